@@ -1,0 +1,150 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Database } from './client';
+
+export type BulkType =
+  | 'text'
+  | 'int4'
+  | 'int8'
+  | 'float4'
+  | 'float8'
+  | 'bool'
+  | 'uuid'
+  | 'timestamptz'
+  | 'date'
+  | 'jsonb'
+  | 'float4[]';
+
+export interface BulkColumn {
+  name: string;
+  type: BulkType;
+}
+
+export interface BulkOptions {
+  /** SQL after the insert, e.g. `on conflict (account_id, external_id) do update set ...`. Forces unnest batches. */
+  onConflict?: string;
+  batchSize?: number;
+}
+
+const identRe = /^[a-z_][a-z0-9_]*$/;
+
+function checkIdent(name: string): string {
+  if (!identRe.test(name)) throw new Error(`bulkInsert: bad identifier ${name}`);
+  return `"${name}"`;
+}
+
+function arrayLiteral(v: ArrayLike<number>): string {
+  let s = '{';
+  for (let i = 0; i < v.length; i++) {
+    if (i) s += ',';
+    const x = v[i];
+    s += Number.isFinite(x) ? String(x) : 'NaN';
+  }
+  return s + '}';
+}
+
+function toParam(type: BulkType, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type) {
+    case 'jsonb':
+      return JSON.stringify(v);
+    case 'float4[]':
+      return arrayLiteral(v as ArrayLike<number>);
+    case 'timestamptz':
+      return v instanceof Date ? v.toISOString() : v;
+    case 'date':
+      return v instanceof Date ? v.toISOString().slice(0, 10) : v;
+    case 'float4':
+    case 'float8':
+      return Number.isFinite(v as number) ? v : (v as number) !== (v as number) ? 'NaN' : null;
+    default:
+      return v;
+  }
+}
+
+function paramArrayType(type: BulkType): string {
+  // jsonb and array columns travel as text and are cast per element
+  return type === 'jsonb' || type === 'float4[]' ? 'text[]' : `${type}[]`;
+}
+
+function castBack(type: BulkType, expr: string): string {
+  if (type === 'jsonb') return `${expr}::jsonb`;
+  if (type === 'float4[]') return `${expr}::real[]`;
+  return expr;
+}
+
+function csvCell(type: BulkType, v: unknown): string {
+  const p = toParam(type, v);
+  if (p === null) return '';
+  const s = String(p);
+  if (s === '' || /[",\n\r]/.test(s) || s.startsWith(' ') || s.endsWith(' ')) return `"${s.replace(/"/g, '""')}"`;
+  return s;
+}
+
+/**
+ * Writes many rows at once: COPY where there is no conflict clause, otherwise `insert ... select from unnest(...)`
+ * batches. Rows are arrays in the order of `columns`. Returns the number of rows written.
+ */
+export async function bulkInsert(
+  database: Database,
+  table: string,
+  columns: BulkColumn[],
+  rows: Iterable<unknown[]>,
+  opts: BulkOptions = {},
+): Promise<number> {
+  const tableSql = checkIdent(table);
+  const colsSql = columns.map((c) => checkIdent(c.name)).join(', ');
+  const batchSize = opts.batchSize ?? 5000;
+  let written = 0;
+
+  if (!opts.onConflict) {
+    const csvBatch = (batch: unknown[][]) =>
+      batch.map((r) => columns.map((c, j) => csvCell(c.type, r[j])).join(',')).join('\n') + '\n';
+    const copySql = (src: string) => `copy ${tableSql} (${colsSql}) from ${src} with (format csv)`;
+    let batch: unknown[][] = [];
+    const flush = async () => {
+      if (!batch.length) return;
+      const text = csvBatch(batch);
+      if (database.driver === 'pg') {
+        const client = await database.pool!.connect();
+        try {
+          await pipeline(Readable.from([text]), client.query(copyFrom(copySql('stdin'))));
+        } finally {
+          client.release();
+        }
+      } else {
+        await database.pglite!.query(copySql("'/dev/blob'"), [], { blob: new Blob([text]) });
+      }
+      written += batch.length;
+      batch = [];
+    };
+    for (const r of rows) {
+      batch.push(r);
+      if (batch.length >= batchSize * 4) await flush();
+    }
+    await flush();
+    return written;
+  }
+
+  const params = columns.map((c, i) => `$${i + 1}::${paramArrayType(c.type)}`).join(', ');
+  const select = columns.map((c, i) => castBack(c.type, `u.c${i}`)).join(', ');
+  const alias = columns.map((_, i) => `c${i}`).join(', ');
+  const text = `insert into ${tableSql} (${colsSql}) select ${select} from unnest(${params}) as u(${alias}) ${opts.onConflict}`;
+  let cols: unknown[][] = columns.map(() => []);
+  let n = 0;
+  const flush = async () => {
+    if (!n) return;
+    await database.query(text, cols);
+    written += n;
+    cols = columns.map(() => []);
+    n = 0;
+  };
+  for (const r of rows) {
+    for (let j = 0; j < columns.length; j++) cols[j].push(toParam(columns[j].type, r[j]));
+    n++;
+    if (n >= batchSize) await flush();
+  }
+  await flush();
+  return written;
+}

@@ -1,0 +1,139 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
+import * as schema from './schema';
+
+export type Db = NodePgDatabase<typeof schema>;
+export type Driver = 'pg' | 'pglite';
+
+/** A database handle: drizzle for typed queries, `query` for raw SQL on either driver. */
+export interface Database {
+  driver: Driver;
+  db: Db;
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** The pg pool when driver = pg (for COPY and dedicated connections). */
+  pool?: pg.Pool;
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export class DatabaseConfigError extends Error {}
+
+export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'db', 'migrations');
+
+/** Checks DATABASE_URL and says in one line what is wrong with it. */
+export function parseDatabaseUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new DatabaseConfigError(`DATABASE_URL is not a valid URL (expected postgres://user:password@host:5432/database)`);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new DatabaseConfigError(`DATABASE_URL must start with postgres:// or postgresql:// (got ${parsed.protocol}//)`);
+  }
+  if (!parsed.hostname) throw new DatabaseConfigError('DATABASE_URL has no host name');
+  if (!parsed.pathname || parsed.pathname === '/') throw new DatabaseConfigError('DATABASE_URL names no database');
+  return parsed;
+}
+
+export async function openPg(url: string, opts: { max?: number } = {}): Promise<Database> {
+  const parsed = parseDatabaseUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 5000 });
+  // An idle client's error (server restart) must not crash the process.
+  pool.on('error', (err) => console.error(`[facet] database connection error: ${err.message}`));
+  try {
+    const c = await pool.connect();
+    c.release();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new DatabaseConfigError(
+      `cannot connect to the database at ${parsed.hostname}:${parsed.port || 5432}${parsed.pathname} (${reason})`,
+    );
+  }
+  const db = drizzlePg(pool, { schema });
+  return {
+    driver: 'pg',
+    db,
+    pool,
+    query: async (text, params) => {
+      const r = await pool.query(text, params as unknown[]);
+      return { rows: r.rows };
+    },
+    close: () => pool.end(),
+  };
+}
+
+export async function openPglite(dataDir?: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const client = new PGlite(dataDir);
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    driver: 'pglite',
+    db,
+    pglite: client,
+    query: async (text, params) => {
+      const r = await client.query(text, params as unknown[]);
+      return { rows: r.rows as never[] };
+    },
+    close: () => client.close(),
+  };
+}
+
+export async function migrateDatabase(database: Database): Promise<void> {
+  if (database.driver === 'pg') {
+    // one server, several app processes: serialize migrations with an advisory lock
+    const client = await database.pool!.connect();
+    try {
+      await client.query('select pg_advisory_lock(727274)');
+      await migratePg(drizzlePg(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+    } finally {
+      await client.query('select pg_advisory_unlock(727274)').catch(() => {});
+      client.release();
+    }
+  } else {
+    await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  }
+}
+
+export function defaultDataDir(): string {
+  return process.env.FACET_DATA_DIR ?? path.join(process.cwd(), '.data', 'pglite');
+}
+
+/** Opens the configured database (DATABASE_URL, or embedded PGlite in .data/) and migrates it. */
+export async function openConfiguredDatabase(): Promise<Database> {
+  const url = process.env.DATABASE_URL;
+  const database = url ? await openPg(url) : await openPglite(defaultDataDir());
+  await migrateDatabase(database);
+  return database;
+}
+
+const globalForDb = globalThis as unknown as { __facetDb?: Promise<Database> };
+
+/** The process-wide database, opened once and kept across hot reloads. */
+export function getDatabase(): Promise<Database> {
+  if (!globalForDb.__facetDb) {
+    globalForDb.__facetDb = openConfiguredDatabase().catch((err) => {
+      globalForDb.__facetDb = undefined;
+      throw err;
+    });
+  }
+  return globalForDb.__facetDb;
+}
+
+/** Replaces the process-wide database (tests, scripts that open their own). */
+export function setDatabase(database: Database | undefined): void {
+  globalForDb.__facetDb = database ? Promise.resolve(database) : undefined;
+}
+
+export async function getDb(): Promise<Db> {
+  return (await getDatabase()).db;
+}

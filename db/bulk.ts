@@ -1,6 +1,3 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { Database } from './client';
 
 export type BulkType =
@@ -105,17 +102,7 @@ export async function bulkInsert(
     let batch: unknown[][] = [];
     const flush = async () => {
       if (!batch.length) return;
-      const text = csvBatch(batch);
-      if (database.driver === 'pg') {
-        const client = await database.pool!.connect();
-        try {
-          await pipeline(Readable.from([text]), client.query(copyFrom(copySql('stdin'))));
-        } finally {
-          client.release();
-        }
-      } else {
-        await database.pglite!.query(copySql("'/dev/blob'"), [], { blob: new Blob([text]) });
-      }
+      await database.copyIn(copySql, csvBatch(batch));
       written += batch.length;
       batch = [];
     };

@@ -5,6 +5,9 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { PGlite } from '@electric-sql/pglite';
 import * as schema from './schema';
 
@@ -16,10 +19,83 @@ export interface Database {
   driver: Driver;
   db: Db;
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  /** The pg pool when driver = pg (for COPY and dedicated connections). */
+  /** COPY ... FROM STDIN (pg) or FROM '/dev/blob' (PGlite) with the given CSV text. */
+  copyIn(copySql: (source: string) => string, csv: string): Promise<void>;
+  /** Runs fn in one transaction; the Database it receives routes every query through that transaction. */
+  transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T>;
+  /** The pg pool when driver = pg (for dedicated connections such as LISTEN or cursors). */
   pool?: pg.Pool;
   pglite?: PGlite;
   close(): Promise<void>;
+}
+
+type PgQueryable = pg.Pool | pg.PoolClient;
+
+async function pgCopyIn(c: pg.PoolClient, sqlText: string, csv: string) {
+  await pipeline(Readable.from([csv]), c.query(copyFrom(sqlText)));
+}
+
+function pgDatabase(q: PgQueryable, pool: pg.Pool, inTx: boolean): Database {
+  const self: Database = {
+    driver: 'pg',
+    db: drizzlePg(q as pg.Pool, { schema }),
+    pool,
+    query: async (text, params) => {
+      const r = await q.query(text, params as unknown[]);
+      return { rows: r.rows };
+    },
+    copyIn: async (copySql, csv) => {
+      if (inTx) return pgCopyIn(q as pg.PoolClient, copySql('stdin'), csv);
+      const c = await pool.connect();
+      try {
+        await pgCopyIn(c, copySql('stdin'), csv);
+      } finally {
+        c.release();
+      }
+    },
+    transaction: async (fn) => {
+      if (inTx) return fn(self);
+      const c = await pool.connect();
+      try {
+        await c.query('begin');
+        const out = await fn(pgDatabase(c, pool, true));
+        await c.query('commit');
+        return out;
+      } catch (err) {
+        await c.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        c.release();
+      }
+    },
+    close: () => (inTx ? Promise.resolve() : pool.end()),
+  };
+  return self;
+}
+
+interface PgliteLike {
+  query: PGlite['query'];
+}
+
+function pgliteDatabase(client: PGlite, q: PgliteLike, inTx: boolean): Database {
+  const self: Database = {
+    driver: 'pglite',
+    db: drizzlePglite(q as PGlite, { schema }) as unknown as Db,
+    pglite: client,
+    query: async (text, params) => {
+      const r = await q.query(text, params as unknown[]);
+      return { rows: r.rows as never[] };
+    },
+    copyIn: async (copySql, csv) => {
+      await q.query(copySql("'/dev/blob'"), [], { blob: new Blob([csv]) });
+    },
+    transaction: async (fn) => {
+      if (inTx) return fn(self);
+      return client.transaction((tx) => fn(pgliteDatabase(client, tx as unknown as PgliteLike, true)));
+    },
+    close: () => (inTx ? Promise.resolve() : client.close()),
+  };
+  return self;
 }
 
 export class DatabaseConfigError extends Error {}
@@ -57,17 +133,7 @@ export async function openPg(url: string, opts: { max?: number } = {}): Promise<
       `cannot connect to the database at ${parsed.hostname}:${parsed.port || 5432}${parsed.pathname} (${reason})`,
     );
   }
-  const db = drizzlePg(pool, { schema });
-  return {
-    driver: 'pg',
-    db,
-    pool,
-    query: async (text, params) => {
-      const r = await pool.query(text, params as unknown[]);
-      return { rows: r.rows };
-    },
-    close: () => pool.end(),
-  };
+  return pgDatabase(pool, pool, false);
 }
 
 export async function openPglite(dataDir?: string): Promise<Database> {
@@ -75,17 +141,7 @@ export async function openPglite(dataDir?: string): Promise<Database> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(dataDir);
   await client.waitReady;
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return {
-    driver: 'pglite',
-    db,
-    pglite: client,
-    query: async (text, params) => {
-      const r = await client.query(text, params as unknown[]);
-      return { rows: r.rows as never[] };
-    },
-    close: () => client.close(),
-  };
+  return pgliteDatabase(client, client, false);
 }
 
 export async function migrateDatabase(database: Database): Promise<void> {
@@ -100,7 +156,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
       client.release();
     }
   } else {
-    await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migratePglite(drizzlePglite(database.pglite!, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
   }
 }
 

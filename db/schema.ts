@@ -30,6 +30,8 @@ export const accounts = pgTable('accounts', {
   name: text('name').notNull(),
   slug: text('slug').notNull().unique(),
   isDemo: boolean('is_demo').notNull().default(false),
+  // set when the demo seed finished; an unfinished seed is removed and redone
+  seededAt: timestamp('seeded_at', { withTimezone: true }),
   createdAt: createdAt(),
 });
 export type Account = typeof accounts.$inferSelect;
@@ -507,6 +509,7 @@ export const jobRuns = pgTable(
     event: jsonb('event').$type<Record<string, unknown>>().notNull(),
     accountId: uuid('account_id'),
     concurrencyKey: text('concurrency_key'),
+    concurrencyLimit: integer('concurrency_limit'),
     status: text('status', { enum: ['queued', 'running', 'sleeping', 'completed', 'failed', 'cancelled'] })
       .notNull()
       .default('queued'),
@@ -523,7 +526,12 @@ export const jobRuns = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('job_runs_status_idx').on(t.status, t.runAfter), index('job_runs_created_idx').on(t.createdAt)],
+  (t) => [
+    index('job_runs_status_idx').on(t.status, t.runAfter),
+    index('job_runs_created_idx').on(t.createdAt),
+    index('job_runs_account_created_idx').on(t.accountId, t.createdAt),
+    index('job_runs_concurrency_idx').on(t.concurrencyKey, t.status),
+  ],
 );
 export type JobRun = typeof jobRuns.$inferSelect;
 
@@ -536,13 +544,17 @@ export const jobSteps = pgTable(
     hashedId: text('hashed_id').notNull(),
     name: text('name').notNull(),
     op: text('op').notNull(),
-    status: text('status', { enum: ['completed', 'failed', 'errored'] }).notNull(),
+    // completed and failed steps are memoized; errored awaits a retry; sleeping awaits wake_at
+    status: text('status', { enum: ['completed', 'failed', 'errored', 'sleeping'] }).notNull(),
     data: jsonb('data'),
     error: jsonb('error'),
     attempts: integer('attempts').notNull().default(1),
     durationMs: integer('duration_ms'),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }).notNull().defaultNow(),
+    wakeAt: timestamp('wake_at', { withTimezone: true }),
+    // completion order, replayed to the SDK as ctx.stack
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.hashedId] })],
 );

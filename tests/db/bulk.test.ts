@@ -56,3 +56,34 @@ describe.each(testDatabases())('bulk writes on $name', (target) => {
     expect(one.rows[0].email).toBe('new7@example.com');
   });
 });
+
+describe.each(testDatabases())('transactions on $name', (target) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await target.open();
+  });
+  afterAll(() => target.dispose(database));
+
+  it('commits bulk writes and drizzle queries together, and rolls both back on error', async () => {
+    await database.transaction(async (tx) => {
+      const r = await tx.query<{ id: string }>(`insert into accounts (name, slug) values ('T', 't') returning id`);
+      await bulkInsert(tx, 'people', [{ name: 'account_id', type: 'uuid' }, { name: 'external_id', type: 'text' }], [
+        [r.rows[0].id, 'p1'],
+        [r.rows[0].id, 'p2'],
+      ]);
+    });
+    await expect(
+      database.transaction(async (tx) => {
+        const r = await tx.query<{ id: string }>(`insert into accounts (name, slug) values ('U', 'u') returning id`);
+        await bulkInsert(tx, 'people', [{ name: 'account_id', type: 'uuid' }, { name: 'external_id', type: 'text' }], [
+          [r.rows[0].id, 'q1'],
+        ]);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const accounts = await database.query<{ slug: string }>('select slug from accounts order by slug');
+    expect(accounts.rows.map((r) => r.slug)).toEqual(['t']);
+    const n = await database.query<{ n: string }>('select count(*)::text as n from people');
+    expect(n.rows[0].n).toBe('2');
+  });
+});

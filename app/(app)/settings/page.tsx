@@ -1,0 +1,70 @@
+import { eq } from 'drizzle-orm';
+import { PageHeader } from '@/components/shell/app-shell';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { getDatabase } from '@/db/client';
+import { members, users } from '@/db/schema';
+import { requireViewer } from '@/lib/auth';
+import { usesInngestServer } from '@/lib/env';
+import { formatDate } from '@/lib/format';
+
+export const metadata = { title: 'Settings' };
+
+export default async function SettingsPage() {
+  const viewer = await requireViewer();
+  const database = await getDatabase();
+  const rows = await database.db
+    .select({ name: users.name, email: users.email, role: members.role, since: members.createdAt })
+    .from(members)
+    .innerJoin(users, eq(users.id, members.userId))
+    .where(eq(members.accountId, viewer.accountId));
+  return (
+    <>
+      <PageHeader title="Settings" description={viewer.accountName} />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card>
+          <CardHeader>
+            <CardTitle>Members</CardTitle>
+            <CardDescription>People who can sign in to this account.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <Table>
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Name</TableHead>
+                  <TableHead>Email</TableHead>
+                  <TableHead>Role</TableHead>
+                  <TableHead>Since</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {rows.map((m) => (
+                  <TableRow key={m.email}>
+                    <TableCell>{m.name}</TableCell>
+                    <TableCell>{m.email}</TableCell>
+                    <TableCell>{m.role}</TableCell>
+                    <TableCell>{formatDate(m.since)}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>Environment</CardTitle>
+            <CardDescription>Where Facet keeps data and runs jobs.</CardDescription>
+          </CardHeader>
+          <CardContent className="space-y-2 text-sm">
+            <p>
+              Database: <span className="font-medium">{database.driver === 'pg' ? 'PostgreSQL server' : 'embedded PGlite (.data/)'}</span>
+            </p>
+            <p>
+              Background jobs: <span className="font-medium">{usesInngestServer ? 'Inngest server' : 'embedded runner'}</span>
+            </p>
+          </CardContent>
+        </Card>
+      </div>
+    </>
+  );
+}

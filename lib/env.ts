@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  FACET_DATA_DIR: z.string().optional(),
+  APP_URL: z.string().url().default('http://localhost:3000'),
+  BETTER_AUTH_SECRET: z.string().min(16, 'BETTER_AUTH_SECRET must be at least 16 characters').optional(),
+  RESEND_API_KEY: z.string().optional(),
+  RESEND_BASE_URL: z.string().url().optional(),
+  EMAIL_FROM: z.string().default('Facet <facet@localhost>'),
+  INNGEST_EVENT_KEY: z.string().optional(),
+  INNGEST_SIGNING_KEY: z.string().optional(),
+  INNGEST_BASE_URL: z.string().url().optional(),
+  FACET_SEED_PEOPLE: z.coerce.number().int().positive().default(50_000),
+  FACET_SEED_GRAPH: z.coerce.number().int().positive().default(200_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+function readEnv(): Env {
+  // an empty variable means unset
+  const raw = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''));
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(`Invalid environment: ${first.path.join('.')}: ${first.message}`);
+  }
+  return parsed.data;
+}
+
+export const env = readEnv();
+
+/** Whether jobs go to an Inngest server; otherwise the embedded runner executes them in-process. */
+export const usesInngestServer = Boolean(env.INNGEST_EVENT_KEY && env.INNGEST_SIGNING_KEY);
+
+/** The auth secret: from the environment, or generated once and kept beside the embedded database. */
+export function authSecret(): string {
+  if (env.BETTER_AUTH_SECRET) return env.BETTER_AUTH_SECRET;
+  const dir = env.FACET_DATA_DIR ? path.dirname(env.FACET_DATA_DIR) : path.join(process.cwd(), '.data');
+  const file = path.join(dir, 'auth-secret');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    const secret = crypto.randomBytes(32).toString('hex');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, secret, { mode: 0o600 });
+    return secret;
+  }
+}

@@ -1,0 +1,45 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '@/db/client';
+import { accounts, members } from '@/db/schema';
+import { ServiceError } from './errors';
+
+export function slugify(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 48) || 'x'
+  );
+}
+
+/** Creates a workspace account for a newly signed-up user and makes them its owner. */
+export async function createAccountForUser(
+  database: Database,
+  user: { id: string; name: string; email: string },
+): Promise<string> {
+  const existing = await database.db.select().from(members).where(eq(members.userId, user.id)).limit(1);
+  if (existing.length) return existing[0].accountId;
+  const base = slugify(user.name || user.email.split('@')[0]);
+  const slug = `${base}-${user.id.slice(0, 6).toLowerCase()}`;
+  return database.db.transaction(async (tx) => {
+    const [account] = await tx
+      .insert(accounts)
+      .values({ name: `${user.name || user.email}'s workspace`, slug })
+      .returning({ id: accounts.id });
+    await tx.insert(members).values({ accountId: account.id, userId: user.id, role: 'owner' });
+    return account.id;
+  });
+}
+
+export async function getMembershipOrThrow(database: Database, userId: string) {
+  const rows = await database.db
+    .select({ accountId: members.accountId, role: members.role, accountName: accounts.name, isDemo: accounts.isDemo })
+    .from(members)
+    .innerJoin(accounts, eq(accounts.id, members.accountId))
+    .where(eq(members.userId, userId))
+    .limit(1);
+  if (!rows.length) throw new ServiceError('forbidden', 'This user belongs to no account');
+  return rows[0];
+}

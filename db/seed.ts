@@ -4,7 +4,7 @@ import type { Database } from './client';
 import { bulkInsert } from './bulk';
 import { accounts } from './schema';
 import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
-import { generateGraph, generateGraphBatch } from '@/lib/identity-graph/generator';
+import { DEFAULT_GRAPH_SEED, generateGraph, generateGraphBatch } from '@/lib/identity-graph/generator';
 import { DEMO_COHORTS, generateDemoBrand } from '@/lib/identity-graph/demo-brand';
 import { normalizeEmail, nameKey } from '@/lib/identity-graph/normalize';
 import { recomputeCohort } from '@/lib/services/cohorts';
@@ -12,7 +12,7 @@ import { recomputeCohort } from '@/lib/services/cohorts';
 export const DEMO_EMAIL = 'demo@facet.local';
 export const DEMO_PASSWORD = 'facet-demo-2026';
 export const DEMO_ACCOUNT_SLUG = 'demo';
-export const GRAPH_SEED = 20261129;
+export const GRAPH_SEED = DEFAULT_GRAPH_SEED;
 
 export interface SeedOptions {
   people?: number;
@@ -146,7 +146,7 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
   log(`identity graph (${graphSize.toLocaleString('en-US')} people)`);
   await seedGraph(database, graphSize, log);
 
-  const brand = generateDemoBrand({ seed: 7, people: peopleCount, graphSize, end: today, years: 3 });
+  const brand = generateDemoBrand({ seed: 7, people: peopleCount, graphSize, end: today, years: 3, graphSeed: GRAPH_SEED });
   const accountId = await database.transaction(async (tx) => {
     const [account] = await tx.db
       .insert(accounts)

@@ -19,6 +19,8 @@ export interface Database {
   driver: Driver;
   db: Db;
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** Raw SQL answering rows as arrays (cheaper than objects for wide, long results). */
+  queryArrays(text: string, params?: unknown[]): Promise<unknown[][]>;
   /** COPY ... FROM STDIN (pg) or FROM '/dev/blob' (PGlite) with the given CSV text. */
   copyIn(copySql: (source: string) => string, csv: string): Promise<void>;
   /** Runs fn in one transaction; the Database it receives routes every query through that transaction. */
@@ -43,6 +45,10 @@ function pgDatabase(q: PgQueryable, pool: pg.Pool, inTx: boolean): Database {
     query: async (text, params) => {
       const r = await q.query(text, params as unknown[]);
       return { rows: r.rows };
+    },
+    queryArrays: async (text, params) => {
+      const r = await q.query({ text, values: params as unknown[], rowMode: 'array' });
+      return r.rows as unknown[][];
     },
     copyIn: async (copySql, csv) => {
       if (inTx) return pgCopyIn(q as pg.PoolClient, copySql('stdin'), csv);
@@ -85,6 +91,10 @@ function pgliteDatabase(client: PGlite, q: PgliteLike, inTx: boolean): Database 
     query: async (text, params) => {
       const r = await q.query(text, params as unknown[]);
       return { rows: r.rows as never[] };
+    },
+    queryArrays: async (text, params) => {
+      const r = await q.query(text, params as unknown[], { rowMode: 'array' });
+      return r.rows as unknown[][];
     },
     copyIn: async (copySql, csv) => {
       await q.query(copySql("'/dev/blob'"), [], { blob: new Blob([csv]) });

@@ -1,0 +1,76 @@
+import { Resend } from 'resend';
+import type { Database } from '@/db/client';
+import { env } from '@/lib/env';
+
+export interface OutgoingEmail {
+  accountId: string | null;
+  /** one email per key, ever: a retried job sends nothing twice */
+  idempotencyKey: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/**
+ * Sends through Resend when RESEND_API_KEY is set (with the same Idempotency-Key on every retry), otherwise keeps
+ * the message in the outbox for the dev mailbox. The outbox row is written first, so a crash between the two
+ * is repaired by the retry without a second message.
+ */
+export async function deliverEmail(database: Database, mail: OutgoingEmail): Promise<{ status: 'sent' | 'stored' | 'already-sent' }> {
+  await database.query(
+    `insert into email_outbox (account_id, idempotency_key, "to", subject, html, text, status)
+     values ($1, $2, $3, $4, $5, $6, 'pending') on conflict (idempotency_key) do nothing`,
+    [mail.accountId, mail.idempotencyKey, mail.to, mail.subject, mail.html, mail.text],
+  );
+  const row = await database.query<{ status: string }>('select status from email_outbox where idempotency_key = $1', [mail.idempotencyKey]);
+  if (row.rows[0]?.status === 'sent' || row.rows[0]?.status === 'stored') return { status: 'already-sent' };
+  if (!env.RESEND_API_KEY) {
+    await database.query(`update email_outbox set status = 'stored' where idempotency_key = $1`, [mail.idempotencyKey]);
+    return { status: 'stored' };
+  }
+  const resend = new Resend(env.RESEND_API_KEY);
+  const { data, error } = await resend.emails.send(
+    { from: env.EMAIL_FROM, to: mail.to, subject: mail.subject, html: mail.html, text: mail.text },
+    { idempotencyKey: mail.idempotencyKey },
+  );
+  if (error) {
+    await database.query(`update email_outbox set error = $1 where idempotency_key = $2`, [error.message, mail.idempotencyKey]);
+    throw new Error(`Resend refused the email: ${error.message}`);
+  }
+  await database.query(`update email_outbox set status = 'sent', provider_id = $1, sent_at = now(), error = null where idempotency_key = $2`, [
+    data?.id ?? null,
+    mail.idempotencyKey,
+  ]);
+  return { status: 'sent' };
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The "your persona set is ready" or "could not be built" message. */
+export function personaSetEmail(input: {
+  setName: string;
+  setUrl: string;
+  outcome: 'built' | 'failed';
+  personas?: { name: string; size: number }[];
+  reason?: string;
+}): { subject: string; html: string; text: string } {
+  if (input.outcome === 'failed') {
+    const reason = input.reason ?? 'An unknown error';
+    return {
+      subject: `Persona set “${input.setName}” could not be built`,
+      text: `Your persona set “${input.setName}” could not be built.\n\nReason: ${reason}\n\nOpen it to retry: ${input.setUrl}\n`,
+      html: `<p>Your persona set <strong>${esc(input.setName)}</strong> could not be built.</p><p>Reason: ${esc(reason)}</p><p><a href="${esc(input.setUrl)}">Open it to retry</a></p>`,
+    };
+  }
+  const list = input.personas ?? [];
+  const total = list.reduce((s, p) => s + p.size, 0) || 1;
+  const lines = list.map((p) => `- ${p.name}: ${p.size.toLocaleString('en-US')} people (${Math.round((p.size / total) * 100)}%)`);
+  return {
+    subject: `Your persona set “${input.setName}” is ready: ${list.length} personas`,
+    text: `Your persona set “${input.setName}” is ready.\n\n${lines.join('\n')}\n\nSee it: ${input.setUrl}\n`,
+    html: `<p>Your persona set <strong>${esc(input.setName)}</strong> is ready.</p><ul>${list
+      .map((p) => `<li><strong>${esc(p.name)}</strong>: ${p.size.toLocaleString('en-US')} people (${Math.round((p.size / total) * 100)}%)</li>`)
+      .join('')}</ul><p><a href="${esc(input.setUrl)}">See the personas</a></p>`,
+  };
+}

@@ -338,6 +338,8 @@ export const personaSets = pgTable(
     model: jsonb('model').$type<Record<string, unknown>>(),
     selection: jsonb('selection').$type<Record<string, unknown>>(),
     quality: jsonb('quality').$type<Record<string, unknown>>(),
+    // the fitted result of the build in progress, published with its assignments
+    draft: jsonb('draft').$type<Record<string, unknown>>(),
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
     builtAt: timestamp('built_at', { withTimezone: true }),
     lastScoredAt: timestamp('last_scored_at', { withTimezone: true }),
@@ -406,6 +408,19 @@ export const assignments = pgTable(
 export type Assignment = typeof assignments.$inferSelect;
 
 // Precomputed aggregates the Analysis and Flow tabs and the API read.
+// The cohort members a build works on, fixed when the build starts so that retries see the same people.
+export const buildSnapshots = pgTable(
+  'build_snapshots',
+  {
+    personaSetId: uuid('persona_set_id')
+      .notNull()
+      .references(() => personaSets.id, { onDelete: 'cascade' }),
+    buildVersion: integer('build_version').notNull(),
+    personId: bigint('person_id', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.personaSetId, t.buildVersion, t.personId] })],
+);
+
 export const personaSetAnalyses = pgTable(
   'persona_set_analyses',
   {
@@ -433,6 +448,9 @@ export const scoringRuns = pgTable(
     scored: integer('scored').notNull().default(0),
     changed: integer('changed').notNull().default(0),
     added: integer('added').notNull().default(0),
+    removed: integer('removed').notNull().default(0),
+    chunksTotal: integer('chunks_total').notNull().default(0),
+    chunksDone: integer('chunks_done').notNull().default(0),
     error: text('error'),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { eq } from 'drizzle-orm';
 import { PageHeader } from '@/components/shell/app-shell';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
@@ -61,6 +62,14 @@ export default async function SettingsPage() {
             </p>
             <p>
               Background jobs: <span className="font-medium">{usesInngestServer ? 'Inngest server' : 'embedded runner'}</span>
+            </p>
+            <p className="flex gap-4 pt-2">
+              <Link className="text-primary hover:underline" href="/settings/jobs">
+                Jobs
+              </Link>
+              <Link className="text-primary hover:underline" href="/settings/mailbox">
+                Mailbox
+              </Link>
             </p>
           </CardContent>
         </Card>

@@ -17,7 +17,12 @@ export interface OutgoingEmail {
  * the message in the outbox for the dev mailbox. The outbox row is written first, so a crash between the two
  * is repaired by the retry without a second message.
  */
-export async function deliverEmail(database: Database, mail: OutgoingEmail): Promise<{ status: 'sent' | 'stored' | 'already-sent' }> {
+export async function deliverEmail(
+  database: Database,
+  mail: OutgoingEmail,
+  opts: { apiKey?: string } = {},
+): Promise<{ status: 'sent' | 'stored' | 'already-sent' }> {
+  const apiKey = opts.apiKey ?? env.RESEND_API_KEY;
   await database.query(
     `insert into email_outbox (account_id, idempotency_key, "to", subject, html, text, status)
      values ($1, $2, $3, $4, $5, $6, 'pending') on conflict (idempotency_key) do nothing`,
@@ -25,11 +30,11 @@ export async function deliverEmail(database: Database, mail: OutgoingEmail): Pro
   );
   const row = await database.query<{ status: string }>('select status from email_outbox where idempotency_key = $1', [mail.idempotencyKey]);
   if (row.rows[0]?.status === 'sent' || row.rows[0]?.status === 'stored') return { status: 'already-sent' };
-  if (!env.RESEND_API_KEY) {
+  if (!apiKey) {
     await database.query(`update email_outbox set status = 'stored' where idempotency_key = $1`, [mail.idempotencyKey]);
     return { status: 'stored' };
   }
-  const resend = new Resend(env.RESEND_API_KEY);
+  const resend = new Resend(apiKey);
   const { data, error } = await resend.emails.send(
     { from: env.EMAIL_FROM, to: mail.to, subject: mail.subject, html: mail.html, text: mail.text },
     { idempotencyKey: mail.idempotencyKey },

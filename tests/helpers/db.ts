@@ -5,6 +5,8 @@ export interface TestDatabase {
   name: 'pglite' | 'pg';
   open(): Promise<Database>;
   dispose(database: Database): Promise<void>;
+  /** the connection URL of a database this target opened (PostgreSQL only) */
+  url?(database: Database): string;
 }
 
 /** PGlite always; the PostgreSQL server too when TEST_DATABASE_URL is set. Each open() gives a fresh, migrated database. */
@@ -37,6 +39,11 @@ export function testDatabases(): TestDatabase[] {
         await migrateDatabase(database);
         created.set(database, dbName);
         return database;
+      },
+      url: (database) => {
+        const u = new URL(url);
+        u.pathname = `/${created.get(database)}`;
+        return u.toString();
       },
       dispose: async (database) => {
         await database.close();

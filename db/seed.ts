@@ -246,3 +246,33 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
   log(`demo account ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { seeded: true, accountId };
 }
+
+/**
+ * An account whose one cohort ("Everyone") holds the first `members` people of the identity graph, for
+ * benchmarks and fault tests. Returns the account and cohort ids.
+ */
+export async function seedLargeAccount(
+  database: Database,
+  members: number,
+  slug = 'large',
+): Promise<{ accountId: string; cohortId: string }> {
+  await seedTraitCatalog(database);
+  await seedGraph(database, members);
+  const a = await database.query<{ id: string }>(`insert into accounts (name, slug) values ($1, $2) returning id`, [`Large ${slug}`, slug]);
+  const accountId = a.rows[0].id;
+  await database.query(
+    `insert into people (account_id, external_id, graph_id, graph_traits, created_at)
+     select $1, 'g' || id, id, traits, now() - interval '400 days' from graph_persons where id < $2`,
+    [accountId, members],
+  );
+  const c = await database.query<{ id: string }>(
+    `insert into cohorts (account_id, name, definition, member_count) values ($1, 'Everyone', '{"events":[],"traits":[]}', $2) returning id`,
+    [accountId, members],
+  );
+  await database.query(
+    `insert into cohort_memberships (account_id, cohort_id, person_id, entered_on)
+     select $1, $2, id, (now() - interval '400 days')::date from people where account_id = $1`,
+    [accountId, c.rows[0].id],
+  );
+  return { accountId, cohortId: c.rows[0].id };
+}

@@ -21,7 +21,8 @@ import { loadMemberTable, loadReferenceTable, resolveTraitColumns, type MemberTa
 const NOT_FOR_CLUSTERING = new Set(['state', 'latitude', 'longitude']);
 /** Traits loaded beside the clustering traits so personas can be described, drawn and mapped. */
 const DESCRIBE_KEYS = ['age', 'gender', 'marital_status', 'household_size', 'has_children', 'income', 'homeowner', 'urbanicity', 'state'];
-const SELECT_SAMPLE = 50_000;
+// trait selection looks at this many members (the selection itself samples 20k)
+const SELECT_SAMPLE = 20_000;
 
 export interface BuildContext {
   accountId: string;

@@ -86,24 +86,38 @@ export async function loadMemberTable(
   const text = `select m.person_id::float8, ${members.personaSetId ? 'a.persona_id' : 'null'}${cols}
     from (${members.sql}) m join people p on p.id = m.person_id and p.account_id = $1 ${assignmentJoin}
     where m.person_id > $${members.params.length + 2}${stride} order by m.person_id limit ${BATCH}`;
-  const ids: number[] = [];
+  let cap = 1 << 16;
+  let ids = new Float64Array(cap);
+  let data = columns.map(() => new Float64Array(cap));
   const persona: (string | null)[] = [];
-  const data: number[][] = columns.map(() => []);
+  let n = 0;
+  const grow = () => {
+    cap *= 2;
+    const bigger = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    ids = bigger(ids);
+    data = data.map(bigger);
+  };
   let after = -1;
   for (;;) {
     const params = [accountId, ...members.params, after, ...(members.personaSetId ? [members.personaSetId] : [])];
     const rows = await database.queryArrays(text, params);
     for (const r of rows) {
-      ids.push(r[0] as number);
+      if (n === cap) grow();
+      ids[n] = r[0] as number;
       persona.push((r[1] as string | null) ?? null);
-      for (let c = 0; c < columns.length; c++) data[c].push(columns[c].decode(r[c + 2]));
+      for (let c = 0; c < columns.length; c++) data[c][n] = columns[c].decode(r[c + 2]);
+      n++;
     }
     if (rows.length < BATCH) break;
     after = rows[rows.length - 1][0] as number;
   }
   return {
-    table: { n: ids.length, traits: columns.map((c) => c.spec), columns: data.map((d) => Float64Array.from(d)) },
-    personIds: Float64Array.from(ids),
+    table: { n, traits: columns.map((c) => c.spec), columns: data.map((d) => d.slice(0, n)) },
+    personIds: ids.slice(0, n),
     currentPersona: persona,
   };
 }

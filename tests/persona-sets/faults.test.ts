@@ -2,36 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setDatabase, type Database } from '@/db/client';
-import { seedGraph, seedTraitCatalog } from '@/db/seed';
+import { seedLargeAccount } from '@/db/seed';
 import { functions } from '@/inngest/functions';
 import { startEmbeddedRunner } from '@/inngest/runner';
 import { createPersonaSet, getPersonaSetOrThrow } from '@/lib/services/persona-sets';
 import { testDatabases, type TestDatabase } from '../helpers/db';
 
 const MEMBERS = 100_000;
-
-/** An account whose one cohort holds MEMBERS people taken from the identity graph. */
-async function bigAccount(database: Database) {
-  await seedTraitCatalog(database);
-  await seedGraph(database, MEMBERS);
-  const a = await database.query<{ id: string }>(`insert into accounts (name, slug) values ('Big', 'big') returning id`);
-  const accountId = a.rows[0].id;
-  await database.query(
-    `insert into people (account_id, external_id, graph_id, graph_traits, created_at)
-     select $1, 'g' || id, id, traits, now() - interval '400 days' from graph_persons`,
-    [accountId],
-  );
-  const c = await database.query<{ id: string }>(
-    `insert into cohorts (account_id, name, definition, member_count) values ($1, 'Everyone', '{"events":[],"traits":[]}', $2) returning id`,
-    [accountId, MEMBERS],
-  );
-  await database.query(
-    `insert into cohort_memberships (account_id, cohort_id, person_id, entered_on)
-     select $1, $2, id, (now() - interval '400 days')::date from people where account_id = $1`,
-    [accountId, c.rows[0].id],
-  );
-  return { accountId, cohortId: c.rows[0].id };
-}
 
 // A real SIGKILL needs a second process on the same database: the PostgreSQL server (CI sets TEST_DATABASE_URL).
 const servers = testDatabases().filter((t) => t.name === 'pg');
@@ -57,7 +34,7 @@ describe.each(cases)(
 
     it('a build killed with SIGKILL while writing assignments resumes after restart: one current assignment per member', async (ctx) => {
       if (!target) ctx.skip();
-      const { accountId, cohortId } = await bigAccount(database);
+      const { accountId, cohortId } = await seedLargeAccount(database, MEMBERS, 'big');
       const s = await database.query<{ id: string }>(
         `insert into persona_sets (account_id, cohort_id, name, slug, build_version, status) values ($1, $2, 'Everyone', 'everyone', 1, 'queued') returning id`,
         [accountId, cohortId],

@@ -1,0 +1,149 @@
+/* Facet k-means vs ml-kmeans vs simple-statistics: npm run bench:cluster [-- --sizes 100000,1000000] */
+import { spawn } from 'node:child_process';
+import { kmeans as mlKmeans, kmeansGenerator } from 'ml-kmeans';
+import { kMeansCluster } from 'simple-statistics';
+import { kmeans } from '../lib/clustering/kmeans';
+import { clusterMatrix } from '../lib/clustering/build';
+import { Rng } from '../lib/clustering/rng';
+import { createExecutor } from '../lib/clustering/exec';
+import { inertiaOf, peakRssMB, syntheticMatrix, toRows } from './lib/synthetic';
+
+const D = 20, K = 6, SEED = 7;
+
+interface Row {
+  lib: string; n: number; init: string; iterations: number; perIter: number; seeding: number | null;
+  fit: number; inertia: number; rssMB: number; baseRss: number; note?: string; extra?: Record<string, unknown>;
+}
+
+const now = () => performance.now() / 1000;
+
+async function child(lib: string, n: number): Promise<Row> {
+  const baseRss = process.memoryUsage().rss / 1048576;
+  let X: Float32Array | null = syntheticMatrix(n, D, K);
+  const base = { lib, n, baseRss };
+  if (lib === 'facet') {
+    // a build job keeps its worker pool: started (and timed) apart from the fit
+    const tp = now();
+    const ex = createExecutor(2, n);
+    await ex.map('seedUpdate', { X: new Float32Array(new SharedArrayBuffer(8 * D)), d: D, c: new Float64Array(D), mind: new Float32Array(new SharedArrayBuffer(16)), first: true }, 2);
+    const pool = now() - tp;
+    const r = await kmeans(X, n, D, K, { seed: SEED, restarts: 3, executor: ex });
+    await ex.close();
+    return { ...base, init: n >= 160_000 ? 'k-means++ x3 on 40k sample' : 'k-means++ x3', iterations: r.totalIterations, perIter: r.iterationSeconds / r.totalIterations, seeding: r.seedingSeconds, fit: r.totalSeconds, inertia: r.inertia, rssMB: peakRssMB(), note: `2 worker threads; pool start ${pool.toFixed(2)} s not in fit` };
+  }
+  if (lib === 'facet-auto') {
+    const t0 = now();
+    const r = await clusterMatrix(X, n, D, { seed: SEED, kRange: [3, 8], threads: 2 });
+    return {
+      ...base, init: `auto k 3..8 -> ${r.k}`, iterations: 0, perIter: NaN, seeding: null, fit: now() - t0, inertia: r.inertia, rssMB: peakRssMB(),
+      extra: { k: r.k, silhouette: r.quality.silhouette, stability: r.quality.stability, timings: r.timings },
+      note: 'sample 200k: choose k (silhouette, min share, bootstrap ARI), fit 4 restarts, assign all rows',
+    };
+  }
+  const tc = now();
+  const rows = toRows(X, n, D);
+  const convert = now() - tc;
+  const Xref = X;
+  X = null;
+  if (lib === 'ml-kmeans') {
+    const plusPlus = n <= 1_000_000;
+    const maxIterations = plusPlus ? 100 : 5;
+    const t0 = now();
+    let first = 0, last = t0, its = 0, res: { clusters: number[] } | null = null;
+    for (const step of kmeansGenerator(rows, K, { initialization: plusPlus ? 'kmeans++' : 'random', seed: SEED, maxIterations })) {
+      const t = now();
+      if (its === 0) first = t;
+      last = t; its++;
+      res = step;
+    }
+    const perIter = its > 1 ? (last - first) / (its - 1) : last - t0;
+    void mlKmeans;
+    return {
+      ...base, init: plusPlus ? 'its k-means++' : `random, capped at ${maxIterations} it.`, iterations: its, perIter,
+      seeding: first - t0 - perIter, fit: last - t0, inertia: inertiaOf(Xref, n, D, res!.clusters, K), rssMB: peakRssMB(),
+      note: `number[][] conversion ${convert.toFixed(2)} s not in fit`,
+    };
+  }
+  // simple-statistics: random initial points, no iteration cap of its own: count and cap via points.map
+  const cap = n <= 100_000 ? 300 : n <= 1_000_000 ? 25 : 4;
+  const rng = new Rng(SEED);
+  let its = 0, lastLabels: number[] = [];
+  class Stop extends Error {}
+  const origMap = rows.map;
+  (rows as unknown as { map: unknown }).map = function (this: number[][], ...args: Parameters<typeof origMap>) {
+    if (its >= cap) throw new Stop();
+    its++;
+    lastLabels = origMap.apply(this, args) as unknown as number[];
+    return lastLabels;
+  };
+  const t0 = now();
+  let capped = false;
+  try { kMeansCluster(rows, K, () => rng.next()); } catch (e) { if (e instanceof Stop) capped = true; else throw e; }
+  const fit = now() - t0;
+  return {
+    ...base, init: capped ? `random, capped at ${cap} it.` : 'random', iterations: its, perIter: fit / its, seeding: null, fit,
+    inertia: inertiaOf(Xref, n, D, lastLabels, K), rssMB: peakRssMB(), note: `number[][] conversion ${convert.toFixed(2)} s not in fit`,
+  };
+}
+
+function runChild(lib: string, n: number): Promise<Row> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [...process.execArgv, __filename, '--child', lib, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (b) => (out += b));
+    p.on('exit', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`${lib} at ${n} exited with ${code}`));
+      resolve(JSON.parse(line) as Row);
+    });
+  });
+}
+
+const fmt = (x: number | null, dp = 3) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(dp));
+
+async function main() {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') {
+    const r = await child(argv[1], Number(argv[2]));
+    process.stdout.write(JSON.stringify(r) + '\n');
+    process.exit(0);
+  }
+  const si = argv.indexOf('--sizes');
+  const sizes = si >= 0 ? argv[si + 1].split(',').map(Number) : [100_000, 1_000_000, 5_000_000];
+  const libs = ['facet', 'facet-auto', 'ml-kmeans', 'simple-statistics'];
+  console.log(`k-means benchmark: synthetic ${K} gaussian groups x ${D} features, k = ${K}, node ${process.version}, each library in its own child process`);
+  const all: Row[] = [];
+  for (const n of sizes) {
+    for (const lib of libs) {
+      const r = await runChild(lib, n);
+      all.push(r);
+      process.stderr.write(`  done ${lib} n=${n} in ${r.fit.toFixed(2)} s\n`);
+    }
+  }
+  const header = ['n', 'library', 'init', 'iter', 's/iter', 'seeding s', 'fit s', 'inertia', 'peak RSS MB', 'RSS/matrix', '(RSS-start)/matrix', 's/iter vs facet', 'inertia vs facet'];
+  const lines = [header];
+  for (const r of all) {
+    const f = all.find((x) => x.n === r.n && x.lib === 'facet')!;
+    const matrixMB = (r.n * D * 4) / 1048576;
+    lines.push([
+      String(r.n), r.lib, r.init, r.iterations ? String(r.iterations) : '-', fmt(r.perIter, 4), fmt(r.seeding, 2), fmt(r.fit, 2),
+      r.inertia.toExponential(5), r.rssMB.toFixed(0), (r.rssMB / matrixMB).toFixed(2), ((r.rssMB - r.baseRss) / matrixMB).toFixed(2),
+      r.lib.startsWith('facet') ? '-' : `${(r.perIter / f.perIter).toFixed(1)}x`,
+      (r.inertia / f.inertia).toFixed(4),
+    ]);
+  }
+  const w = header.map((_, c) => Math.max(...lines.map((l) => l[c].length)));
+  for (const l of lines) console.log(l.map((c, i) => c.padEnd(w[i])).join(' | '));
+  console.log('\nnotes:');
+  for (const r of all) if (r.note || r.extra) console.log(`  ${r.n} ${r.lib}: ${r.note ?? ''} ${r.extra ? JSON.stringify(r.extra) : ''}`);
+  console.log('\ntargets:');
+  for (const n of sizes) {
+    const f = all.find((x) => x.n === n && x.lib === 'facet')!, a = all.find((x) => x.n === n && x.lib === 'facet-auto')!;
+    const ml = all.find((x) => x.n === n && x.lib === 'ml-kmeans')!;
+    const matrixMB = (n * D * 4) / 1048576;
+    console.log(`  n=${n}: per-iteration ${(ml.perIter / f.perIter).toFixed(1)}x faster than ml-kmeans (target >= 10x), inertia ratio ml/facet ${(ml.inertia / f.inertia).toFixed(4)} (target >= 1); ` +
+      `fit with seeding ${f.fit.toFixed(2)} s (target <= 1.5 s at 1M); auto k ${a.fit.toFixed(2)} s (target <= 10 s); peak RSS ${(f.rssMB / matrixMB).toFixed(2)}x matrix, ${((f.rssMB - f.baseRss) / matrixMB).toFixed(2)}x above the process's start (${matrixMB.toFixed(0)} MB matrix; target <= 2x)`);
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,300 @@
+import type { Encoder, KCandidate, PersonaModel, PersonaSetResult, Quality, SelectionResult, TraitTable } from './types';
+import { Rng, sampleIndices } from './rng';
+import { createExecutor, type Executor } from './exec';
+import { kmeans } from './kmeans';
+import { assignWith } from './assign';
+import { adjustedRandIndex, nearestLabels, pairwiseDistances, silhouetteFromDistances } from './quality';
+import { encodeTable, fitEncoder, getColumn } from './encoder';
+import { selectTraits } from './select';
+import { describePersonas } from './describe';
+
+export interface ClusterOptions {
+  k?: number;
+  kRange?: [number, number];
+  seed?: number;
+  /** rows the final fit uses (uniform sample); every row is assigned afterwards (default 200k) */
+  sampleSize?: number;
+  restarts?: number;
+  threads?: number;
+  /** smallest persona share a candidate k must keep (default 0.05) */
+  minShare?: number;
+  onProgress?: (fraction: number, stage: string) => void;
+  executor?: Executor;
+}
+
+export interface BuildOptions extends ClusterOptions {
+  traits?: string[];
+  reference?: TraitTable;
+  maxTraits?: number;
+}
+
+/** rows used to choose k, silhouette sample, bootstrap fits per candidate, bootstrap size */
+const SELECT_SAMPLE = 30_000;
+const SIL_SAMPLE = 2_000;
+const BOOTSTRAPS = 3;
+const BOOT_SIZE = 10_000;
+const MIN_STABILITY = 0.6;
+
+export interface ClusterMatrixResult {
+  k: number;
+  centroids: Float64Array;
+  kCandidates: KCandidate[];
+  kReason: string;
+  inertia: number;
+  quality: Quality;
+  labels: Int32Array;
+  distances: Float32Array;
+  runnerUp: Int32Array;
+  margins: Float32Array;
+  warnings: string[];
+  timings: Record<string, number>;
+}
+
+function copyRows(X: Float32Array, d: number, rows: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(new SharedArrayBuffer(Math.max(1, rows.length * d) * 4), 0, rows.length * d);
+  for (let r = 0; r < rows.length; r++) out.set(X.subarray(rows[r] * d, rows[r] * d + d), r * d);
+  return out;
+}
+
+/** Number of distinct rows, counted up to `cap` (exact hashing of the float bits). */
+function distinctRows(X: Float32Array, n: number, d: number, cap: number): number {
+  const seen = new Set<string>();
+  const bytes = new Uint8Array(X.buffer, X.byteOffset, n * d * 4);
+  for (let i = 0; i < n && seen.size < cap; i++) seen.add(Buffer.from(bytes.subarray(i * d * 4, (i + 1) * d * 4)).toString('latin1'));
+  return seen.size;
+}
+
+export function defaultKRange(n: number): [number, number] {
+  return [3, n >= 250_000 ? 10 : 8];
+}
+
+/**
+ * Clusters an encoded matrix: chooses k on a sample (mean sampled silhouette among candidates
+ * whose smallest persona keeps minShare and whose bootstrap stability is at least 0.6), fits
+ * the chosen k on a uniform sample with restarts, then assigns every row.
+ */
+export async function clusterMatrix(matrix: Float32Array, n: number, d: number, opts: ClusterOptions = {}): Promise<ClusterMatrixResult> {
+  if (n < 1) throw new Error('the cohort has no rows');
+  const progress = opts.onProgress ?? (() => {});
+  const timings: Record<string, number> = {};
+  const warnings: string[] = [];
+  const rng = new Rng(opts.seed ?? 42);
+  const minShare = opts.minShare ?? 0.05;
+  const ownEx = !opts.executor;
+  const ex = opts.executor ?? createExecutor(opts.threads, Math.min(n, opts.sampleSize ?? 200_000));
+  let t = performance.now();
+  const lap = (name: string) => { const now = performance.now(); timings[name] = (now - t) / 1000; t = now; };
+  try {
+    const sampleSize = Math.max(1, Math.floor(opts.sampleSize ?? 200_000));
+    const fitRows = n > sampleSize ? sampleIndices(n, sampleSize, new Rng(rng.fork())) : null;
+    const F = fitRows ? copyRows(matrix, d, fitRows) : matrix;
+    const nf = fitRows ? fitRows.length : n;
+    let [kLo, kHi] = opts.kRange ?? defaultKRange(n);
+    const distinct = distinctRows(F, nf, d, Math.max(kHi, opts.k ?? 0) + 1);
+    const kCandidates: KCandidate[] = [];
+    let k: number;
+    let kReason: string;
+    let chosenStability: number | undefined;
+    if (opts.k !== undefined) {
+      if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error(`k must be a positive integer, got ${opts.k}`);
+      k = Math.min(opts.k, distinct);
+      kReason = 'caller-chosen';
+      if (k < opts.k) {
+        kReason = `caller asked for ${opts.k} but the cohort has only ${distinct} distinct row(s)`;
+        warnings.push(`k reduced from ${opts.k} to ${k}: only ${distinct} distinct row(s)`);
+      }
+    } else if (distinct <= kLo) {
+      k = distinct;
+      kReason = `only ${distinct} distinct row(s), fewer than the smallest candidate ${kLo}`;
+      warnings.push(`fewer personas than ${kLo}: only ${distinct} distinct row(s)`);
+    } else {
+      kHi = Math.min(kHi, distinct - 0, Math.max(kLo, Math.floor(1 / minShare)));
+      // choose k on a selection sample
+      const selRows = nf > SELECT_SAMPLE ? sampleIndices(nf, SELECT_SAMPLE, new Rng(rng.fork())) : null;
+      const S = selRows ? copyRows(F, d, selRows) : F;
+      const ns = selRows ? selRows.length : nf;
+      const silRows = sampleIndices(ns, Math.min(ns, SIL_SAMPLE), new Rng(rng.fork()));
+      const dist = pairwiseDistances(S, d, silRows);
+      const bootRng = new Rng(rng.fork());
+      const boots = Array.from({ length: BOOTSTRAPS }, () => {
+        const m = Math.min(ns, BOOT_SIZE);
+        const rows = new Int32Array(m);
+        for (let q = 0; q < m; q++) rows[q] = bootRng.int(ns);
+        return copyRows(S, d, rows);
+      });
+      const evalRows = sampleIndices(ns, Math.min(ns, 5_000), new Rng(rng.fork()));
+      const total = kHi - kLo + 1;
+      for (let kk = kLo; kk <= kHi; kk++) {
+        progress(0.05 + (0.55 * (kk - kLo)) / total, `trying k = ${kk}`);
+        const fit = await kmeans(S, ns, d, kk, { seed: rng.fork(), restarts: 3, executor: ex });
+        const silLabels = new Int32Array(silRows.length);
+        silRows.forEach((r, q) => (silLabels[q] = fit.labels[r]));
+        const silhouette = silhouetteFromDistances(dist, silLabels, kk);
+        const minSh = Math.min(...fit.sizes) / ns;
+        const ref = nearestLabels(S, d, evalRows, fit.centroids, kk);
+        let stab = 0;
+        for (const B of boots) {
+          const m = B.length / d;
+          const bf = await kmeans(B, m, d, kk, { seed: rng.fork(), restarts: 1, executor: ex });
+          stab += adjustedRandIndex(ref, nearestLabels(S, d, evalRows, bf.centroids, kk));
+        }
+        const stability = stab / boots.length;
+        kCandidates.push({ k: kk, silhouette, minShare: minSh, stability, inertia: fit.inertia, eligible: minSh >= minShare && stability >= MIN_STABILITY });
+      }
+      const eligible = kCandidates.filter((c) => c.eligible);
+      const byShare = kCandidates.filter((c) => c.minShare >= minShare);
+      const pool = eligible.length ? eligible : byShare.length ? byShare : kCandidates;
+      const best = pool.reduce((a, b) => (b.silhouette > a.silhouette + 1e-9 ? b : a));
+      k = best.k;
+      chosenStability = best.stability;
+      kReason = eligible.length
+        ? `highest sampled silhouette (${best.silhouette.toFixed(3)}) among k in ${kLo}..${kHi} whose smallest persona holds at least ${Math.round(minShare * 100)}% and whose bootstrap stability is at least ${MIN_STABILITY}`
+        : byShare.length
+          ? `no candidate was stable (ARI >= ${MIN_STABILITY}); highest silhouette among those keeping ${Math.round(minShare * 100)}% per persona`
+          : `no candidate kept ${Math.round(minShare * 100)}% per persona; highest silhouette overall`;
+      lap('chooseK');
+    }
+    progress(0.65, 'final fit');
+    const fit = await kmeans(F, nf, d, k, { seed: rng.fork(), restarts: opts.restarts ?? 4, executor: ex });
+    // drop centres left empty (duplicated rows); keeps every centre finite
+    let C = fit.centroids;
+    const keep = fit.sizes.map((s, j) => (s > 0 ? j : -1)).filter((j) => j >= 0);
+    if (keep.length < k) {
+      warnings.push(`${k - keep.length} persona(s) ended empty and were dropped`);
+      C = Float64Array.from(keep.flatMap((j) => Array.from(fit.centroids.subarray(j * d, j * d + d))));
+      k = keep.length;
+    }
+    lap('fit');
+    progress(0.8, 'assigning every row');
+    const ex2 = ex.threads > 1 || n < 50_000 ? ex : createExecutor(opts.threads, n);
+    const asg = await assignWith(ex2, C, k, d, matrix, n);
+    if (ex2 !== ex) await ex2.close();
+    // order personas by size, largest first
+    const sizes = new Array<number>(k).fill(0);
+    for (let i = 0; i < n; i++) sizes[asg.labels[i]]++;
+    const order = sizes.map((_, j) => j).sort((a, b) => sizes[b] - sizes[a] || a - b);
+    const rank = new Int32Array(k);
+    order.forEach((j, r) => (rank[j] = r));
+    const Cs = new Float64Array(k * d);
+    order.forEach((j, r) => Cs.set(C.subarray(j * d, j * d + d), r * d));
+    let inertia = 0;
+    const cohSum = new Float64Array(k), cohN = new Float64Array(k);
+    for (let i = 0; i < n; i++) {
+      const l = rank[asg.labels[i]];
+      asg.labels[i] = l;
+      if (asg.runnerUp[i] >= 0) asg.runnerUp[i] = rank[asg.runnerUp[i]];
+      const dd = asg.distances[i];
+      inertia += dd * dd;
+      cohSum[l] += dd; cohN[l]++;
+    }
+    lap('assign');
+    progress(0.9, 'quality');
+    const qRows = sampleIndices(n, Math.min(n, SIL_SAMPLE), new Rng(rng.fork()));
+    const qLab = new Int32Array(qRows.length);
+    qRows.forEach((r, q) => (qLab[q] = asg.labels[r]));
+    const silhouette = k > 1 ? silhouetteFromDistances(pairwiseDistances(matrix, d, qRows), qLab, k) : 0;
+    let stability = chosenStability ?? NaN;
+    if (!Number.isFinite(stability)) {
+      if (k <= 1) stability = 1;
+      else {
+        const evalRows = sampleIndices(nf, Math.min(nf, 5_000), new Rng(rng.fork()));
+        const ref = nearestLabels(F, d, evalRows, Cs, k);
+        let s = 0;
+        const br = new Rng(rng.fork());
+        for (let b = 0; b < BOOTSTRAPS; b++) {
+          const m = Math.min(nf, BOOT_SIZE);
+          const rows = new Int32Array(m);
+          for (let q = 0; q < m; q++) rows[q] = br.int(nf);
+          const B = copyRows(F, d, rows);
+          const kb = Math.min(k, distinctRows(B, m, d, k + 1));
+          const bf = await kmeans(B, m, d, kb, { seed: br.fork(), restarts: 1, executor: ex });
+          s += adjustedRandIndex(ref, nearestLabels(F, d, evalRows, bf.centroids, kb));
+        }
+        stability = s / BOOTSTRAPS;
+      }
+    }
+    const cohesion = Array.from(cohSum, (s, j) => (cohN[j] ? s / cohN[j] : 0));
+    lap('quality');
+    return {
+      k, centroids: Cs, kCandidates, kReason, inertia,
+      quality: { silhouette, stability, cohesion },
+      labels: asg.labels, distances: asg.distances, runnerUp: asg.runnerUp, margins: asg.margins, warnings, timings,
+    };
+  } finally {
+    if (ownEx) await ex.close();
+  }
+}
+
+/** Validates the table, drops unusable caller-chosen traits and replaces non-finite values. */
+function sanitize(table: TraitTable, keys: string[], warnings: string[]): string[] {
+  const usable: string[] = [];
+  for (const key of keys) {
+    const found = getColumn(table, key);
+    if (!found) throw new Error(`unknown trait "${key}"`);
+    const col = found.col;
+    let known = 0, inf = 0, lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < table.n; i++) {
+      const v = col[i];
+      if (Number.isFinite(v)) { known++; if (v < lo) lo = v; if (v > hi) hi = v; }
+      else if (v === Infinity || v === -Infinity) inf++;
+    }
+    if (inf) warnings.push(`${key}: ${inf} infinite value(s) treated as missing`);
+    if (known === 0) { warnings.push(`${key} dropped: missing everywhere`); continue; }
+    if (!(hi > lo) && table.n > 1) { warnings.push(`${key} dropped: constant`); continue; }
+    usable.push(key);
+  }
+  return usable;
+}
+
+/** Selects traits (unless given), encodes, clusters, and describes the personas. */
+export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}): Promise<PersonaSetResult> {
+  const t0 = performance.now();
+  if (!table || !Number.isInteger(table.n) || table.n < 0) throw new Error('invalid trait table');
+  if (table.columns.length !== table.traits.length) throw new Error('trait table: one column per trait is required');
+  if (table.columns.some((c) => c.length < table.n)) throw new Error('trait table: a column is shorter than n');
+  if (table.n === 0) throw new Error('the cohort has no rows');
+  const progress = opts.onProgress ?? (() => {});
+  const warnings: string[] = [];
+  progress(0, 'selecting traits');
+  let selection: SelectionResult | 'caller-chosen';
+  let keys: string[];
+  if (opts.traits && opts.traits.length) {
+    selection = 'caller-chosen';
+    keys = sanitize(table, [...new Set(opts.traits)], warnings);
+  } else {
+    selection = selectTraits(table, { reference: opts.reference, maxTraits: opts.maxTraits, seed: opts.seed });
+    keys = selection.selected;
+    if (!keys.length) {
+      // nothing carries structure: fall back to every usable trait rather than failing
+      keys = sanitize(table, table.traits.map((t) => t.key), []).filter((k) => (selection as SelectionResult).report.find((r) => r.key === k)?.reason.startsWith('no structure'));
+      if (keys.length) warnings.push('no trait shows structure; clustering on the usable traits anyway');
+    }
+  }
+  if (!keys.length) throw new Error('no usable traits: every trait is missing, constant or unknown');
+  const encoder: Encoder = fitEncoder(table, keys);
+  const { matrix, d } = encodeTable(encoder, table);
+  const tEnc = (performance.now() - t0) / 1000;
+  const cm = await clusterMatrix(matrix, table.n, d, {
+    ...opts,
+    onProgress: (f, s) => progress(0.05 + f * 0.85, s),
+  });
+  progress(0.92, 'describing personas');
+  const personas = describePersonas(table, encoder, cm.labels, cm.k, { seed: opts.seed });
+  personas.forEach((p, j) => (p.cohesion = cm.quality.cohesion[j]));
+  const typical = personas.map(() => [] as number[]);
+  const step = Math.max(1, Math.floor(table.n / 100_000));
+  for (let i = 0; i < table.n; i += step) typical[cm.labels[i]].push(cm.distances[i]);
+  const model: PersonaModel = {
+    version: 1, encoder, k: cm.k,
+    centroids: Array.from({ length: cm.k }, (_, j) => Array.from(cm.centroids.subarray(j * d, j * d + d))),
+    names: personas.map((p) => p.name),
+    shortNames: personas.map((p) => p.shortName),
+    typicalDistance: typical.map((v) => (v.length ? v.sort((a, b) => a - b)[Math.floor(v.length / 2)] : 0)),
+  };
+  progress(1, 'done');
+  return {
+    model, k: cm.k, traits: keys, selection, kCandidates: cm.kCandidates, kReason: cm.kReason, inertia: cm.inertia,
+    quality: cm.quality, labels: cm.labels, distances: cm.distances, runnerUp: cm.runnerUp, margins: cm.margins,
+    personas, warnings: [...warnings, ...cm.warnings], timings: { encode: tEnc, ...cm.timings, total: (performance.now() - t0) / 1000 },
+  };
+}

@@ -1,0 +1,216 @@
+import { quantileSorted } from 'simple-statistics';
+import type { EncodedTrait, Encoder, RecordValue, TraitSpec, TraitTable } from './types';
+import { Rng, sampleIndices } from './rng';
+
+/** Rows used to fit medians and quartiles; coverage always uses every row. */
+const FIT_SAMPLE = 100_000;
+/** Encoded numeric values are clipped so a few extreme rows cannot own a persona. */
+export const CLIP = 5;
+/** A rare boolean (p near 0 or 1) would get a huge scale-up; its scale is floored here. */
+const MIN_BOOLEAN_SCALE = 0.2;
+
+export function signedLog1p(x: number): number {
+  return x < 0 ? -Math.log1p(-x) : Math.log1p(x);
+}
+
+export function getColumn(table: TraitTable, key: string): { spec: TraitSpec; col: Float64Array | Float32Array } | null {
+  const j = table.traits.findIndex((t) => t.key === key);
+  if (j < 0) return null;
+  return { spec: table.traits[j], col: table.columns[j] };
+}
+
+/** Known (finite) values of a column, on a deterministic sample of at most `max` rows. */
+function knownSample(col: ArrayLike<number>, n: number, max: number): { values: Float64Array; coverage: number } {
+  let known = 0;
+  for (let i = 0; i < n; i++) if (Number.isFinite(col[i])) known++;
+  const rows = n > max ? sampleIndices(n, max, new Rng(n)) : null;
+  const out: number[] = [];
+  if (rows) { for (const i of rows) if (Number.isFinite(col[i])) out.push(col[i]); }
+  else for (let i = 0; i < n; i++) if (Number.isFinite(col[i])) out.push(col[i]);
+  return { values: Float64Array.from(out), coverage: n > 0 ? known / n : 0 };
+}
+
+/** Robust centre and scale: median and IQR/1.349, falling back to MAD and then the SD. */
+export function robustCentreScale(sorted: Float64Array): { centre: number; scale: number } {
+  if (sorted.length === 0) return { centre: 0, scale: 1 };
+  const arr = sorted as unknown as number[];
+  const centre = quantileSorted(arr, 0.5);
+  let scale = (quantileSorted(arr, 0.75) - quantileSorted(arr, 0.25)) / 1.349;
+  if (!(scale > 1e-12)) {
+    const dev = Float64Array.from(sorted, (v) => Math.abs(v - centre)).sort();
+    scale = quantileSorted(dev as unknown as number[], 0.5) * 1.4826;
+  }
+  if (!(scale > 1e-12)) {
+    let m = 0;
+    for (const v of sorted) m += v;
+    m /= sorted.length;
+    let s2 = 0;
+    for (const v of sorted) s2 += (v - m) * (v - m);
+    scale = Math.sqrt(s2 / sorted.length);
+  }
+  if (!(scale > 1e-12)) scale = 1; // constant column: encodes to 0
+  return { centre, scale };
+}
+
+function categoryName(spec: TraitSpec, code: number): string {
+  return spec.categories && spec.categories[code] !== undefined ? spec.categories[code] : String(code);
+}
+
+/**
+ * Fits the encoding of the given traits: numeric/ordinal robustly standardized (log1p first when
+ * skewed), boolean standardized, categorical one-hot weighted so the trait's total variance is 1
+ * (like one standardized numeric trait). Missing cells are imputed (median / share).
+ */
+export function fitEncoder(table: TraitTable, traitKeys: string[]): Encoder {
+  if (traitKeys.length === 0) throw new Error('fitEncoder: no traits to encode');
+  const traits: EncodedTrait[] = [];
+  const specs: TraitSpec[] = [];
+  let offset = 0;
+  for (const key of traitKeys) {
+    const found = getColumn(table, key);
+    if (!found) throw new Error(`fitEncoder: unknown trait "${key}"`);
+    const { spec, col } = found;
+    specs.push(JSON.parse(JSON.stringify(spec)) as TraitSpec);
+    const { values, coverage } = knownSample(col, table.n, FIT_SAMPLE);
+    if (spec.type === 'categorical') {
+      const counts = new Map<number, number>();
+      for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+      const codes = [...counts.keys()].sort((a, b) => a - b);
+      const total = values.length;
+      const categories = codes.map((c) => categoryName(spec, c));
+      const shares = codes.map((c) => (total > 0 ? counts.get(c)! / total : 0));
+      const gini = 1 - shares.reduce((s, p) => s + p * p, 0);
+      const weight = gini > 1e-9 ? 1 / Math.sqrt(gini) : 0;
+      traits.push({ key, type: 'categorical', offset, categories, shares, weight, coverage });
+      offset += Math.max(1, categories.length);
+    } else if (spec.type === 'boolean') {
+      let p = 0;
+      for (const v of values) p += v ? 1 : 0;
+      p = values.length ? p / values.length : 0;
+      const scale = Math.max(MIN_BOOLEAN_SCALE, Math.sqrt(p * (1 - p)));
+      traits.push({ key, type: 'boolean', offset, impute: p, centre: p, scale, weight: 1, coverage });
+      offset += 1;
+    } else {
+      const log = spec.type === 'numeric' && !!spec.skewed;
+      const tv = log ? values.map(signedLog1p) : values.slice();
+      tv.sort();
+      const { centre, scale } = robustCentreScale(tv);
+      traits.push({
+        key, type: spec.type, offset, log, impute: centre, centre, scale, weight: 1, coverage,
+        ...(spec.type === 'ordinal' && spec.categories ? { levels: spec.categories.slice() } : {}),
+      });
+      offset += 1;
+    }
+  }
+  return { version: 1, d: offset, traits, specs };
+}
+
+function encodeScalar(t: Extract<EncodedTrait, { type: 'numeric' | 'ordinal' | 'boolean' }>, v: number): number {
+  let x: number;
+  if (!Number.isFinite(v)) x = 0; // imputed at the centre
+  else {
+    const tv = t.type !== 'boolean' && t.log ? signedLog1p(v) : v;
+    x = (tv - t.centre) / t.scale;
+  }
+  if (x > CLIP) x = CLIP; else if (x < -CLIP) x = -CLIP;
+  return x * t.weight;
+}
+
+/** Row-major Float32 matrix (shared memory, ready for worker threads). */
+export function encodeTable(encoder: Encoder, table: TraitTable): { matrix: Float32Array; d: number } {
+  const { n } = table;
+  const d = encoder.d;
+  const matrix = new Float32Array(new SharedArrayBuffer(Math.max(1, n * d) * 4), 0, n * d);
+  for (const t of encoder.traits) {
+    const found = getColumn(table, t.key);
+    const col = found?.col;
+    if (t.type === 'categorical') {
+      const m = t.categories.length;
+      // table codes -> encoder columns, by category name
+      const byName = new Map(t.categories.map((c, q) => [c, q] as const));
+      const codeMap = new Map<number, number>();
+      const lookup = (code: number) => {
+        let q = codeMap.get(code);
+        if (q === undefined) { q = byName.get(categoryName(found!.spec, code)) ?? -1; codeMap.set(code, q); }
+        return q;
+      };
+      for (let i = 0; i < n; i++) {
+        const v = col ? col[i] : NaN;
+        const q = Number.isFinite(v) ? lookup(v) : -1;
+        const base = i * d + t.offset;
+        if (q >= 0) matrix[base + q] = t.weight;
+        else for (let c = 0; c < m; c++) matrix[base + c] = t.shares[c] * t.weight;
+      }
+    } else {
+      for (let i = 0; i < n; i++) matrix[i * d + t.offset] = encodeScalar(t, col ? col[i] : NaN);
+    }
+  }
+  return { matrix, d };
+}
+
+interface RecordPlan {
+  cat: Map<string, Map<string, number>>;
+}
+const plans = new WeakMap<Encoder, RecordPlan>();
+
+function planFor(encoder: Encoder): RecordPlan {
+  let p = plans.get(encoder);
+  if (!p) {
+    const cat = new Map<string, Map<string, number>>();
+    for (const t of encoder.traits) {
+      if (t.type === 'categorical') cat.set(t.key, new Map(t.categories.map((c, q) => [c.toLowerCase(), q] as const)));
+    }
+    p = { cat };
+    plans.set(encoder, p);
+  }
+  return p;
+}
+
+const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1']);
+const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0']);
+
+/** Parses a boolean-ish value; NaN when missing or unreadable. */
+export function parseBooleanValue(v: RecordValue): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number') return Number.isFinite(v) ? (v ? 1 : 0) : NaN;
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (TRUE_WORDS.has(s)) return 1;
+    if (FALSE_WORDS.has(s)) return 0;
+  }
+  return NaN;
+}
+
+function toNumber(v: RecordValue): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'string' && v.trim() !== '') return Number(v);
+  return NaN;
+}
+
+/** Encodes one person exactly like encodeTable does (values in original form). */
+export function encodeRecord(encoder: Encoder, record: Record<string, RecordValue>, out?: Float32Array): Float32Array {
+  const x = out ?? new Float32Array(encoder.d);
+  const plan = planFor(encoder);
+  for (let ti = 0; ti < encoder.traits.length; ti++) {
+    const t = encoder.traits[ti];
+    const v = record[t.key];
+    if (t.type === 'categorical') {
+      let q = -1;
+      if (typeof v === 'string') q = plan.cat.get(t.key)!.get(v.trim().toLowerCase()) ?? -1;
+      else if (typeof v === 'number' && Number.isFinite(v)) {
+        const name = categoryName(encoder.specs[ti], v);
+        q = plan.cat.get(t.key)!.get(name.toLowerCase()) ?? -1;
+      } else if (typeof v === 'boolean') q = plan.cat.get(t.key)!.get(String(v)) ?? -1;
+      for (let c = 0; c < t.categories.length; c++) x[t.offset + c] = q >= 0 ? (c === q ? t.weight : 0) : t.shares[c] * t.weight;
+    } else if (t.type === 'boolean') {
+      x[t.offset] = encodeScalar(t, parseBooleanValue(v));
+    } else if (t.type === 'ordinal' && typeof v === 'string' && t.levels) {
+      const idx = t.levels.findIndex((l) => l.toLowerCase() === v.trim().toLowerCase());
+      x[t.offset] = encodeScalar(t, idx >= 0 ? idx : toNumber(v));
+    } else {
+      x[t.offset] = encodeScalar(t, toNumber(v));
+    }
+  }
+  return x;
+}

@@ -1,0 +1,119 @@
+import { Worker } from 'node:worker_threads';
+import os from 'node:os';
+import { WORKER_SOURCE, getLocalOps } from './kernels';
+
+/** Runs a kernel op over row ranges, in worker threads or in this thread. */
+export interface Executor {
+  readonly threads: number;
+  /** split [0, n) into one range per thread and run `op` on each; results in range order */
+  map(op: string, args: Record<string, unknown>, n: number): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+export function defaultThreads(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(cores, 8));
+}
+
+class LocalExecutor implements Executor {
+  readonly threads = 1;
+  async map(op: string, args: Record<string, unknown>, n: number) {
+    const fn = getLocalOps()[op];
+    return [fn({ ...args, i0: 0, i1: n })];
+  }
+  async close() {}
+}
+
+interface Pending {
+  resolve: (r: Record<string, unknown>) => void;
+  reject: (e: Error) => void;
+}
+
+class WorkerExecutor implements Executor {
+  private workers: Worker[] = [];
+  private pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(readonly threads: number) {
+    for (let t = 0; t < threads; t++) {
+      const w = new Worker(WORKER_SOURCE, { eval: true });
+      w.unref();
+      w.on('message', (msg: { id: number; r?: Record<string, unknown>; error?: string }) => {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        if (msg.error) p.reject(new Error(`clustering worker failed: ${msg.error}`));
+        else p.resolve(msg.r!);
+      });
+      w.on('error', (err) => this.failAll(err));
+      this.workers.push(w);
+    }
+  }
+
+  private failAll(err: Error) {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  map(op: string, args: Record<string, unknown>, n: number) {
+    if (this.closed) return Promise.reject(new Error('executor closed'));
+    const parts = Math.min(this.threads, Math.max(1, n));
+    const jobs: Promise<Record<string, unknown>>[] = [];
+    for (let t = 0; t < parts; t++) {
+      const i0 = Math.floor((n * t) / parts);
+      const i1 = Math.floor((n * (t + 1)) / parts);
+      const id = this.nextId++;
+      jobs.push(
+        new Promise((resolve, reject) => {
+          this.pending.set(id, { resolve, reject });
+          this.workers[t].postMessage({ id, op, args: { ...args, i0, i1 } });
+        }),
+      );
+    }
+    return Promise.all(jobs);
+  }
+
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers = [];
+  }
+}
+
+/** Below this many rows threads cost more than they save. */
+export const MIN_ROWS_FOR_THREADS = 50_000;
+
+export function createExecutor(threads: number | undefined, n: number): Executor {
+  const t = Math.max(1, Math.floor(threads ?? defaultThreads()));
+  if (t <= 1 || n < MIN_ROWS_FOR_THREADS) return new LocalExecutor();
+  return new WorkerExecutor(t);
+}
+
+export function localExecutor(): Executor {
+  return new LocalExecutor();
+}
+
+/** Typed arrays handed to workers must live in shared memory. */
+export function isShared(a: ArrayBufferView): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
+}
+
+export function sharedFloat32(len: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(Math.max(1, len) * 4), 0, len);
+}
+export function sharedFloat64(len: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(Math.max(1, len) * 8), 0, len);
+}
+export function sharedInt32(len: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(Math.max(1, len) * 4), 0, len);
+}
+
+/** Shared copy of a matrix when the executor is threaded and the matrix is not shared yet. */
+export function ensureShared(ex: Executor, X: Float32Array): Float32Array {
+  if (ex.threads <= 1 || isShared(X)) return X;
+  const S = sharedFloat32(X.length);
+  S.set(X);
+  return S;
+}

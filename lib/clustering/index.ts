@@ -1,0 +1,10 @@
+export * from './types';
+export { selectTraits, type SelectOptions } from './select';
+export { fitEncoder, encodeTable, encodeRecord } from './encoder';
+export { kmeans, type KMeansOptions, type KMeansResult } from './kmeans';
+export { adjustedRandIndex, sampledSilhouette } from './quality';
+export { assignRows, assignRowsSync, assignRecord, matchPersonas } from './assign';
+export { buildPersonaSet, clusterMatrix, defaultKRange, type BuildOptions, type ClusterOptions } from './build';
+export { describePersonas } from './describe';
+export { tableFromCsvColumns, type CsvTableResult } from './csv-table';
+export { Rng } from './rng';

@@ -1,0 +1,284 @@
+import { Rng, sampleIndices } from './rng';
+
+/** rows of the uniform sample on which large fits run their k-means++ restarts */
+export const SEED_SAMPLE = 40_000;
+import { MIN_ROWS_FOR_THREADS, createExecutor, ensureShared, localExecutor, sharedFloat32, sharedInt32, type Executor } from './exec';
+
+export interface KMeansOptions {
+  seed?: number;
+  /** independent k-means++ starts; the lowest inertia wins (default 3) */
+  restarts?: number;
+  maxIter?: number;
+  /** stop when the summed squared centre shift is below tol x mean feature variance (default 1e-4) */
+  tol?: number;
+  threads?: number;
+  /** 'kmeans++' (greedy, default), 'random', or given centres (k x d) */
+  init?: 'kmeans++' | 'random' | number[][] | Float64Array;
+  /** reuse an executor (worker pool) across calls */
+  executor?: Executor;
+}
+
+export interface KMeansResult {
+  k: number;
+  d: number;
+  /** row-major k x d */
+  centroids: Float64Array;
+  labels: Int32Array;
+  inertia: number;
+  sizes: number[];
+  /** Lloyd iterations of the kept run */
+  iterations: number;
+  /** Lloyd iterations over every run (restarts), matching iterationSeconds */
+  totalIterations: number;
+  converged: boolean;
+  seedingSeconds: number;
+  iterationSeconds: number;
+  totalSeconds: number;
+  restartInertias: number[];
+  /** threads that ran the fit */
+  threads: number;
+}
+
+const now = () => performance.now() / 1000;
+
+function allocF32(ex: Executor, len: number) {
+  return ex.threads > 1 ? sharedFloat32(len) : new Float32Array(len);
+}
+function allocI32(ex: Executor, len: number) {
+  return ex.threads > 1 ? sharedInt32(len) : new Int32Array(len);
+}
+
+/** Mean per-feature variance, used to make the tolerance scale-free. */
+function meanVariance(X: Float32Array, n: number, d: number): number {
+  const step = Math.max(1, Math.floor(n / 20000));
+  let tot = 0;
+  for (let t = 0; t < d; t++) {
+    let s = 0, s2 = 0, m = 0;
+    for (let i = 0; i < n; i += step) {
+      const v = X[i * d + t];
+      s += v; s2 += v * v; m++;
+    }
+    const mu = s / m;
+    tot += Math.max(0, s2 / m - mu * mu);
+  }
+  return tot / d;
+}
+
+/** Greedy k-means++ seeding (2 + ln k candidates per step), parallel over rows. */
+export async function seedKMeansPlusPlus(
+  ex: Executor, X: Float32Array, n: number, d: number, k: number, rng: Rng, mind: Float32Array,
+): Promise<Float64Array> {
+  const C = new Float64Array(k * d);
+  const first = rng.int(n);
+  for (let t = 0; t < d; t++) C[t] = X[first * d + t];
+  let parts = await ex.map('seedUpdate', { X, d, c: C.subarray(0, d).slice(), mind, first: true }, n);
+  let total = parts.reduce((s, p) => s + (p.sum as number), 0);
+  const trials = 2 + Math.floor(Math.log(k));
+  for (let j = 1; j < k; j++) {
+    const cand = new Int32Array(trials);
+    if (!(total > 0)) {
+      for (let m = 0; m < trials; m++) cand[m] = rng.int(n);
+    } else {
+      const targets = Array.from({ length: trials }, (_, m) => ({ m, r: rng.next() * total })).sort((a, b) => a.r - b.r);
+      let acc = 0, q = 0;
+      for (let i = 0; i < n && q < trials; i++) {
+        acc += mind[i];
+        while (q < trials && acc > targets[q].r) cand[targets[q++].m] = i;
+      }
+      while (q < trials) cand[targets[q++].m] = n - 1;
+    }
+    const cands = new Float64Array(trials * d);
+    for (let m = 0; m < trials; m++) for (let t = 0; t < d; t++) cands[m * d + t] = X[cand[m] * d + t];
+    parts = await ex.map('seedTrial', { X, d, cands, m: trials, mind }, n);
+    let bestM = 0, bestPot = Infinity;
+    for (let m = 0; m < trials; m++) {
+      const pot = parts.reduce((s, p) => s + (p.sums as Float64Array)[m], 0);
+      if (pot < bestPot) { bestPot = pot; bestM = m; }
+    }
+    const c = cands.slice(bestM * d, bestM * d + d);
+    C.set(c, j * d);
+    parts = await ex.map('seedUpdate', { X, d, c, mind, first: false }, n);
+    total = parts.reduce((s, p) => s + (p.sum as number), 0);
+  }
+  return C;
+}
+
+function halfMinCentreDistance(C: Float64Array, k: number, d: number, s: Float64Array) {
+  s.fill(Infinity);
+  for (let a = 0; a < k; a++) {
+    for (let b = a + 1; b < k; b++) {
+      let dd = 0;
+      for (let t = 0; t < d; t++) { const v = C[a * d + t] - C[b * d + t]; dd += v * v; }
+      const h = 0.5 * Math.sqrt(dd);
+      if (h < s[a]) s[a] = h;
+      if (h < s[b]) s[b] = h;
+    }
+  }
+  if (k === 1) s[0] = Infinity;
+}
+
+async function lloydHamerly(
+  ex: Executor, X: Float32Array, n: number, d: number, k: number, C0: Float64Array,
+  labels: Int32Array, upper: Float32Array, lower: Float32Array, maxIter: number, tolAbs: number,
+) {
+  const tLoop = now();
+  let C = C0.slice();
+  const parts0 = await ex.map('hamInit', { X, d, C, k, labels, upper, lower }, n);
+  const sums = new Float64Array(k * d), counts = new Float64Array(k);
+  for (const p of parts0) {
+    const ps = p.sums as Float64Array, pc = p.counts as Float64Array;
+    for (let q = 0; q < ps.length; q++) sums[q] += ps[q];
+    for (let j = 0; j < k; j++) counts[j] += pc[j];
+  }
+  const move = new Float64Array(k), s = new Float64Array(k);
+  // the first full assignment pass counts as iteration 1 (Lloyd: assign, then update)
+  let iterations = 1, converged = false;
+  for (let it = 0; it < maxIter; it++) {
+    // new centres from the running sums; an empty centre jumps to the row farthest from its centre
+    const next = new Float64Array(k * d);
+    for (let j = 0; j < k; j++) {
+      if (counts[j] > 0) {
+        for (let t = 0; t < d; t++) next[j * d + t] = sums[j * d + t] / counts[j];
+      } else {
+        let far = -1, farU = -1;
+        for (let i = 0; i < n; i++) {
+          if (upper[i] > farU && counts[labels[i]] > 1) { farU = upper[i]; far = i; }
+        }
+        if (far < 0) far = 0;
+        for (let t = 0; t < d; t++) next[j * d + t] = X[far * d + t];
+        upper[far] = Infinity; // forces its reassignment
+      }
+    }
+    let maxMove = 0, maxIdx = -1, secondMove = 0, shift = 0;
+    for (let j = 0; j < k; j++) {
+      let dd = 0;
+      for (let t = 0; t < d; t++) { const v = next[j * d + t] - C[j * d + t]; dd += v * v; }
+      shift += dd;
+      move[j] = Math.sqrt(dd);
+      if (move[j] > maxMove) { secondMove = maxMove; maxMove = move[j]; maxIdx = j; }
+      else if (move[j] > secondMove) secondMove = move[j];
+    }
+    C = next;
+    if (shift <= tolAbs && it > 0) { converged = true; break; }
+    halfMinCentreDistance(C, k, d, s);
+    const parts = await ex.map('hamStep', { X, d, C, k, labels, upper, lower, s, move, maxMove, maxIdx, secondMove }, n);
+    iterations++;
+    let changed = 0;
+    for (const p of parts) {
+      changed += p.changed as number;
+      const ds = p.dsums as Float64Array, dc = p.dcounts as Float64Array;
+      if ((p.changed as number) > 0) {
+        for (let q = 0; q < ds.length; q++) sums[q] += ds[q];
+        for (let j = 0; j < k; j++) counts[j] += dc[j];
+      }
+    }
+    if (changed === 0) { converged = true; break; }
+  }
+  const loopSeconds = now() - tLoop;
+  // exact inertia of the final assignment (not an iteration: timed with the fit, not per iteration)
+  const parts = await ex.map('clusterSums', { X, d, C, k, labels }, n);
+  let inertia = 0;
+  const sizes = new Array<number>(k).fill(0);
+  for (const p of parts) {
+    const sq = p.sq as Float64Array, cnt = p.cnt as Float64Array;
+    for (let j = 0; j < k; j++) { inertia += sq[j]; sizes[j] += cnt[j]; }
+  }
+  return { C, iterations, converged, inertia, sizes, loopSeconds };
+}
+
+function toCentres(init: number[][] | Float64Array, k: number, d: number): Float64Array {
+  if (init instanceof Float64Array) {
+    if (init.length !== k * d) throw new Error(`initial centres must be ${k} x ${d}`);
+    return init.slice();
+  }
+  if (init.length !== k || init.some((r) => r.length !== d)) throw new Error(`initial centres must be ${k} x ${d}`);
+  const C = new Float64Array(k * d);
+  init.forEach((r, j) => r.forEach((v, t) => (C[j * d + t] = v)));
+  return C;
+}
+
+/**
+ * k-means on a row-major Float32 matrix (n x d): greedy k-means++ seeding, Hamerly-accelerated
+ * Lloyd iterations split over worker threads on shared memory, several restarts keeping the
+ * lowest inertia. Deterministic for a given seed and thread count.
+ */
+export async function kmeans(
+  matrix: Float32Array, n: number, d: number, k: number, opts: KMeansOptions = {},
+): Promise<KMeansResult> {
+  if (!Number.isInteger(n) || n < 1) throw new Error('kmeans: no rows');
+  if (!Number.isInteger(k) || k < 1) throw new Error('kmeans: k must be a positive integer');
+  if (k > n) throw new Error(`kmeans: k = ${k} exceeds the number of rows (${n})`);
+  if (matrix.length < n * d) throw new Error('kmeans: matrix is smaller than n x d');
+  const t0 = now();
+  // small fits run in this thread: messaging would cost more than the work
+  const ownExecutor = !opts.executor || n < MIN_ROWS_FOR_THREADS;
+  const ex = !ownExecutor ? opts.executor! : n < MIN_ROWS_FOR_THREADS ? localExecutor() : createExecutor(opts.threads, n);
+  try {
+    const X = ensureShared(ex, matrix);
+    const rng = new Rng(opts.seed ?? 1);
+    const restarts = Math.max(1, Math.floor(opts.restarts ?? 3));
+    const maxIter = opts.maxIter ?? 300;
+    const tolAbs = (opts.tol ?? 1e-4) * meanVariance(X, n, d);
+    const upper = allocF32(ex, n), lower = allocF32(ex, n);
+    let labels = allocI32(ex, n);
+    let bestLabels = allocI32(ex, n);
+    let best: KMeansResult | null = null;
+    let seedingSeconds = 0, iterationSeconds = 0, iterations = 0;
+    const restartInertias: number[] = [];
+    const givenInit = Array.isArray(opts.init) || opts.init instanceof Float64Array;
+    let initC: Float64Array | null = givenInit ? toCentres(opts.init as number[][] | Float64Array, k, d) : null;
+    let runs = givenInit ? 1 : restarts;
+    let presample = 0;
+    if (!initC && opts.init !== 'random' && n >= 4 * SEED_SAMPLE) {
+      // large n: the k-means++ restarts run (and converge) on a uniform sample in this thread;
+      // all rows then refine the best of them, so restarts cost almost nothing at 1M rows
+      const ts = now();
+      const rows = sampleIndices(n, SEED_SAMPLE, new Rng(rng.fork()));
+      const S = new Float32Array(rows.length * d);
+      for (let q = 0; q < rows.length; q++) S.set(X.subarray(rows[q] * d, rows[q] * d + d), q * d);
+      const sf = await kmeans(S, rows.length, d, k, { seed: rng.fork(), restarts, tol: opts.tol, threads: 1 });
+      initC = sf.centroids;
+      runs = 1;
+      presample = now() - ts;
+    }
+    seedingSeconds += presample;
+    for (let r = 0; r < runs; r++) {
+      const rr = new Rng(rng.fork());
+      const ts = now();
+      let C0: Float64Array;
+      if (initC) C0 = initC.slice();
+      else if (opts.init === 'random') {
+        C0 = new Float64Array(k * d);
+        const picked = new Set<number>();
+        for (let j = 0; j < k; j++) {
+          let i = rr.int(n);
+          for (let tries = 0; picked.has(i) && tries < 20; tries++) i = rr.int(n);
+          picked.add(i);
+          for (let t = 0; t < d; t++) C0[j * d + t] = X[i * d + t];
+        }
+      } else C0 = await seedKMeansPlusPlus(ex, X, n, d, k, rr, upper);
+      seedingSeconds += now() - ts;
+      const fit = await lloydHamerly(ex, X, n, d, k, C0, labels, upper, lower, maxIter, tolAbs);
+      iterationSeconds += fit.loopSeconds;
+      iterations += fit.iterations;
+      restartInertias.push(fit.inertia);
+      if (!best || fit.inertia < best.inertia) {
+        const tmp = bestLabels; bestLabels = labels; labels = tmp;
+        best = {
+          k, d, centroids: fit.C, labels: bestLabels, inertia: fit.inertia, sizes: fit.sizes,
+          iterations: fit.iterations, totalIterations: 0, converged: fit.converged,
+          seedingSeconds: 0, iterationSeconds: 0, totalSeconds: 0, restartInertias, threads: ex.threads,
+        };
+      }
+    }
+    const res = best!;
+    res.labels = bestLabels;
+    res.seedingSeconds = seedingSeconds;
+    res.iterationSeconds = iterationSeconds;
+    res.totalSeconds = now() - t0;
+    res.totalIterations = iterations;
+    return res;
+  } finally {
+    if (ownExecutor) await ex.close();
+  }
+}

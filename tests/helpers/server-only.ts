@@ -1,0 +1,2 @@
+// Stands in for the 'server-only' guard under vitest, which imports server modules directly.
+export {};

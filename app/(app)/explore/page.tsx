@@ -1,28 +1,30 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import Link from 'next/link';
 import { PageHeader } from '@/components/shell/app-shell';
+import { MAP_HEIGHT, MAP_WIDTH, usStateShapes } from '@/components/charts/us-states';
+import { ExploreView } from '@/components/personas/explore-view';
+import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { getDatabase } from '@/db/client';
-import { personaSets } from '@/db/schema';
 import { requireViewer } from '@/lib/auth';
+import { getExploreSets } from '@/lib/services/persona-set-views';
 
 export const metadata = { title: 'Explore' };
 
 export default async function ExplorePage() {
   const viewer = await requireViewer();
-  const { db } = await getDatabase();
-  const shown = await db
-    .select({ id: personaSets.id, name: personaSets.name })
-    .from(personaSets)
-    .where(and(eq(personaSets.accountId, viewer.accountId), eq(personaSets.showInExplore, true), isNull(personaSets.archivedAt)));
+  const sets = await getExploreSets(await getDatabase(), viewer.accountId);
   return (
     <>
-      <PageHeader title="Explore" description="Where each persona lives." />
-      {shown.length === 0 ? (
-        <Card className="p-10 text-center text-sm text-muted-foreground">
-          No persona set is shown in Explore. Switch on “Show in Explore” for a ready persona set.
+      <PageHeader title="Explore" description="Where each persona lives: its share of each state, or how much more (or less) common it is there than in the cohort." />
+      {sets.length === 0 ? (
+        <Card className="items-center gap-3 p-10 text-center text-sm text-muted-foreground">
+          <p>No persona set is shown in Explore. Switch on “Show in Explore” for a ready persona set.</p>
+          <Button variant="outline" asChild>
+            <Link href="/persona-sets">Go to persona sets</Link>
+          </Button>
         </Card>
       ) : (
-        <Card className="p-6 text-sm">{shown.map((s) => s.name).join(', ')}</Card>
+        <ExploreView sets={sets} states={usStateShapes()} width={MAP_WIDTH} height={MAP_HEIGHT} />
       )}
     </>
   );

@@ -1,54 +1,53 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import Link from 'next/link';
+import { Plus, Users } from 'lucide-react';
 import { PageHeader } from '@/components/shell/app-shell';
-import { Badge } from '@/components/ui/badge';
+import { PersonaSetTable } from '@/components/personas/persona-set-table';
+import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { getDatabase } from '@/db/client';
-import { cohorts, personaSets } from '@/db/schema';
 import { requireViewer } from '@/lib/auth';
+import { listPersonaSets } from '@/lib/services/persona-sets';
 
 export const metadata = { title: 'Persona sets' };
 
-export default async function PersonaSetsPage() {
+export default async function PersonaSetsPage({ searchParams }: { searchParams: Promise<{ archived?: string }> }) {
   const viewer = await requireViewer();
-  const { db } = await getDatabase();
-  const rows = await db
-    .select({ id: personaSets.id, name: personaSets.name, k: personaSets.k, status: personaSets.status, cohort: cohorts.name })
-    .from(personaSets)
-    .innerJoin(cohorts, eq(cohorts.id, personaSets.cohortId))
-    .where(and(eq(personaSets.accountId, viewer.accountId), isNull(personaSets.archivedAt)))
-    .orderBy(desc(personaSets.createdAt));
+  const showArchived = (await searchParams).archived === '1';
+  const sets = await listPersonaSets(await getDatabase(), viewer.accountId, { includeArchived: showArchived });
+  const rows = sets.map((s) => ({ ...s, builtAt: s.builtAt ? s.builtAt.toISOString() : null, createdAt: undefined }));
   return (
     <>
-      <PageHeader title="Persona sets" description="Named clusters of a cohort: who your people are, what they bring, where they live." />
-      {rows.length === 0 ? (
-        <Card className="p-10 text-center text-sm text-muted-foreground">No persona sets yet.</Card>
-      ) : (
-        <Card className="py-0">
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>Name</TableHead>
-                <TableHead>Personas in set</TableHead>
-                <TableHead>Cohort</TableHead>
-                <TableHead>Status</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rows.map((r) => (
-                <TableRow key={r.id}>
-                  <TableCell className="font-medium">{r.name}</TableCell>
-                  <TableCell>{r.k ?? '—'}</TableCell>
-                  <TableCell>{r.cohort}</TableCell>
-                  <TableCell>
-                    <Badge variant="secondary">{r.status}</Badge>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+      <PageHeader
+        title="Persona sets"
+        description="Named clusters of a cohort: who your people are, what they bring, where they live."
+        actions={
+          <Button asChild>
+            <Link href="/persona-sets/new">
+              <Plus aria-hidden /> New persona set
+            </Link>
+          </Button>
+        }
+      />
+      {rows.length === 0 && !showArchived ? (
+        <Card className="items-center gap-3 p-12 text-center">
+          <Users aria-hidden className="size-10 text-muted-foreground" />
+          <h2 className="text-lg font-medium">No persona sets yet</h2>
+          <p className="max-w-md text-sm text-muted-foreground">
+            A persona set splits a cohort into a handful of named personas you can study, size in revenue, map and follow over time. Start with one of
+            your cohorts.
+          </p>
+          <Button asChild>
+            <Link href="/persona-sets/new">Create your first persona set</Link>
+          </Button>
         </Card>
+      ) : (
+        <PersonaSetTable rows={rows} />
       )}
+      <div className="mt-3 text-right text-sm">
+        <Link href={showArchived ? '/persona-sets' : '/persona-sets?archived=1'} className="text-muted-foreground underline-offset-4 hover:underline">
+          {showArchived ? 'Hide archived sets' : 'Show archived sets'}
+        </Link>
+      </div>
     </>
   );
 }

@@ -1,0 +1,71 @@
+'use client';
+
+import Link from 'next/link';
+import { Card } from '@/components/ui/card';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { Badge } from '@/components/ui/badge';
+import { ExploreSwitch } from './explore-switch';
+import { SetActions } from './set-actions';
+import { SetStatus, type StatusInfo } from './set-status';
+import { useBuildPolling } from './use-build-polling';
+
+export interface SetRow extends StatusInfo {
+  k: number | null;
+  memberCount: number | null;
+  cohortId: string;
+  cohortName: string;
+  showInExplore: boolean;
+  archived: boolean;
+  builtAt: string | null;
+}
+
+/** The persona sets of the account; refreshes itself while any set is queued or building. */
+export function PersonaSetTable({ rows }: { rows: SetRow[] }) {
+  useBuildPolling(rows.some((r) => r.status === 'queued' || r.status === 'building'));
+  return (
+    <Card className="py-0">
+      <Table>
+        <TableHeader>
+          <TableRow>
+            <TableHead>Name</TableHead>
+            <TableHead className="text-right">Personas in set</TableHead>
+            <TableHead>Cohort</TableHead>
+            <TableHead>Status</TableHead>
+            <TableHead>Show in Explore</TableHead>
+            <TableHead className="w-12">
+              <span className="sr-only">Actions</span>
+            </TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {rows.map((r) => (
+            <TableRow key={r.id} data-testid="persona-set-row" className={r.archived ? 'opacity-70' : undefined}>
+              <TableCell className="font-medium">
+                <Link href={`/persona-sets/${r.id}`} className="hover:underline focus-visible:underline">
+                  {r.name}
+                </Link>
+                {r.archived ? (
+                  <Badge variant="outline" className="ml-2">
+                    Archived
+                  </Badge>
+                ) : null}
+                {r.memberCount ? <div className="text-xs font-normal text-muted-foreground">{r.memberCount.toLocaleString('en-US')} people</div> : null}
+              </TableCell>
+              <TableCell className="text-right tabular-nums">{r.k ?? '—'}</TableCell>
+              <TableCell>{r.cohortName}</TableCell>
+              <TableCell className="whitespace-normal">
+                <SetStatus set={r} />
+              </TableCell>
+              <TableCell>
+                <ExploreSwitch id={r.id} name={r.name} checked={r.showInExplore} disabled={r.archived || (!r.builtAt && r.status !== 'ready')} />
+              </TableCell>
+              <TableCell>
+                <SetActions set={r} />
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Card>
+  );
+}

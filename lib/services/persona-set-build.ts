@@ -483,7 +483,8 @@ function dimensionOf(
     const hi = known.length ? known[Math.floor(known.length * 0.99)] : 1;
     const edges = hi > lo ? ticks(lo, hi, 7) : [lo];
     const cuts = edges.filter((e) => e > lo && e < hi);
-    const fmt = (x: number) => (Math.abs(x) >= 1000 ? `${Math.round(x / 1000)}k` : String(+x.toFixed(2)));
+    const fmt = (x: number) =>
+      Math.abs(x) >= 1e6 ? `${+(x / 1e6).toFixed(1)}M` : Math.abs(x) >= 1000 ? `${Math.round(x / 1000)}k` : String(+x.toFixed(2));
     bins = [];
     const bounds = [-Infinity, ...cuts, Infinity];
     for (let b = 0; b < bounds.length - 1; b++) {

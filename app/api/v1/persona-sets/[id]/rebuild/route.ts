@@ -1,0 +1,12 @@
+import { apiRoute, json } from '@/lib/api/handler';
+import { operations } from '@/lib/api/operations';
+import { presentPersonaSet } from '@/lib/api/present';
+import { requestRebuild } from '@/lib/services/persona-sets';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const POST = apiRoute(operations.rebuildPersonaSet, async ({ database, caller, params }) => {
+  const set = await requestRebuild(database, caller.accountId, params.id);
+  return json(presentPersonaSet(set), 202);
+});

@@ -1,0 +1,15 @@
+import { apiRoute, json } from '@/lib/api/handler';
+import { operations } from '@/lib/api/operations';
+import { presentPipeline } from '@/lib/api/present';
+import { createPipeline, listPipelines } from '@/lib/services/pipelines';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const GET = apiRoute(operations.listPipelines, async ({ database, caller }) => {
+  return json({ data: (await listPipelines(database, caller.accountId)).map(presentPipeline) });
+});
+
+export const POST = apiRoute(operations.createPipeline, async ({ database, caller, body }) => {
+  return json(presentPipeline(await createPipeline(database, caller.accountId, body)), 201);
+});

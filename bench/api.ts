@@ -1,0 +1,224 @@
+// npm run bench:api — the HTTP API under load against `next start` on loopback:
+//  1. real-time assignment (POST /api/v1/persona-sets/{id}/assignments, raw traits) at 50 connections;
+//  2. the CSV payload of a 1,000,000-member pipeline, streamed.
+// The database is a fresh PostgreSQL database (BENCH_DATABASE_URL / DATABASE_URL server) seeded here: a demo
+// account whose persona set is built by the real job runner, and a 1M-member account with a *fake* persona set
+// (personas and assignments inserted with SQL: building 1M would only slow the setup down).
+// Usage: [--duration 15] [--connections 50] [--keep-db]
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { setDatabase } from '@/db/client';
+import { seedDemo, seedLargeAccount } from '@/db/seed';
+import { functions } from '@/inngest/functions';
+import { startEmbeddedRunner } from '@/inngest/runner';
+import { createApiKey } from '@/lib/services/api-keys';
+import { createPersonaSet, getPersonaSetOrThrow } from '@/lib/services/persona-sets';
+import { createPipeline } from '@/lib/services/pipelines';
+import { decodeGraphTraits } from '@/lib/services/realtime';
+import type { PersonaModel } from '@/lib/clustering';
+import { freshDatabase, table } from './lib';
+
+interface CannonResult {
+  latency: { p50: number; p99: number; average: number; max: number };
+  requests: { average: number; total: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: Record<string, unknown>) => Promise<CannonResult>;
+
+const arg = (name: string, def: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const PORT = 3310;
+const BASE = `http://127.0.0.1:${PORT}`;
+const DURATION = Number(arg('duration', '15'));
+const CONNECTIONS = Number(arg('connections', '50'));
+const MEMBERS = Number(arg('members', '1000000'));
+const log = (s: string) => console.error(`[bench:api] ${s}`);
+
+function ensureBuild() {
+  const marker = path.join('.next', 'server', 'app', 'api', 'v1', 'persona-sets', '[id]', 'assignments', 'route.js');
+  if (fs.existsSync(path.join('.next', 'BUILD_ID')) && fs.existsSync(marker) && !process.argv.includes('--build')) return;
+  log('building with next build …');
+  const r = spawnSync(process.execPath, ['node_modules/next/dist/bin/next', 'build'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('next build failed');
+}
+
+/** Peak RSS (VmHWM) of a process and its descendants, in MB. */
+function vmHwmMb(rootPid: number): number {
+  const pids = [rootPid];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (pids.includes(ppid)) pids.push(Number(d));
+    } catch {
+      // gone
+    }
+  }
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) kb = Math.max(kb, Number(m[1]));
+    } catch {
+      // gone
+    }
+  }
+  return kb / 1024;
+}
+
+async function waitForServer(timeoutMs = 120_000) {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      const r = await fetch(`${BASE}/api/v1/openapi.json`);
+      if (r.ok) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error('the server did not start');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function main() {
+  ensureBuild();
+  const { database, url, dispose } = await freshDatabase('pg', 'facet_bench_api');
+  setDatabase(database);
+  let server: ReturnType<typeof spawn> | undefined;
+  try {
+    let t0 = performance.now();
+    log(`seeding a ${MEMBERS.toLocaleString('en-US')}-member account …`);
+    const large = await seedLargeAccount(database, MEMBERS, 'bench-api');
+    log(`  ${((performance.now() - t0) / 1000).toFixed(0)} s; seeding the demo account and building its persona set …`);
+    t0 = performance.now();
+    const { accountId } = await seedDemo(database, { people: 5000, graphSize: MEMBERS });
+    const cohort = await database.query<{ id: string }>(`select id from cohorts where account_id = $1 and name = 'Customers'`, [accountId]);
+    const runner = await startEmbeddedRunner({ database, functions, pollMs: 50, cron: false, log: () => {} });
+    const set = await createPersonaSet(database, accountId, null, { name: 'Bench personas', cohortId: cohort.rows[0].id });
+    await runner.drain(10 * 60_000);
+    await runner.stop();
+    const built = await getPersonaSetOrThrow(database, accountId, set.id);
+    if (built.status !== 'ready') throw new Error(`the persona set is ${built.status}: ${built.error}`);
+    log(`  ${((performance.now() - t0) / 1000).toFixed(0)} s (k = ${built.k})`);
+
+    // fake persona set on the 1M account: 5 personas, one current assignment per member, by SQL
+    const fake = await database.query<{ id: string }>(
+      `insert into persona_sets (account_id, cohort_id, name, slug, status, progress, build_version, k, member_count, built_at)
+       values ($1, $2, 'Bench 1M', 'bench-1m', 'ready', 1, 1, 5, $3, now()) returning id`,
+      [large.accountId, large.cohortId, MEMBERS],
+    );
+    const fakeSet = fake.rows[0].id;
+    const names = ['Affluent Families', 'Young Renters', 'Retired Homeowners', 'Urban Professionals', 'Rural Savers'];
+    const ps = await database.query<{ id: string }>(
+      `insert into personas (account_id, persona_set_id, position, name, short_name, avatar, centre, centroid, salient)
+       select $1, $2, i - 1, n, n, '{}'::jsonb, '{}'::jsonb, '{}'::real[], '[]'::jsonb from unnest($3::text[]) with ordinality as u(n, i) returning id`,
+      [large.accountId, fakeSet, names],
+    );
+    t0 = performance.now();
+    await database.query(
+      `insert into assignments (account_id, persona_set_id, person_id, persona_id, distance)
+       select $1, $2, p.id, ($3::uuid[])[1 + (p.id % 5)::int], 0.5 from people p where p.account_id = $1`,
+      [large.accountId, fakeSet, ps.rows.map((r) => r.id)],
+    );
+    await database.query('analyze');
+    log(`  fake assignments: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    const pipeline = await createPipeline(database, large.accountId, { name: 'Bench 1M', cohortIds: [large.cohortId], personaSetIds: [fakeSet] });
+    const demoKey = (await createApiKey(database, accountId, null, { name: 'bench' })).key;
+    const largeKey = (await createApiKey(database, large.accountId, null, { name: 'bench' })).key;
+
+    // bodies: real members' traits in original form
+    const model = built.model as unknown as PersonaModel;
+    const keys = model.encoder.specs.map((s) => s.key);
+    const sample = await database.query<{ graph_traits: number[]; email: string }>(
+      `select p.graph_traits, p.email from assignments a join people p on p.id = a.person_id
+       where a.persona_set_id = $1 and a.valid_to is null and p.graph_traits is not null and p.email is not null order by p.id limit 200`,
+      [set.id],
+    );
+    const traitBodies = sample.rows.map((r) => JSON.stringify({ traits: decodeGraphTraits(r.graph_traits, keys) }));
+    const emailBodies = sample.rows.map((r) => JSON.stringify({ identity: { email: r.email } }));
+
+    log('starting next start …');
+    server = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(PORT)], {
+      env: { ...process.env, DATABASE_URL: url!, NODE_ENV: 'production', FACET_API_RATE_LIMIT: '1000000000', PORT: String(PORT) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await waitForServer();
+    const pid = server.pid!;
+    const assignUrl = `${BASE}/api/v1/persona-sets/${set.id}/assignments`;
+    const probe = await fetch(assignUrl, { method: 'POST', headers: { authorization: `Bearer ${demoKey}`, 'content-type': 'application/json' }, body: traitBodies[0] });
+    if (!probe.ok) throw new Error(`assignment probe answered ${probe.status}: ${await probe.text()}`);
+
+    const cannon = (bodies: string[], duration: number) =>
+      autocannon({
+        url: assignUrl,
+        connections: CONNECTIONS,
+        duration,
+        requests: bodies.map((body) => ({ method: 'POST', body, headers: { authorization: `Bearer ${demoKey}`, 'content-type': 'application/json' } })),
+      });
+    log('warm-up …');
+    await cannon(traitBodies, 5);
+    log(`real-time assignment, raw traits, ${CONNECTIONS} connections, ${DURATION} s …`);
+    const rt = await cannon(traitBodies, DURATION);
+    log(`real-time assignment, by email, ${CONNECTIONS} connections, ${DURATION} s …`);
+    const em = await cannon(emailBodies, DURATION);
+    const rssAfterRealtime = vmHwmMb(pid);
+
+    log('CSV payload of the 1M pipeline …');
+    t0 = performance.now();
+    const res = await fetch(`${BASE}/api/v1/pipelines/${pipeline.id}/payload?format=csv`, { headers: { authorization: `Bearer ${largeKey}` } });
+    if (!res.ok || !res.body) throw new Error(`payload answered ${res.status}`);
+    let bytes = 0;
+    let lines = 0;
+    let firstByteMs = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      if (!firstByteMs) firstByteMs = performance.now() - t0;
+      bytes += chunk.length;
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+    }
+    const csvS = (performance.now() - t0) / 1000;
+    const rows = lines - 1;
+    const rssPeak = vmHwmMb(pid);
+
+    const errs = (r: CannonResult) => r.errors + r.timeouts + r.non2xx;
+    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    console.log(
+      table([
+        { measure: `assignment (traits) p99, ${CONNECTIONS} conn`, value: `${rt.latency.p99} ms`, target: '≤ 15 ms', result: verdict(rt.latency.p99 <= 15) },
+        { measure: 'assignment (traits) throughput', value: `${Math.round(rt.requests.average)} req/s`, target: '≥ 1,500 req/s', result: verdict(rt.requests.average >= 1500) },
+        { measure: 'assignment (traits) errors / non-2xx', value: `${errs(rt)} of ${rt.requests.total}`, target: '0', result: verdict(errs(rt) === 0) },
+        { measure: 'assignment (traits) p50 / mean', value: `${rt.latency.p50} / ${rt.latency.average.toFixed(2)} ms`, target: '', result: '' },
+        { measure: `assignment (email) p99, ${CONNECTIONS} conn`, value: `${em.latency.p99} ms`, target: '(info)', result: '' },
+        { measure: 'assignment (email) throughput', value: `${Math.round(em.requests.average)} req/s, ${errs(em)} errors`, target: '(info)', result: '' },
+        { measure: 'server peak RSS after the assignment runs', value: `${rssAfterRealtime.toFixed(0)} MB`, target: '', result: '' },
+        { measure: `CSV payload rows (${MEMBERS.toLocaleString('en-US')} members)`, value: `${rows.toLocaleString('en-US')} rows, ${(bytes / 1e6).toFixed(0)} MB in ${csvS.toFixed(1)} s`, target: `${MEMBERS.toLocaleString('en-US')}`, result: verdict(rows === MEMBERS) },
+        { measure: 'CSV payload throughput', value: `${Math.round(rows / csvS).toLocaleString('en-US')} rows/s (first byte ${firstByteMs.toFixed(0)} ms)`, target: '≥ 150,000 rows/s', result: verdict(rows / csvS >= 150_000) },
+        { measure: 'server peak RSS (VmHWM, whole run)', value: `${rssPeak.toFixed(0)} MB`, target: '< 300 MB', result: verdict(rssPeak < 300) },
+      ]),
+    );
+    console.log(`\nPostgreSQL ${url!.replace(/\/\/[^@]*@/, '//')}; next start on ${BASE}; rate limit lifted for the run (FACET_API_RATE_LIMIT). The 1M persona set is fake (SQL-inserted personas and assignments).`);
+  } finally {
+    if (server?.pid) {
+      process.kill(server.pid, 'SIGTERM');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    setDatabase(undefined);
+    if (!process.argv.includes('--keep-db')) await dispose();
+    else await database.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

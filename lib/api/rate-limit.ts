@@ -1,0 +1,54 @@
+// Per-key token bucket in process memory: `limit` requests per minute, bursts up to `limit`.
+// Several server processes each keep their own buckets (a shared store would be needed for a strict global limit).
+
+export interface RateDecision {
+  ok: boolean;
+  limit: number;
+  remaining: number;
+  /** seconds until a request would be allowed (when !ok) */
+  retryAfter: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export class RateLimiter {
+  private buckets = new Map<string, Bucket>();
+  constructor(public perMinute: number) {}
+
+  take(id: string, now = Date.now()): RateDecision {
+    const cap = this.perMinute;
+    const rate = cap / 60_000;
+    let b = this.buckets.get(id);
+    if (!b) {
+      b = { tokens: cap, at: now };
+      this.buckets.set(id, b);
+      if (this.buckets.size > 100_000) this.buckets.clear(); // bounded memory
+    } else {
+      b.tokens = Math.min(cap, b.tokens + (now - b.at) * rate);
+      b.at = now;
+    }
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return { ok: true, limit: cap, remaining: Math.floor(b.tokens), retryAfter: 0 };
+    }
+    return { ok: false, limit: cap, remaining: 0, retryAfter: Math.max(1, Math.ceil((1 - b.tokens) / rate / 1000)) };
+  }
+
+  reset(): void {
+    this.buckets.clear();
+  }
+}
+
+const g = globalThis as unknown as { __facetRateLimiter?: RateLimiter };
+
+/** The process-wide limiter; FACET_API_RATE_LIMIT = requests per minute per key (default 1200). */
+export function apiRateLimiter(): RateLimiter {
+  if (!g.__facetRateLimiter) {
+    const n = Number(process.env.FACET_API_RATE_LIMIT ?? '');
+    g.__facetRateLimiter = new RateLimiter(Number.isFinite(n) && n > 0 ? n : 1200);
+  }
+  return g.__facetRateLimiter;
+}

@@ -1,0 +1,206 @@
+// The API's inputs and outputs as zod schemas. Handlers validate with them and the OpenAPI document is
+// generated from them (z.toJSONSchema), so the document and the code cannot drift apart.
+import { z } from 'zod';
+
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'Expected an id');
+const traitKey = z.string().regex(/^[a-z0-9_.:-]{1,80}$/i, 'Unknown trait');
+const isoDate = z.string().describe('ISO 8601 timestamp');
+const name = z.string().trim().min(1, 'Enter a name').max(100, 'At most 100 characters');
+
+/* ---------- common ---------- */
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.enum(['unauthorized', 'not_found', 'invalid_request', 'conflict', 'forbidden', 'rate_limited', 'unavailable', 'unmatched', 'internal']),
+    message: z.string(),
+    fieldErrors: z.record(z.string(), z.array(z.string())).optional(),
+  }),
+});
+
+/* ---------- persona sets ---------- */
+
+export const PersonaSetOut = z.object({
+  id: uuid,
+  name: z.string(),
+  slug: z.string(),
+  status: z.enum(['queued', 'building', 'ready', 'errored']),
+  progress: z.number(),
+  currentStep: z.string().nullable(),
+  error: z.string().nullable(),
+  k: z.number().int().nullable(),
+  memberCount: z.number().int().nullable(),
+  showInExplore: z.boolean(),
+  archived: z.boolean(),
+  cohortId: uuid,
+  schedule: z.enum(['off', 'daily', 'weekly']),
+  buildVersion: z.number().int(),
+  builtAt: isoDate.nullable(),
+  createdAt: isoDate,
+});
+
+export const PersonaOut = z.object({
+  id: uuid,
+  name: z.string(),
+  shortName: z.string(),
+  position: z.number().int(),
+  size: z.number().int(),
+  share: z.number(),
+  cohesion: z.number().nullable(),
+  salient: z.array(z.unknown()),
+  centre: z.record(z.string(), z.unknown()),
+});
+
+export const PersonaSetDetailOut = PersonaSetOut.extend({ cohortName: z.string(), personas: z.array(PersonaOut) });
+export const PersonaSetListOut = z.object({ data: z.array(PersonaSetOut) });
+
+export const ListPersonaSetsQuery = z.object({
+  includeArchived: z.enum(['true', 'false']).default('false').describe('include archived persona sets'),
+});
+
+export const CreatePersonaSetBody = z.object({
+  name,
+  cohortId: uuid,
+  traitKeys: z.array(traitKey).min(2).max(40).nullable().optional().describe('clustering traits; omit or null for automatic'),
+  k: z.number().int().min(2).max(20).nullable().optional().describe('number of personas; omit or null for automatic'),
+});
+
+export const UpdatePersonaSetBody = z
+  .object({ name: name.optional(), showInExplore: z.boolean().optional() })
+  .refine((b) => b.name !== undefined || b.showInExplore !== undefined, { message: 'Send name or showInExplore' });
+
+export const RenamePersonaBody = z.object({ name: z.string().trim().min(1).max(80) });
+
+/* ---------- analysis ---------- */
+
+export const DimensionsOut = z.object({
+  personaSetId: uuid,
+  dimensions: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      type: z.enum(['numeric', 'ordinal', 'categorical', 'boolean']),
+      unit: z.string().nullable(),
+      clustering: z.boolean(),
+      coverage: z.number(),
+      bins: z.array(z.object({ label: z.string(), lo: z.number().nullable(), hi: z.number().nullable() })),
+      cohort: z.array(z.number()),
+      personas: z.array(
+        z.object({
+          personaId: uuid,
+          shares: z.array(z.number()),
+          index: z.array(z.number()),
+          mean: z.number().nullable(),
+          z: z.number().nullable(),
+          salient: z.boolean(),
+        }),
+      ),
+    }),
+  ),
+});
+
+export const FlowOut = z.object({
+  personaSetId: uuid,
+  days: z.array(z.string()),
+  personas: z.array(z.object({ personaId: uuid, name: z.string().nullable(), counts: z.array(z.number().int()) })),
+});
+
+/* ---------- real-time assignment ---------- */
+
+const traitValue = z.union([z.string().max(200), z.number(), z.boolean(), z.null()]);
+
+export const AssignBody = z
+  .object({
+    identity: z
+      .object({
+        email: z.string().max(320).optional(),
+        firstName: z.string().max(100).optional(),
+        lastName: z.string().max(100).optional(),
+        street: z.string().max(200).optional(),
+        postcode: z.string().max(20).optional(),
+      })
+      .optional()
+      .describe('matched to the account’s people by email, else to the identity graph (email, or name + street + postcode)'),
+    traits: z
+      .record(traitKey, traitValue)
+      .optional()
+      .describe('raw traits in original form (numbers, category labels, booleans); they take precedence over matched ones'),
+    record: z.boolean().default(false).describe('record the contact as a person and store its assignment'),
+    externalId: z.string().max(200).optional().describe('your id for the contact, used when recording'),
+  })
+  .refine((b) => b.identity !== undefined || b.traits !== undefined, { message: 'Send identity or traits' });
+
+const personaRef = z.object({ id: uuid, name: z.string() });
+
+export const AssignOut = z.object({
+  personaSetId: uuid,
+  persona: personaRef,
+  confidence: z.number().describe('(d2 - d1) / (d2 + d1): 1 at the centre, 0 when equidistant to the runner-up'),
+  distance: z.number(),
+  runnerUp: personaRef.nullable(),
+  margin: z.number(),
+  match: z.object({
+    method: z.enum(['traits', 'account_person', 'email', 'name_address']),
+    personId: z.number().int().nullable(),
+    graphId: z.number().int().nullable(),
+  }),
+  missingTraits: z.array(z.string()),
+  recorded: z.object({ personId: z.number().int(), changed: z.boolean() }).nullable(),
+});
+
+/* ---------- scoring runs ---------- */
+
+export const ScoringRunOut = z.object({
+  id: uuid,
+  personaSetId: uuid,
+  trigger: z.enum(['build', 'adhoc', 'scheduled', 'api']),
+  status: z.enum(['queued', 'running', 'done', 'errored']),
+  scored: z.number().int(),
+  changed: z.number().int(),
+  added: z.number().int(),
+  removed: z.number().int(),
+  chunksTotal: z.number().int(),
+  chunksDone: z.number().int(),
+  error: z.string().nullable(),
+  startedAt: isoDate.nullable(),
+  finishedAt: isoDate.nullable(),
+  createdAt: isoDate,
+});
+
+/* ---------- pipelines ---------- */
+
+export const PipelineOut = z.object({
+  id: uuid,
+  name: z.string(),
+  cohortIds: z.array(uuid),
+  personaSetIds: z.array(uuid),
+  traitKeys: z.array(z.string()),
+  payloadUrl: z.string(),
+  createdAt: isoDate,
+});
+export const PipelineListOut = z.object({ data: z.array(PipelineOut) });
+
+export const CreatePipelineBody = z.object({
+  name,
+  cohortIds: z.array(uuid).min(1).max(20),
+  personaSetIds: z.array(uuid).min(1).max(20),
+  traitKeys: z.array(traitKey).max(60).default([]),
+});
+
+export const MAX_PAGE = 10_000;
+export const PayloadQuery = z.object({
+  format: z.enum(['json', 'ndjson', 'csv']).default('json'),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE)
+    .optional()
+    .describe('rows per page (json: default 1000; ndjson and csv: the whole payload when omitted)'),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page (opaque)'),
+});
+
+export const PayloadPageOut = z.object({
+  columns: z.array(z.string()),
+  rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
+  nextCursor: z.string().nullable(),
+});

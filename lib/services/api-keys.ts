@@ -1,0 +1,133 @@
+// API keys: shown once, stored as a SHA-256 hash (the key is 256 random bits, so a fast hash is enough),
+// with a visible prefix. Authentication is cached in memory (hash -> account) for a short time.
+import crypto from 'node:crypto';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { Database } from '@/db/client';
+import { apiKeys, type ApiKey } from '@/db/schema';
+import { ServiceError, notFound } from './errors';
+
+/** fct_<8 hex prefix>_<43 base64url characters> */
+const KEY_PATTERN = /^fct_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$/;
+/** how long a verified key is trusted without asking the database again (revocation elsewhere takes this long) */
+export const KEY_CACHE_TTL_MS = 30_000;
+/** last_used_at is written at most this often per key */
+export const LAST_USED_INTERVAL_MS = 60_000;
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface ApiCaller {
+  accountId: string;
+  keyId: string;
+}
+
+const toView = (k: ApiKey): ApiKeyView => ({
+  id: k.id,
+  name: k.name,
+  prefix: k.prefix,
+  createdAt: k.createdAt,
+  lastUsedAt: k.lastUsedAt,
+  revokedAt: k.revokedAt,
+});
+
+export function hashApiKey(key: string): string {
+  return crypto.createHash('sha256').update(key).digest('hex');
+}
+
+/** Creates a key; the secret is in the answer only, never stored. */
+export async function createApiKey(
+  database: Database,
+  accountId: string,
+  userId: string | null,
+  input: { name: string },
+): Promise<{ key: string; apiKey: ApiKeyView }> {
+  const name = input.name.trim();
+  if (!name || name.length > 80) throw new ServiceError('invalid', 'A key name has 1 to 80 characters', { name: ['1 to 80 characters'] });
+  const prefixHex = crypto.randomBytes(4).toString('hex');
+  const key = `fct_${prefixHex}_${crypto.randomBytes(32).toString('base64url')}`;
+  const [row] = await database.db
+    .insert(apiKeys)
+    .values({ accountId, name, prefix: `fct_${prefixHex}`, hash: hashApiKey(key), createdBy: userId })
+    .returning();
+  return { key, apiKey: toView(row) };
+}
+
+export async function listApiKeys(database: Database, accountId: string): Promise<ApiKeyView[]> {
+  const rows = await database.db.select().from(apiKeys).where(eq(apiKeys.accountId, accountId)).orderBy(desc(apiKeys.createdAt));
+  return rows.map(toView);
+}
+
+export async function revokeApiKey(database: Database, accountId: string, keyId: string): Promise<ApiKeyView> {
+  if (!/^[0-9a-f-]{36}$/i.test(keyId)) throw notFound('API key');
+  const rows = await database.db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
+    .returning();
+  if (!rows.length) {
+    const existing = await database.db.select().from(apiKeys).where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.id, keyId)));
+    if (!existing.length) throw notFound('API key');
+    forgetKey(existing[0].id);
+    return toView(existing[0]);
+  }
+  forgetKey(rows[0].id);
+  return toView(rows[0]);
+}
+
+/* ---------- authentication ---------- */
+
+interface CacheEntry extends ApiCaller {
+  hash: string;
+  expires: number;
+}
+const g = globalThis as unknown as { __facetKeyCache?: Map<string, CacheEntry>; __facetKeyUsed?: Map<string, number> };
+const cache = (g.__facetKeyCache ??= new Map());
+const lastUsedWritten = (g.__facetKeyUsed ??= new Map());
+
+function forgetKey(keyId: string) {
+  for (const [h, e] of cache) if (e.keyId === keyId) cache.delete(h);
+  lastUsedWritten.delete(keyId);
+}
+
+/** Clears the in-memory caches (tests). */
+export function resetApiKeyCache(): void {
+  cache.clear();
+  lastUsedWritten.clear();
+}
+
+/**
+ * The caller of an `Authorization` header value, or null for a missing, malformed, unknown or revoked key
+ * (the caller cannot tell which). Cheap on the hot path: a cached key costs one hash and one map lookup.
+ */
+export async function authenticateApiKey(database: Database, authorization: string | null): Promise<ApiCaller | null> {
+  if (!authorization) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!m || !KEY_PATTERN.test(m[1])) return null;
+  const hash = hashApiKey(m[1]);
+  const now = Date.now();
+  let entry = cache.get(hash);
+  if (!entry || entry.expires < now) {
+    const r = await database.query<{ id: string; account_id: string }>(
+      'select id, account_id from api_keys where hash = $1 and revoked_at is null',
+      [hash],
+    );
+    if (!r.rows.length) {
+      cache.delete(hash);
+      return null;
+    }
+    entry = { hash, keyId: r.rows[0].id, accountId: r.rows[0].account_id, expires: now + KEY_CACHE_TTL_MS };
+    cache.set(hash, entry);
+  }
+  const written = lastUsedWritten.get(entry.keyId) ?? 0;
+  if (now - written >= LAST_USED_INTERVAL_MS) {
+    lastUsedWritten.set(entry.keyId, now);
+    await database.query('update api_keys set last_used_at = now() where id = $1 and account_id = $2', [entry.keyId, entry.accountId]);
+  }
+  return { accountId: entry.accountId, keyId: entry.keyId };
+}

@@ -1,0 +1,224 @@
+// Pipelines: a population (cohorts) and a payload (persona sets, optional traits), read in keyset pages on
+// person id so that a reader paging through while assignments change neither repeats nor skips anyone.
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Database } from '@/db/client';
+import { cohorts, personaSets, personas, pipelines, type Pipeline } from '@/db/schema';
+import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
+import { ServiceError, isUniqueViolation, notFound } from './errors';
+import { resolveTraitColumns, type TraitColumn } from './trait-tables';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function listPipelines(database: Database, accountId: string): Promise<Pipeline[]> {
+  return database.db.select().from(pipelines).where(eq(pipelines.accountId, accountId)).orderBy(desc(pipelines.createdAt));
+}
+
+export async function getPipelineOrThrow(database: Database, accountId: string, id: string): Promise<Pipeline> {
+  if (!UUID.test(id)) throw notFound('Pipeline');
+  const rows = await database.db
+    .select()
+    .from(pipelines)
+    .where(and(eq(pipelines.accountId, accountId), eq(pipelines.id, id)))
+    .limit(1);
+  if (!rows.length) throw notFound('Pipeline');
+  return rows[0];
+}
+
+export interface CreatePipelineInput {
+  name: string;
+  cohortIds: string[];
+  personaSetIds: string[];
+  traitKeys?: string[];
+}
+
+export async function createPipeline(database: Database, accountId: string, input: CreatePipelineInput): Promise<Pipeline> {
+  const name = input.name.trim();
+  const fieldErrors: Record<string, string[]> = {};
+  if (!name || name.length > 100) fieldErrors.name = ['1 to 100 characters'];
+  const cohortIds = [...new Set(input.cohortIds)];
+  const setIds = [...new Set(input.personaSetIds)];
+  const traitKeys = [...new Set(input.traitKeys ?? [])];
+  if (!cohortIds.length) fieldErrors.cohortIds = ['Choose at least one cohort'];
+  if (!setIds.length) fieldErrors.personaSetIds = ['Choose at least one persona set'];
+  const validCohorts = cohortIds.filter((id) => UUID.test(id));
+  const validSets = setIds.filter((id) => UUID.test(id));
+  const [ownCohorts, ownSets] = await Promise.all([
+    validCohorts.length
+      ? database.db.select({ id: cohorts.id }).from(cohorts).where(and(eq(cohorts.accountId, accountId), inArray(cohorts.id, validCohorts)))
+      : [],
+    validSets.length
+      ? database.db
+          .select({ id: personaSets.id })
+          .from(personaSets)
+          .where(and(eq(personaSets.accountId, accountId), inArray(personaSets.id, validSets)))
+      : [],
+  ]);
+  if (cohortIds.length && ownCohorts.length !== cohortIds.length) fieldErrors.cohortIds = ['Choose among your cohorts'];
+  if (setIds.length && ownSets.length !== setIds.length) fieldErrors.personaSetIds = ['Choose among your persona sets'];
+  if (traitKeys.length) {
+    try {
+      await resolveTraitColumns(database, accountId, traitKeys);
+    } catch {
+      fieldErrors.traitKeys = ['Unknown trait'];
+    }
+  }
+  if (Object.keys(fieldErrors).length) throw new ServiceError('invalid', 'Please check the pipeline', fieldErrors);
+  try {
+    const [row] = await database.db
+      .insert(pipelines)
+      .values({ accountId, name, cohortIds, personaSetIds: setIds, traitKeys })
+      .returning();
+    return row;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ServiceError('conflict', 'A pipeline with this name already exists', { name: ['Already used'] });
+    throw err;
+  }
+}
+
+export async function deletePipeline(database: Database, accountId: string, id: string): Promise<void> {
+  await getPipelineOrThrow(database, accountId, id);
+  await database.db.delete(pipelines).where(and(eq(pipelines.accountId, accountId), eq(pipelines.id, id)));
+}
+
+/* ---------- payload ---------- */
+
+export type PayloadCell = string | number | boolean | null;
+
+export interface PayloadPlan {
+  pipeline: Pipeline;
+  columns: string[];
+  sql: string;
+  params: unknown[];
+  /** turns a raw SQL row into cells in column order */
+  decode: (raw: unknown[]) => PayloadCell[];
+}
+
+function traitDecoder(c: TraitColumn): (v: unknown) => PayloadCell {
+  if (c.source === 'custom') return (v) => (v === null || v === undefined ? null : String(v));
+  const def = GRAPH_TRAITS.find((t) => t.key === c.key)!;
+  return (v) => {
+    if (v === null || v === undefined) return null;
+    const n = Number(v);
+    if (!Number.isFinite(n)) return null;
+    if (def.type === 'boolean') return n !== 0;
+    if ((def.type === 'categorical' || def.type === 'ordinal') && def.categories) return def.categories[n] ?? null;
+    return Math.round(n * 1e6) / 1e6;
+  };
+}
+
+const columnSlug = (slug: string) => slug.replace(/[^a-z0-9]+/gi, '_').replace(/^_+|_+$/g, '').toLowerCase() || 'set';
+
+/** The payload's columns and the keyset query reading it (params: after person id, then limit appended by the reader). */
+export async function planPayload(database: Database, accountId: string, pipelineId: string): Promise<PayloadPlan> {
+  const pipeline = await getPipelineOrThrow(database, accountId, pipelineId);
+  const sets = pipeline.personaSetIds.length
+    ? await database.db
+        .select({ id: personaSets.id, slug: personaSets.slug })
+        .from(personaSets)
+        .where(and(eq(personaSets.accountId, accountId), inArray(personaSets.id, pipeline.personaSetIds)))
+    : [];
+  const bySetId = new Map(sets.map((s) => [s.id, s]));
+  const orderedSets = pipeline.personaSetIds.map((id) => bySetId.get(id)).filter((s): s is { id: string; slug: string } => !!s);
+  const names = new Map<string, string>();
+  if (orderedSets.length) {
+    const rows = await database.db
+      .select({ id: personas.id, name: personas.name })
+      .from(personas)
+      .where(and(eq(personas.accountId, accountId), inArray(personas.personaSetId, orderedSets.map((s) => s.id))));
+    for (const r of rows) names.set(r.id, r.name);
+  }
+  const traitCols = pipeline.traitKeys.length ? await resolveTraitColumns(database, accountId, pipeline.traitKeys) : [];
+  const columns = ['person_id', 'external_id', 'email'];
+  const usedSlugs = new Set<string>();
+  for (const s of orderedSets) {
+    let slug = columnSlug(s.slug);
+    while (usedSlugs.has(slug)) slug += '_';
+    usedSlugs.add(slug);
+    columns.push(`persona_set_${slug}_persona_id`, `persona_set_${slug}_persona_name`);
+  }
+  for (const t of traitCols) columns.push(t.key);
+
+  // $1 account, $2 cohorts, $3 after, $4 limit, $5.. sets
+  const params: unknown[] = [accountId, pipeline.cohortIds];
+  const joins = orderedSets
+    .map((s, i) => {
+      params.push(s.id);
+      return `left join assignments a${i} on a${i}.persona_set_id = $${i + 5} and a${i}.person_id = p.id and a${i}.valid_to is null and a${i}.account_id = $1`;
+    })
+    .join('\n');
+  const selects = [
+    'p.id::float8',
+    'p.external_id',
+    'p.email',
+    ...orderedSets.map((_, i) => `a${i}.persona_id`),
+    ...traitCols.map((t) => t.sql),
+  ];
+  // drive from the cohorts' membership index (cohort_id, person_id), ordered by person id: each batch is an
+  // index range scan plus nested-loop lookups, whatever the payload's size
+  const sqlText = `select ${selects.join(', ')} from (
+      select distinct m.person_id from cohort_memberships m
+      where m.cohort_id = any($2::uuid[]) and m.exited_on is null and m.account_id = $1 and m.person_id > $3
+      order by m.person_id limit $4
+    ) ids
+    join people p on p.id = ids.person_id and p.account_id = $1
+    ${joins}
+    order by p.id`;
+  const decoders = traitCols.map(traitDecoder);
+  const nSets = orderedSets.length;
+  const decode = (raw: unknown[]): PayloadCell[] => {
+    const out: PayloadCell[] = [raw[0] as number, (raw[1] as string | null) ?? null, (raw[2] as string | null) ?? null];
+    for (let i = 0; i < nSets; i++) {
+      const pid = raw[3 + i] as string | null;
+      out.push(pid ?? null, pid ? (names.get(pid) ?? null) : null);
+    }
+    for (let t = 0; t < decoders.length; t++) out.push(decoders[t](raw[3 + nSets + t]));
+    return out;
+  };
+  return { pipeline, columns, sql: sqlText, params, decode };
+}
+
+/** One keyset batch of raw rows after the given person id. */
+export async function readPayloadBatch(database: Database, plan: PayloadPlan, after: number, limit: number): Promise<unknown[][]> {
+  const [accountId, cohortIds, ...sets] = plan.params;
+  return database.queryArrays(plan.sql, [accountId, cohortIds, after, limit, ...sets]);
+}
+
+export interface PayloadPage {
+  columns: string[];
+  rows: PayloadCell[][];
+  /** person id of the last row, or null when this page is the last */
+  nextAfter: number | null;
+}
+
+export async function readPayloadPage(
+  database: Database,
+  accountId: string,
+  pipelineId: string,
+  opts: { after: number; limit: number },
+): Promise<PayloadPage> {
+  const plan = await planPayload(database, accountId, pipelineId);
+  const raw = await readPayloadBatch(database, plan, opts.after, opts.limit + 1);
+  const more = raw.length > opts.limit;
+  const rows = raw.slice(0, opts.limit).map(plan.decode);
+  return { columns: plan.columns, rows, nextAfter: more && rows.length ? (rows[rows.length - 1][0] as number) : null };
+}
+
+/** Batches of decoded rows from `after` on, at most `limit` rows in all (Infinity = everything). */
+export async function* payloadBatches(
+  database: Database,
+  plan: PayloadPlan,
+  opts: { after: number; limit: number; batchSize?: number },
+): AsyncGenerator<PayloadCell[][]> {
+  const batchSize = opts.batchSize ?? 10_000;
+  let after = opts.after;
+  let left = opts.limit;
+  while (left > 0) {
+    const want = Math.min(batchSize, left);
+    const raw = await readPayloadBatch(database, plan, after, want);
+    if (!raw.length) return;
+    left -= raw.length;
+    after = raw[raw.length - 1][0] as number;
+    yield raw.map(plan.decode);
+    if (raw.length < want) return;
+  }
+}

@@ -1,0 +1,320 @@
+// Real-time assignment of one contact to a ready persona set: the model and persona names are cached in
+// memory per set and revalidated at most once a second (reloaded when the build version or the set's rows
+// change), so a request with raw traits touches the database only to revalidate.
+import type { Database } from '@/db/client';
+import { assignRecord, type PersonaModel, type RecordValue } from '@/lib/clustering';
+import { GRAPH_TRAITS, GRAPH_TRAIT_INDEX } from '@/lib/identity-graph/catalog';
+import { nameKey, normalizeEmail, normalizePostcode, normalizeStreet, normalizeText } from '@/lib/identity-graph/normalize';
+import { ServiceError, notFound } from './errors';
+import { scoreCandidate } from './matching';
+
+const REVALIDATE_MS = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface CachedSet {
+  accountId: string;
+  setId: string;
+  fingerprint: string;
+  model: PersonaModel;
+  /** persona id and name by model cluster index */
+  personas: { id: string; name: string }[];
+  /** the model's traits, with the graph position of graph traits */
+  traits: { key: string; graphPos: number | undefined }[];
+  checkedAt: number;
+}
+
+const g = globalThis as unknown as { __facetModelCache?: Map<string, CachedSet> };
+const cache = (g.__facetModelCache ??= new Map());
+
+/** Drops a set's cached model (after a rename or rebuild in this process). */
+export function forgetPersonaSetModel(setId: string): void {
+  cache.delete(setId);
+}
+
+export function resetModelCache(): void {
+  cache.clear();
+}
+
+// changes when the set is rebuilt or republished, or a persona renamed
+const FINGERPRINT = `s.build_version || ':' || s.updated_at::text || ':' || coalesce((select max(updated_at)::text from personas where persona_set_id = s.id), '')`;
+const FINGERPRINT_SQL = `select ${FINGERPRINT} as fp from persona_sets s where s.id = $1 and s.account_id = $2`;
+
+async function loadSet(database: Database, accountId: string, setId: string): Promise<CachedSet> {
+  if (!UUID.test(setId)) throw notFound('Persona set');
+  const now = Date.now();
+  const hit = cache.get(setId);
+  if (hit && hit.accountId === accountId && now - hit.checkedAt < REVALIDATE_MS) return hit;
+  if (hit && hit.accountId === accountId) {
+    const r = await database.query<{ fp: string }>(FINGERPRINT_SQL, [setId, accountId]);
+    if (!r.rows.length) {
+      cache.delete(setId);
+      throw notFound('Persona set');
+    }
+    if (r.rows[0].fp === hit.fingerprint) {
+      hit.checkedAt = now;
+      return hit;
+    }
+  }
+  const r = await database.query<{ fp: string; model: PersonaModel | null }>(
+    `select ${FINGERPRINT} as fp, s.model from persona_sets s where s.id = $1 and s.account_id = $2`,
+    [setId, accountId],
+  );
+  if (!r.rows.length) throw notFound('Persona set');
+  const model = r.rows[0].model;
+  if (!model) throw new ServiceError('invalid', 'This persona set has not been built yet');
+  const p = await database.query<{ id: string; name: string }>(
+    'select id, name from personas where persona_set_id = $1 and account_id = $2 and retired_at is null order by position',
+    [setId, accountId],
+  );
+  if (p.rows.length !== model.k) throw new ServiceError('unavailable', 'This persona set is being rebuilt; try again in a moment');
+  const entry: CachedSet = {
+    accountId,
+    setId,
+    fingerprint: r.rows[0].fp,
+    model,
+    personas: p.rows,
+    traits: model.encoder.specs.map((s) => ({ key: s.key, graphPos: GRAPH_TRAIT_INDEX[s.key] })),
+    checkedAt: now,
+  };
+  cache.set(setId, entry);
+  return entry;
+}
+
+export interface ContactIdentity {
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  street?: string;
+  postcode?: string;
+}
+
+export interface AssignContactInput {
+  identity?: ContactIdentity;
+  traits?: Record<string, RecordValue>;
+  record?: boolean;
+  externalId?: string;
+}
+
+export interface AssignContactResult {
+  personaSetId: string;
+  persona: { id: string; name: string };
+  confidence: number;
+  distance: number;
+  runnerUp: { id: string; name: string } | null;
+  margin: number;
+  match: { method: 'traits' | 'account_person' | 'email' | 'name_address'; personId: number | null; graphId: number | null };
+  missingTraits: string[];
+  recorded: { personId: number; changed: boolean } | null;
+}
+
+interface Matched {
+  method: 'account_person' | 'email' | 'name_address';
+  personId: number | null;
+  graphId: number | null;
+  graphTraits: (number | null)[] | null;
+  customTraits: Record<string, RecordValue> | null;
+}
+
+const squash = (s: string) => normalizeText(s).replace(/ /g, '');
+
+/** Finds the contact: the account's own person by email, else the identity graph (email, or name + address). */
+async function matchIdentity(database: Database, accountId: string, id: ContactIdentity): Promise<Matched | null> {
+  if (id.email) {
+    const email = normalizeEmail(id.email);
+    const own = await database.query<{ id: string; graph_id: number | null; graph_traits: (number | null)[] | null; custom_traits: Record<string, RecordValue> | null }>(
+      'select id::text, graph_id, graph_traits, custom_traits from people where account_id = $1 and email_norm = $2 order by id limit 1',
+      [accountId, email],
+    );
+    if (own.rows.length) {
+      const o = own.rows[0];
+      return { method: 'account_person', personId: Number(o.id), graphId: o.graph_id, graphTraits: o.graph_traits, customTraits: o.custom_traits };
+    }
+    const gr = await database.query<{ id: number; first_name: string; last_name: string; traits: number[] }>(
+      'select id, first_name, last_name, traits from graph_persons where email_norm = $1 limit 5',
+      [email],
+    );
+    if (gr.rows.length === 1 || (gr.rows.length > 1 && id.firstName && id.lastName)) {
+      const pick =
+        gr.rows.length === 1
+          ? gr.rows[0]
+          : (gr.rows.find((c) => squash(c.first_name) === squash(id.firstName!) && squash(c.last_name) === squash(id.lastName!)) ?? gr.rows[0]);
+      return { method: 'email', personId: null, graphId: pick.id, graphTraits: pick.traits, customTraits: null };
+    }
+    if (gr.rows.length > 1) return { method: 'email', personId: null, graphId: gr.rows[0].id, graphTraits: gr.rows[0].traits, customTraits: null };
+  }
+  if (id.firstName && id.lastName && (id.postcode || id.street)) {
+    const street = normalizeStreet(id.street ?? '');
+    const house = /^\d+/.test(street) ? street.split(' ')[0] : '';
+    const postcode = normalizePostcode(id.postcode ?? '');
+    const person = {
+      id: 0,
+      emailNorm: '',
+      first: squash(id.firstName),
+      last: squash(id.lastName),
+      street,
+      house,
+      postcode,
+      nameKey: nameKey(id.firstName, id.lastName),
+    };
+    const cands =
+      postcode.length === 5
+        ? await database.query<{ id: number; first_name: string; last_name: string; street: string; postcode: string; traits: number[] }>(
+            `select id, first_name, last_name, street, postcode, traits from graph_persons
+             where postcode = $1 and (name_key = $2 or ($3 <> '' and split_part(street, ' ', 1) = $3)) limit 200`,
+            [postcode, person.nameKey, house],
+          )
+        : house
+          ? await database.query<{ id: number; first_name: string; last_name: string; street: string; postcode: string; traits: number[] }>(
+              `select id, first_name, last_name, street, postcode, traits from graph_persons where name_key = $1 and split_part(street, ' ', 1) = $2 limit 200`,
+              [person.nameKey, house],
+            )
+          : { rows: [] };
+    let best = 0;
+    let bestRow: (typeof cands.rows)[number] | null = null;
+    let tie = false;
+    for (const c of cands.rows) {
+      const s = scoreCandidate(person, { id: c.id, first: c.first_name, last: c.last_name, street: c.street, postcode: c.postcode });
+      if (s > best) {
+        best = s;
+        bestRow = c;
+        tie = false;
+      } else if (s === best && s > 0 && bestRow && c.id !== bestRow.id) tie = true;
+    }
+    if (bestRow && !tie) return { method: 'name_address', personId: null, graphId: bestRow.id, graphTraits: bestRow.traits, customTraits: null };
+  }
+  return null;
+}
+
+function recordFrom(set: CachedSet, m: Matched | null, traits: Record<string, RecordValue> | undefined) {
+  const rec: Record<string, RecordValue> = {};
+  const missing: string[] = [];
+  for (const t of set.traits) {
+    let v: RecordValue = undefined;
+    if (traits && traits[t.key] !== undefined) v = traits[t.key];
+    else if (m) {
+      if (t.graphPos !== undefined) {
+        const raw = m.graphTraits?.[t.graphPos];
+        const n = raw === null || raw === undefined ? NaN : Number(raw);
+        v = Number.isFinite(n) ? n : undefined;
+      } else v = m.customTraits?.[t.key] ?? undefined;
+    }
+    if (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v))) missing.push(t.key);
+    else rec[t.key] = v;
+  }
+  return { rec, missing };
+}
+
+/** Assigns one contact to a ready persona set, optionally recording the contact and its assignment. */
+export async function assignContact(
+  database: Database,
+  accountId: string,
+  setId: string,
+  input: AssignContactInput,
+): Promise<AssignContactResult> {
+  const set = await loadSet(database, accountId, setId);
+  const hasIdentity = !!input.identity && Object.values(input.identity).some((v) => typeof v === 'string' && v.trim() !== '');
+  if (!hasIdentity && !input.traits) throw new ServiceError('invalid', 'Send an identity (email, or name with address and postcode) or traits');
+  let matched: Matched | null = null;
+  if (hasIdentity) {
+    matched = await matchIdentity(database, accountId, input.identity!);
+    if (!matched && !input.traits) throw new ServiceError('not_found', 'Nobody in the identity graph matches this identity');
+  }
+  const { rec, missing } = recordFrom(set, matched, input.traits);
+  if (missing.length === set.traits.length)
+    throw new ServiceError('invalid', `None of the set's traits were given (${set.traits.map((t) => t.key).join(', ')})`, {
+      traits: ['None of the persona set traits'],
+    });
+  const a = assignRecord(set.model, rec);
+  const persona = set.personas[a.persona];
+  const runnerUp = a.runnerUp >= 0 ? set.personas[a.runnerUp] : null;
+  let recorded: AssignContactResult['recorded'] = null;
+  if (input.record) recorded = await recordContact(database, accountId, setId, input, matched, persona.id, runnerUp?.id ?? null, a);
+  return {
+    personaSetId: setId,
+    persona: { id: persona.id, name: persona.name },
+    confidence: round(a.confidence),
+    distance: round(a.distance),
+    runnerUp: runnerUp ? { id: runnerUp.id, name: runnerUp.name } : null,
+    margin: round(a.margin),
+    match: { method: matched?.method ?? 'traits', personId: matched?.personId ?? null, graphId: matched?.graphId ?? null },
+    missingTraits: missing,
+    recorded,
+  };
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** Upserts the contact as one of the account's people and opens (or keeps) its current assignment, in one transaction. */
+async function recordContact(
+  database: Database,
+  accountId: string,
+  setId: string,
+  input: AssignContactInput,
+  matched: Matched | null,
+  personaId: string,
+  runnerUpId: string | null,
+  a: { distance: number; margin: number },
+): Promise<{ personId: number; changed: boolean }> {
+  const id = input.identity ?? {};
+  return database.transaction(async (tx) => {
+    let personId = matched?.personId ?? null;
+    if (personId === null && input.externalId) {
+      const r = await tx.query<{ id: string }>('select id::text from people where account_id = $1 and external_id = $2', [accountId, input.externalId]);
+      if (r.rows.length) personId = Number(r.rows[0].id);
+    }
+    if (personId === null) {
+      const custom: Record<string, RecordValue> = {};
+      for (const [k, v] of Object.entries(input.traits ?? {})) if (GRAPH_TRAIT_INDEX[k] === undefined) custom[k] = v;
+      const r = await tx.query<{ id: string }>(
+        `insert into people (account_id, external_id, email, email_norm, first_name, last_name, street, postcode, graph_id, match_method, graph_traits, custom_traits)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::real[], $12::jsonb) returning id::text`,
+        [
+          accountId,
+          input.externalId ?? null,
+          id.email ?? null,
+          id.email ? normalizeEmail(id.email) : null,
+          id.firstName ?? null,
+          id.lastName ?? null,
+          id.street ?? null,
+          id.postcode ?? null,
+          matched?.graphId ?? null,
+          matched ? matched.method === 'account_person' ? null : matched.method : 'none',
+          matched?.graphTraits ? `{${matched.graphTraits.map((v) => (v === null || !Number.isFinite(Number(v)) ? 'NaN' : v)).join(',')}}` : null,
+          Object.keys(custom).length ? JSON.stringify(custom) : null,
+        ],
+      );
+      personId = Number(r.rows[0].id);
+    }
+    const cur = await tx.query<{ persona_id: string }>(
+      'select persona_id from assignments where persona_set_id = $1 and person_id = $2 and valid_to is null and account_id = $3 for update',
+      [setId, personId, accountId],
+    );
+    if (cur.rows.length && cur.rows[0].persona_id === personaId) return { personId, changed: false };
+    if (cur.rows.length)
+      await tx.query('update assignments set valid_to = now() where persona_set_id = $1 and person_id = $2 and valid_to is null and account_id = $3', [
+        setId,
+        personId,
+        accountId,
+      ]);
+    await tx.query(
+      `insert into assignments (account_id, persona_set_id, person_id, persona_id, distance, runner_up_persona_id, margin)
+       values ($1, $2, $3, $4, $5, $6, $7)`,
+      [accountId, setId, personId, personaId, a.distance, runnerUpId, a.margin],
+    );
+    return { personId, changed: true };
+  });
+}
+
+/** The original-form traits of one of the account's people, as the API's raw-traits input takes them (tests, tools). */
+export function decodeGraphTraits(graphTraits: (number | null)[], keys: string[]): Record<string, RecordValue> {
+  const out: Record<string, RecordValue> = {};
+  for (const k of keys) {
+    const pos = GRAPH_TRAIT_INDEX[k];
+    if (pos === undefined) continue;
+    const def = GRAPH_TRAITS[pos];
+    const n = Number(graphTraits[pos]);
+    if (graphTraits[pos] === null || !Number.isFinite(n)) continue;
+    out[k] = def.type === 'boolean' ? n !== 0 : (def.type === 'categorical' || def.type === 'ordinal') && def.categories ? def.categories[n] : n;
+  }
+  return out;
+}

@@ -1,0 +1,27 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '@/db/client';
+import { accounts, cohorts } from '@/db/schema';
+import { seedDemo } from '@/db/seed';
+import { createApiKey } from '@/lib/services/api-keys';
+import { createPipeline } from '@/lib/services/pipelines';
+import { seedReadyPersonaSet } from '../persona-sets-ui/fixture';
+
+/** Two accounts: B (the demo brand, with a ready persona set, a pipeline and a scoring run) and A (empty). */
+export async function seedTwoAccounts(database: Database) {
+  const { accountId: b } = await seedDemo(database, { people: 700, graphSize: 1500, today: new Date('2026-06-30T00:00:00Z') });
+  const [a] = await database.db.insert(accounts).values({ name: 'Account A', slug: 'account-a' }).returning();
+  const bCohorts = await database.db.select().from(cohorts).where(eq(cohorts.accountId, b));
+  const cohort = bCohorts.find((c) => c.memberCount > 0) ?? bCohorts[0];
+  const set = await seedReadyPersonaSet(database, b, cohort.id, 'B secret personas', { traitKeys: ['age', 'income', 'has_children', 'homeowner'], seed: 3 });
+  const pipeline = await createPipeline(database, b, { name: 'B secret pipeline', cohortIds: [cohort.id], personaSetIds: [set.setId], traitKeys: ['age'] });
+  const run = await database.query<{ id: string }>(
+    `insert into scoring_runs (account_id, persona_set_id, trigger, status) values ($1, $2, 'api', 'done') returning id`,
+    [b, set.setId],
+  );
+  const keyA = (await createApiKey(database, a.id, null, { name: 'A key' })).key;
+  const keyB = (await createApiKey(database, b, null, { name: 'B key' })).key;
+  return {
+    a: { accountId: a.id, key: keyA },
+    b: { accountId: b, key: keyB, cohortId: cohort.id, setId: set.setId, personaIds: set.personaIds, pipelineId: pipeline.id, runId: run.rows[0].id },
+  };
+}

@@ -1,4 +1,6 @@
 import Link from 'next/link';
+import { Plus } from 'lucide-react';
+import { Button } from '@/components/ui/button';
 import { PageHeader } from '@/components/shell/app-shell';
 import { Sparkline } from '@/components/charts/sparkline';
 import { Card } from '@/components/ui/card';
@@ -16,7 +18,17 @@ export default async function CohortsPage() {
   const cohorts = await listCohorts(await getDatabase(), viewer.accountId);
   return (
     <>
-      <PageHeader title="Cohorts" description="Groups of your people, defined by what they bought and who they are, with their history." />
+      <PageHeader
+        title="Cohorts"
+        description="Groups of your people, defined by what they bought and who they are, with their history."
+        actions={
+          <Button asChild className="gap-2">
+            <Link href="/cohorts/new">
+              <Plus className="size-4" aria-hidden /> New cohort
+            </Link>
+          </Button>
+        }
+      />
       {cohorts.length === 0 ? (
         <Card className="p-10 text-center text-sm text-muted-foreground">
           No cohorts yet. Upload your people and orders in Datasets, then define a cohort.

@@ -1,31 +1,37 @@
-import { desc, eq } from 'drizzle-orm';
+import Link from 'next/link';
+import { AutoRefresh } from '@/components/datasets/auto-refresh';
+import { DatasetStatus, matchRate } from '@/components/datasets/dataset-status';
+import { UploadForm } from '@/components/datasets/upload-form';
 import { PageHeader } from '@/components/shell/app-shell';
-import { Badge } from '@/components/ui/badge';
-import { Card } from '@/components/ui/card';
+import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { getDatabase } from '@/db/client';
-import { datasets } from '@/db/schema';
 import { requireViewer } from '@/lib/auth';
-import { formatDateTime, formatInt } from '@/lib/format';
+import { formatDateTime, formatInt, formatPct } from '@/lib/format';
+import { listDatasets, peopleMatchOverview, UPLOAD_LIMIT_BYTES } from '@/lib/services/datasets';
 
 export const metadata = { title: 'Datasets' };
 
 export default async function DatasetsPage() {
   const viewer = await requireViewer();
-  const { db } = await getDatabase();
-  const rows = await db.select().from(datasets).where(eq(datasets.accountId, viewer.accountId)).orderBy(desc(datasets.createdAt));
-  const people = await (await getDatabase()).query<{ n: string; matched: string }>(
-    `select count(*)::text as n, count(graph_id)::text as matched from people where account_id = $1`,
-    [viewer.accountId],
-  );
-  const total = Number(people.rows[0].n);
-  const matched = Number(people.rows[0].matched);
+  const database = await getDatabase();
+  const [rows, overview] = await Promise.all([listDatasets(database, viewer.accountId), peopleMatchOverview(database, viewer.accountId)]);
+  const processing = rows.some((d) => d.status === 'processing');
   return (
     <>
       <PageHeader
         title="Datasets"
-        description={`${formatInt(total)} people in this account, ${total ? Math.round((matched / total) * 100) : 0}% matched to the identity graph.`}
+        description={`${formatInt(overview.people)} people in this account, ${overview.people ? formatPct(overview.matched / overview.people) : '0%'} matched to the identity graph.`}
       />
+      <AutoRefresh active={processing} />
+      <Card className="mb-6">
+        <CardHeader>
+          <CardTitle role="heading" aria-level={2}>Upload a CSV</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <UploadForm limitBytes={UPLOAD_LIMIT_BYTES} />
+        </CardContent>
+      </Card>
       {rows.length === 0 ? (
         <Card className="p-10 text-center text-sm text-muted-foreground">No files uploaded yet.</Card>
       ) : (
@@ -38,22 +44,31 @@ export default async function DatasetsPage() {
                 <TableHead>Status</TableHead>
                 <TableHead className="text-right">Rows</TableHead>
                 <TableHead className="text-right">Errors</TableHead>
+                <TableHead className="text-right">Matched</TableHead>
                 <TableHead>Uploaded</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
-              {rows.map((d) => (
-                <TableRow key={d.id}>
-                  <TableCell className="font-medium">{d.name}</TableCell>
-                  <TableCell>{d.kind}</TableCell>
-                  <TableCell>
-                    <Badge variant={d.status === 'errored' ? 'destructive' : d.status === 'ready' ? 'success' : 'secondary'}>{d.status}</Badge>
-                  </TableCell>
-                  <TableCell className="text-right tabular-nums">{formatInt(d.okCount)}</TableCell>
-                  <TableCell className="text-right tabular-nums">{formatInt(d.errorCount)}</TableCell>
-                  <TableCell>{formatDateTime(d.createdAt)}</TableCell>
-                </TableRow>
-              ))}
+              {rows.map((d) => {
+                const rate = matchRate(d);
+                return (
+                  <TableRow key={d.id} data-testid="dataset-row">
+                    <TableCell className="font-medium">
+                      <Link href={`/datasets/${d.id}`} className="hover:underline">
+                        {d.name}
+                      </Link>
+                    </TableCell>
+                    <TableCell className="capitalize">{d.kind}</TableCell>
+                    <TableCell>
+                      <DatasetStatus dataset={d} />
+                    </TableCell>
+                    <TableCell className="text-right tabular-nums">{formatInt(d.okCount)}</TableCell>
+                    <TableCell className="text-right tabular-nums">{formatInt(d.errorCount)}</TableCell>
+                    <TableCell className="text-right tabular-nums">{rate === null ? '—' : formatPct(rate)}</TableCell>
+                    <TableCell>{formatDateTime(d.createdAt)}</TableCell>
+                  </TableRow>
+                );
+              })}
             </TableBody>
           </Table>
         </Card>

@@ -1,0 +1,19 @@
+import type { Database } from '@/db/client';
+import type { BuilderTrait } from '@/components/cohorts/cohort-builder';
+import { listProductsAndCategories } from '@/lib/services/datasets';
+import { listAccountTraits } from '@/lib/services/traits';
+
+/** What the cohort builder offers: the account's traits, products and categories. */
+export async function loadBuilderData(database: Database, accountId: string) {
+  const [traits, pc] = await Promise.all([listAccountTraits(database, accountId), listProductsAndCategories(database, accountId)]);
+  const builderTraits: BuilderTrait[] = traits.map((t) => ({
+    key: t.key,
+    label: t.label,
+    type: t.type,
+    categories: t.categories,
+    source: t.source,
+    coverage: t.coverage,
+    unit: t.unit,
+  }));
+  return { traits: builderTraits, products: pc.products, categories: pc.categories };
+}

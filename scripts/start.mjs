@@ -15,11 +15,16 @@ if (process.env.FACET_SKIP_SEED !== '1') {
   if (seed.status !== 0) process.exit(seed.status ?? 1);
 }
 
-if (mode === 'start' && !existsSync(path.join(root, '.next', 'BUILD_ID'))) {
-  const build = spawnSync(process.execPath, [next, 'build'], { stdio: 'inherit', cwd: root });
+const server = path.join(root, '.next', 'facet-server.mjs');
+if (mode === 'start' && !(existsSync(path.join(root, '.next', 'BUILD_ID')) && existsSync(server))) {
+  const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit', cwd: root });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const child = spawn(process.execPath, [next, mode, '-p', port], { stdio: 'inherit', cwd: root });
+// production: Next's request handler behind Facet's server (scripts/server.ts); development: next dev
+const child =
+  mode === 'start'
+    ? spawn(process.execPath, [server], { stdio: 'inherit', cwd: root, env: { ...process.env, PORT: port, NODE_ENV: 'production' } })
+    : spawn(process.execPath, [next, mode, '-p', port], { stdio: 'inherit', cwd: root });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -33,7 +33,7 @@ async function fastAssign(req: http.IncomingMessage, res: http.ServerResponse, i
   }
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-  const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url}`, { method: 'POST', headers, body });
+  const request = new Request(`http://${req.headers.host ?? 'localhost'}${req.url}`, { method: 'POST', headers, body: new Uint8Array(body) });
   const response = await assignContact(request, { params: Promise.resolve({ id }) });
   const out: Record<string, string> = {};
   response.headers.forEach((v, k) => (out[k] = v));

@@ -1,4 +1,7 @@
 // Payload responses: a JSON page, or streamed NDJSON / CSV pulled batch by batch from the database.
+import type { Readable } from 'node:stream';
+import type { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { Database } from '@/db/client';
 import { payloadBatches, planPayload, type PayloadCell, type PayloadPlan } from '@/lib/services/pipelines';
 import { safeCsvLine, textStream } from './csv-stream';
@@ -47,7 +50,67 @@ export async function payloadResponse(database: Database, accountId: string, pip
     const body = req.format === 'csv' ? safeCsvLine(plan.columns) + csvChunk(page) : ndjsonChunk(plan.columns, page);
     return new Response(body, { headers: { ...headers, ...contentHeaders(req, plan) } });
   }
-  return new Response(streamAll(database, plan, req), { headers: { ...headers, ...contentHeaders(req, plan) } });
+  const body = req.format === 'csv' && database.driver === 'pg' ? copyCsv(database, plan, req.after) : streamAll(database, plan, req);
+  return new Response(body, { headers: { ...headers, ...contentHeaders(req, plan) } });
+}
+
+/**
+ * The whole CSV on PostgreSQL: the server formats the cells (COPY ... TO STDOUT, CSV) and the bytes stream
+ * through with CRLF record ends (line feeds inside quoted cells are left alone). Backpressure: the copy stream
+ * is paused while the client is slow.
+ */
+function copyCsv(database: Database, plan: PayloadPlan, after: number): ReadableStream<Uint8Array> {
+  let client: PoolClient | undefined;
+  let source: Readable | undefined;
+  let inQuotes = false;
+  const crlf = (chunk: Buffer): Uint8Array => {
+    let extra = 0;
+    let q = inQuotes;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === 34) q = !q;
+      else if (b === 10 && !q) extra++;
+    }
+    const out = Buffer.allocUnsafe(chunk.length + extra);
+    let j = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === 34) inQuotes = !inQuotes;
+      else if (b === 10 && !inQuotes) out[j++] = 13;
+      out[j++] = b;
+    }
+    return out;
+  };
+  const release = () => {
+    client?.release();
+    client = undefined;
+  };
+  return new ReadableStream<Uint8Array>({
+    async start(controller) {
+      client = await database.pool!.connect();
+      source = client.query(copyTo(`copy (${plan.copySelect(after)}) to stdout with (format csv, header true)`));
+      source.on('data', (chunk: Buffer) => {
+        controller.enqueue(crlf(chunk));
+        if ((controller.desiredSize ?? 1) <= 0) source!.pause();
+      });
+      source.on('end', () => {
+        release();
+        controller.close();
+      });
+      source.on('error', (err) => {
+        console.error('[facet] csv export failed:', err);
+        release();
+        controller.error(err);
+      });
+    },
+    pull() {
+      source?.resume();
+    },
+    cancel() {
+      source?.destroy();
+      release();
+    },
+  }, { highWaterMark: 8 });
 }
 
 function contentHeaders(req: PayloadRequest, plan: PayloadPlan): Record<string, string> {

@@ -89,8 +89,24 @@ export interface PayloadPlan {
   columns: string[];
   sql: string;
   params: unknown[];
+  /** the whole payload from a person id on as one SELECT of final CSV text cells, for COPY ... TO STDOUT */
+  copySelect: (after: number) => string;
   /** turns a raw SQL row into cells in column order */
   decode: (raw: unknown[]) => PayloadCell[];
+}
+
+// a text cell a spreadsheet would run as a formula (= + - @ tab CR) gets a leading quote, as in lib/api/csv-stream
+const safe = (x: string) => `case when (${x}) ~ '^[-=+@\t\r]' then '''' || (${x}) else (${x}) end`;
+
+/** SQL for one trait's final CSV text, decoded like traitDecoder. */
+function traitCopyExpr(c: TraitColumn): string {
+  if (c.source === 'custom') return safe(c.sql);
+  const def = GRAPH_TRAITS.find((t) => t.key === c.key)!;
+  const v = `nullif(${c.sql}, 'NaN'::real)`;
+  if (def.type === 'boolean') return `case when ${v} is null then null when ${v} <> 0 then 'true' else 'false' end`;
+  if ((def.type === 'categorical' || def.type === 'ordinal') && def.categories)
+    return safe(`(array[${def.categories.map((x) => `'${x.replace(/'/g, "''")}'`).join(',')}]::text[])[(${v})::int + 1]`);
+  return `trim_scale(round((${v})::text::numeric, 6))`;
 }
 
 function traitDecoder(c: TraitColumn): (v: unknown) => PayloadCell {
@@ -165,6 +181,32 @@ export async function planPayload(database: Database, accountId: string, pipelin
     order by p.id`;
   const decoders = traitCols.map(traitDecoder);
   const nSets = orderedSets.length;
+  const copySelect = (after: number) => {
+    const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+    const ids = (list: string[]) => `array[${list.map(lit).join(',')}]::uuid[]`;
+    const cells = [
+      'p.id',
+      safe('p.external_id'),
+      safe('p.email'),
+      ...orderedSets.flatMap((_, i) => [`a${i}.persona_id`, safe(`n${i}.name`)]),
+      ...traitCols.map(traitCopyExpr),
+    ];
+    const copyJoins = orderedSets
+      .map(
+        (s, i) =>
+          `left join assignments a${i} on a${i}.persona_set_id = ${lit(s.id)} and a${i}.person_id = p.id and a${i}.valid_to is null and a${i}.account_id = ${lit(accountId)}
+           left join personas n${i} on n${i}.id = a${i}.persona_id`,
+      )
+      .join('\n');
+    return `select ${cells.map((c, i) => `${c} as "${columns[i]}"`).join(', ')} from (
+        select distinct m.person_id from cohort_memberships m
+        where m.cohort_id = any(${ids(pipeline.cohortIds)}) and m.exited_on is null and m.account_id = ${lit(accountId)}
+          and m.person_id > ${Math.floor(after)}
+      ) ids
+      join people p on p.id = ids.person_id and p.account_id = ${lit(accountId)}
+      ${copyJoins}
+      order by p.id`;
+  };
   const decode = (raw: unknown[]): PayloadCell[] => {
     const out: PayloadCell[] = [raw[0] as number, (raw[1] as string | null) ?? null, (raw[2] as string | null) ?? null];
     for (let i = 0; i < nSets; i++) {
@@ -174,7 +216,7 @@ export async function planPayload(database: Database, accountId: string, pipelin
     for (let t = 0; t < decoders.length; t++) out.push(decoders[t](raw[3 + nSets + t]));
     return out;
   };
-  return { pipeline, columns, sql: sqlText, params, decode };
+  return { pipeline, columns, sql: sqlText, params, decode, copySelect };
 }
 
 /** One keyset batch of raw rows after the given person id. */

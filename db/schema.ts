@@ -227,7 +227,8 @@ export const people = pgTable(
     graphTraits: real('graph_traits').array(),
     customTraits: jsonb('custom_traits').$type<Record<string, string | number | boolean | null>>(),
     isLead: boolean('is_lead').notNull().default(false),
-    datasetId: uuid('dataset_id').references(() => datasets.id, { onDelete: 'set null' }),
+    // the upload that last wrote the row (provenance only; cleared when the dataset is removed)
+    datasetId: uuid('dataset_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -242,9 +243,9 @@ export const orders = pgTable(
   'orders',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    accountId: uuid('account_id')
-      .notNull()
-      .references(() => accounts.id, { onDelete: 'cascade' }),
+    // no foreign key to accounts: the person's key already removes orders with their account, and bulk
+    // loads skip one index probe per row
+    accountId: uuid('account_id').notNull(),
     personId: bigint('person_id', { mode: 'number' })
       .notNull()
       .references(() => people.id, { onDelete: 'cascade' }),
@@ -254,7 +255,8 @@ export const orders = pgTable(
     product: text('product'),
     category: text('category'),
     quantity: integer('quantity').notNull().default(1),
-    datasetId: uuid('dataset_id').references(() => datasets.id, { onDelete: 'set null' }),
+    // the upload the row came from (provenance only; cleared when the dataset is removed)
+    datasetId: uuid('dataset_id'),
   },
   (t) => [
     index('orders_account_person_idx').on(t.accountId, t.personId),

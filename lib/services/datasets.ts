@@ -270,7 +270,11 @@ export async function listProductsAndCategories(database: Database, accountId: s
 export async function deleteDataset(database: Database, accountId: string, datasetId: string): Promise<void> {
   const d = await getDatasetOrThrow(database, accountId, datasetId);
   if (d.status === 'processing') throw new ServiceError('conflict', 'Wait until the dataset has been processed.');
-  await database.query('delete from datasets where id = $1 and account_id = $2', [datasetId, accountId]);
+  await database.transaction(async (tx) => {
+    await tx.query('update people set dataset_id = null where account_id = $1 and dataset_id = $2', [accountId, datasetId]);
+    await tx.query('update orders set dataset_id = null where account_id = $1 and dataset_id = $2', [accountId, datasetId]);
+    await tx.query('delete from datasets where id = $1 and account_id = $2', [datasetId, accountId]);
+  });
   if (d.filePath) fs.rmSync(d.filePath, { force: true });
 }
 

@@ -1,9 +1,9 @@
 'use client';
 
 import Link from 'next/link';
-import { useActionState } from 'react';
+import { useActionState, useState } from 'react';
 import { Button } from '@/components/ui/button';
-import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from '@/components/ui/card';
+import { Card, CardContent, CardDescription, CardFooter, CardHeader } from '@/components/ui/card';
 import { FieldError } from '@/components/ui/field-error';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
@@ -31,12 +31,16 @@ export function AuthForm({
   hint?: React.ReactNode;
 }) {
   const [state, formAction, pending] = useActionState(action, null);
+  // controlled fields: what the person typed stays after a refused submission
+  const [values, setValues] = useState<Record<string, string>>({});
   const errors = state && !state.ok ? state.fieldErrors ?? {} : {};
   const title = mode === 'sign-in' ? 'Sign in to Facet' : 'Create your Facet account';
   return (
     <Card className="w-full max-w-sm">
       <CardHeader>
-        <CardTitle className="text-xl">{title}</CardTitle>
+        <h1 data-slot="card-title" className="text-xl font-semibold leading-none tracking-tight">
+          {title}
+        </h1>
         <CardDescription>
           {mode === 'sign-in' ? 'Persona sets for your customer base.' : 'A workspace of your own, in a minute.'}
         </CardDescription>
@@ -52,7 +56,8 @@ export function AuthForm({
                 name={f.name}
                 type={f.type}
                 autoComplete={f.autoComplete}
-                defaultValue={f.defaultValue}
+                value={values[f.name] ?? f.defaultValue ?? ''}
+                onChange={(e) => setValues((v) => ({ ...v, [f.name]: e.target.value }))}
                 aria-invalid={errors[f.name] ? true : undefined}
                 aria-describedby={errors[f.name] ? `${f.name}-error` : undefined}
                 required

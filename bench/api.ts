@@ -1,4 +1,4 @@
-// npm run bench:api — the HTTP API under load against `next start` on loopback:
+// npm run bench:api — the HTTP API under load against Facet's production server (Next.js) on loopback:
 //  1. real-time assignment (POST /api/v1/persona-sets/{id}/assignments, raw traits) at 50 connections;
 //  2. the CSV payload of a 1,000,000-member pipeline, streamed.
 // The database is a fresh PostgreSQL database (BENCH_DATABASE_URL / DATABASE_URL server) seeded here: a demo
@@ -43,10 +43,11 @@ const log = (s: string) => console.error(`[bench:api] ${s}`);
 
 function ensureBuild() {
   const marker = path.join('.next', 'server', 'app', 'api', 'v1', 'persona-sets', '[id]', 'assignments', 'route.js');
-  if (fs.existsSync(path.join('.next', 'BUILD_ID')) && fs.existsSync(marker) && !process.argv.includes('--build')) return;
-  log('building with next build …');
-  const r = spawnSync(process.execPath, ['node_modules/next/dist/bin/next', 'build'], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('next build failed');
+  const ready = ['BUILD_ID', 'facet-server.mjs'].every((f) => fs.existsSync(path.join('.next', f))) && fs.existsSync(marker);
+  if (ready && !process.argv.includes('--build')) return;
+  log('building with npm run build …');
+  const r = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed');
 }
 
 /** Peak RSS (VmHWM) of a process and its descendants, in MB. */
@@ -145,8 +146,9 @@ async function main() {
     const traitBodies = sample.rows.map((r) => JSON.stringify({ traits: decodeGraphTraits(r.graph_traits, keys) }));
     const emailBodies = sample.rows.map((r) => JSON.stringify({ identity: { email: r.email } }));
 
-    log('starting next start …');
-    server = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(PORT)], {
+    log('starting the production server …');
+    // Facet's production server (scripts/server.ts): Next's request handler; the real-time route called directly
+    server = spawn(process.execPath, ['.next/facet-server.mjs'], {
       env: { ...process.env, DATABASE_URL: url!, NODE_ENV: 'production', FACET_API_RATE_LIMIT: '1000000000', PORT: String(PORT) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -203,7 +205,7 @@ async function main() {
         { measure: 'server peak RSS (VmHWM, whole run)', value: `${rssPeak.toFixed(0)} MB`, target: '< 300 MB', result: verdict(rssPeak < 300) },
       ]),
     );
-    console.log(`\nPostgreSQL ${url!.replace(/\/\/[^@]*@/, '//')}; next start on ${BASE}; rate limit lifted for the run (FACET_API_RATE_LIMIT). The 1M persona set is fake (SQL-inserted personas and assignments).`);
+    console.log(`\nPostgreSQL ${url!.replace(/\/\/[^@]*@/, '//')}; Facet's production server on ${BASE}; rate limit lifted for the run (FACET_API_RATE_LIMIT). The 1M persona set is fake (SQL-inserted personas and assignments).`);
   } finally {
     if (server?.pid) {
       process.kill(server.pid, 'SIGTERM');

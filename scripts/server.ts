@@ -3,7 +3,6 @@
 // it does not pay for Next's per-request pipeline. Built by scripts/build-server.mjs into .next/facet-server.mjs.
 import http from 'node:http';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import next from 'next';
 import { POST as assignContact } from '@/app/api/v1/persona-sets/[id]/assignments/route';
 
@@ -37,9 +36,11 @@ async function fastAssign(req: http.IncomingMessage, res: http.ServerResponse, i
   const response = await assignContact(request, { params: Promise.resolve({ id }) });
   const out: Record<string, string> = {};
   response.headers.forEach((v, k) => (out[k] = v));
+  // the answer is one small JSON document: read it whole rather than piping a web stream
+  const text = await response.text();
+  out['content-length'] = String(Buffer.byteLength(text));
   res.writeHead(response.status, out);
-  if (response.body) Readable.fromWeb(response.body as never).pipe(res);
-  else res.end();
+  res.end(text);
 }
 
 async function main() {

@@ -391,6 +391,42 @@ export async function writeAssignments(
   scoringRunId: string | null,
   opts: { closeOthers: boolean; range?: [number, number] },
 ): Promise<{ assigned: number; changed: number; added: number; removed: number }> {
+  const existing = await tx.query<{ any: boolean }>(
+    'select exists (select 1 from assignments where persona_set_id = $1 and valid_to is null) as any',
+    [personaSetId],
+  );
+  if (!existing.rows[0].any) {
+    // nothing assigned yet (a first build): every row is new, written straight in with COPY
+    await bulkInsert(
+      tx,
+      'assignments',
+      [
+        { name: 'account_id', type: 'uuid' },
+        { name: 'persona_set_id', type: 'uuid' },
+        { name: 'person_id', type: 'int8' },
+        { name: 'persona_id', type: 'uuid' },
+        { name: 'distance', type: 'float4' },
+        { name: 'runner_up_persona_id', type: 'uuid' },
+        { name: 'margin', type: 'float4' },
+        { name: 'scoring_run_id', type: 'uuid' },
+      ],
+      (function* () {
+        for (let i = 0; i < personIds.length; i++)
+          yield [
+            accountId,
+            personaSetId,
+            personIds[i],
+            personaIds[a.labels[i]],
+            a.distances[i],
+            a.runnerUp[i] >= 0 ? personaIds[a.runnerUp[i]] : null,
+            a.margins[i],
+            scoringRunId,
+          ];
+      })(),
+      { batchSize: 50_000 },
+    );
+    return { assigned: personIds.length, changed: 0, added: personIds.length, removed: 0 };
+  }
   await tx.query(
     `create temp table if not exists facet_labels (person_id bigint primary key, persona_id uuid, distance real, runner_up uuid, margin real)`,
   );

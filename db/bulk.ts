@@ -71,7 +71,13 @@ function castBack(type: BulkType, expr: string): string {
   return expr;
 }
 
+const PLAIN_TYPES = new Set<BulkType>(['int4', 'int8', 'uuid', 'bool']);
+
 function csvCell(type: BulkType, v: unknown): string {
+  if (v === null || v === undefined) return '';
+  // numbers, ids and booleans never need quoting: skip the checks (this runs for millions of cells)
+  if (PLAIN_TYPES.has(type)) return String(v);
+  if ((type === 'float4' || type === 'float8') && typeof v === 'number') return Number.isFinite(v) ? String(v) : v !== v ? 'NaN' : '';
   const p = toParam(type, v);
   if (p === null) return '';
   const s = String(p);

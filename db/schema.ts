@@ -383,17 +383,15 @@ export const personas = pgTable(
 export type Persona = typeof personas.$inferSelect;
 
 // Assignment history: one row per stay of a person in a persona; valid_to null = current.
+// The largest table, written a million rows at a time by builds: its references to persona_sets and people are
+// kept by the services (deleting a set deletes its assignments in the same transaction) rather than checked per row.
 export const assignments = pgTable(
   'assignments',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     accountId: uuid('account_id').notNull(),
-    personaSetId: uuid('persona_set_id')
-      .notNull()
-      .references(() => personaSets.id, { onDelete: 'cascade' }),
-    personId: bigint('person_id', { mode: 'number' })
-      .notNull()
-      .references(() => people.id, { onDelete: 'cascade' }),
+    personaSetId: uuid('persona_set_id').notNull(),
+    personId: bigint('person_id', { mode: 'number' }).notNull(),
     personaId: uuid('persona_id').notNull(),
     distance: real('distance').notNull(),
     runnerUpPersonaId: uuid('runner_up_persona_id'),

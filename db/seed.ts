@@ -137,6 +137,7 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
       `delete from users where id in (select user_id from members where account_id = $1)`,
       [existing[0].id],
     );
+    await database.query('delete from assignments where account_id = $1', [existing[0].id]);
     await database.query('delete from accounts where id = $1', [existing[0].id]);
   }
 

@@ -348,7 +348,10 @@ export async function setPersonaSetArchived(database: Database, accountId: strin
 
 export async function deletePersonaSet(database: Database, accountId: string, id: string): Promise<void> {
   await getPersonaSetOrThrow(database, accountId, id);
-  await database.db.delete(personaSets).where(and(eq(personaSets.accountId, accountId), eq(personaSets.id, id)));
+  await database.transaction(async (tx) => {
+    await tx.query('delete from assignments where persona_set_id = $1 and account_id = $2', [id, accountId]);
+    await tx.query('delete from persona_sets where id = $1 and account_id = $2', [id, accountId]);
+  });
 }
 
 export async function renamePersona(database: Database, accountId: string, personaId: string, name: string): Promise<Persona> {

@@ -243,12 +243,10 @@ export const orders = pgTable(
   'orders',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    // no foreign key to accounts: the person's key already removes orders with their account, and bulk
-    // loads skip one index probe per row
+    // no foreign keys on this bulk-loaded table: the services scope and clean up by account
     accountId: uuid('account_id').notNull(),
-    personId: bigint('person_id', { mode: 'number' })
-      .notNull()
-      .references(() => people.id, { onDelete: 'cascade' }),
+    // kept by the ingest (it resolves every order's person within the account) rather than checked per row
+    personId: bigint('person_id', { mode: 'number' }).notNull(),
     externalOrderId: text('external_order_id'),
     orderedAt: timestamp('ordered_at', { withTimezone: true }).notNull(),
     amount: doublePrecision('amount').notNull(),

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { AutoRefresh } from '@/components/datasets/auto-refresh';
+import { AutoRefresh } from '@/components/shell/auto-refresh';
 import { DatasetStatus, matchRate } from '@/components/datasets/dataset-status';
 import { UploadForm } from '@/components/datasets/upload-form';
 import { PageHeader } from '@/components/shell/app-shell';
@@ -23,7 +23,7 @@ export default async function DatasetsPage() {
         title="Datasets"
         description={`${formatInt(overview.people)} people in this account, ${overview.people ? formatPct(overview.matched / overview.people) : '0%'} matched to the identity graph.`}
       />
-      <AutoRefresh active={processing} />
+      <AutoRefresh active={processing} ms={2000} />
       <Card className="mb-6">
         <CardHeader>
           <CardTitle role="heading" aria-level={2}>Upload a CSV</CardTitle>

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Download } from 'lucide-react';
-import { AutoRefresh } from '@/components/datasets/auto-refresh';
+import { AutoRefresh } from '@/components/shell/auto-refresh';
 import { DatasetStatus, matchRate } from '@/components/datasets/dataset-status';
 import { DeleteDatasetButton } from '@/components/datasets/delete-dataset-button';
 import { MappingForm } from '@/components/datasets/mapping-form';
@@ -58,7 +58,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
           </>
         }
       />
-      <AutoRefresh active={dataset.status === 'processing'} />
+      <AutoRefresh active={dataset.status === 'processing'} ms={2000} />
       <div className="mb-6 flex flex-wrap items-start gap-6">
         <DatasetStatus dataset={dataset} />
         {dataset.error ? (

@@ -1,19 +1,7 @@
 'use client';
 
-import Link from 'next/link';
-import { Button } from '@/components/ui/button';
+import { ErrorPanel } from '@/components/shell/error-panel';
 
 export default function PersonaSetError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  return (
-    <div role="alert" className="mx-auto mt-16 max-w-md space-y-4 text-center">
-      <h2 className="text-xl font-semibold">This persona set could not be shown</h2>
-      <p className="text-sm text-muted-foreground">{error.digest ? `Error reference ${error.digest}. ` : ''}Try again, or go back to your persona sets.</p>
-      <div className="flex justify-center gap-2">
-        <Button onClick={reset}>Try again</Button>
-        <Button variant="outline" asChild>
-          <Link href="/persona-sets">Back to persona sets</Link>
-        </Button>
-      </div>
-    </div>
-  );
+  return <ErrorPanel title="This persona set could not be shown" error={error} reset={reset} />;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Database } from './client';
 
 export type BulkType =
@@ -115,6 +116,33 @@ export async function bulkInsert(
     for (const r of rows) {
       batch.push(r);
       if (batch.length >= batchSize * 4) await flush();
+    }
+    await flush();
+    return written;
+  }
+
+  if (database.driver === 'pg') {
+    // upserts on the server: COPY into a staging table of this connection, then one insert ... on conflict
+    // one staging table per table and column list on each connection
+    const stage = checkIdent(`facet_stage_${table}_${createHash('sha1').update(colsSql).digest('hex').slice(0, 8)}`);
+    const csvBatch = (batch: unknown[][]) =>
+      batch.map((r) => columns.map((c, j) => csvCell(c.type, r[j])).join(',')).join('\n') + '\n';
+    let batch: unknown[][] = [];
+    const flush = async () => {
+      if (!batch.length) return;
+      const text = csvBatch(batch);
+      await database.transaction(async (tx) => {
+        await tx.query(`create temp table if not exists ${stage} as select ${colsSql} from ${tableSql} limit 0`);
+        await tx.query(`truncate ${stage}`);
+        await tx.copyIn((src) => `copy ${stage} (${colsSql}) from ${src} with (format csv)`, text);
+        await tx.query(`insert into ${tableSql} (${colsSql}) select ${colsSql} from ${stage} ${opts.onConflict}`);
+      });
+      written += batch.length;
+      batch = [];
+    };
+    for (const r of rows) {
+      batch.push(r);
+      if (batch.length >= batchSize) await flush();
     }
     await flush();
     return written;

@@ -60,6 +60,7 @@ export const operations = {
   createScoringRun: { id: 'createScoringRun', method: 'POST', path: '/persona-sets/{id}/scoring-runs', summary: 'Score the cohort ad hoc; poll the run', tag: 'scoring', responses: { 202: { description: 'The queued run', json: S.ScoringRunOut } } },
   getScoringRun: { id: 'getScoringRun', method: 'GET', path: '/persona-sets/{id}/scoring-runs/{runId}', summary: 'A scoring run', tag: 'scoring', responses: ok('The run', S.ScoringRunOut) },
 
+  listCohorts: { id: 'listCohorts', method: 'GET', path: '/cohorts', summary: 'List cohorts (the populations of persona sets and pipelines)', tag: 'cohorts', responses: ok('Cohorts with their members today', S.CohortListOut) },
   listPipelines: { id: 'listPipelines', method: 'GET', path: '/pipelines', summary: 'List pipelines', tag: 'pipelines', responses: ok('Pipelines', S.PipelineListOut) },
   createPipeline: {
     id: 'createPipeline', method: 'POST', path: '/pipelines', summary: 'Create a pipeline', tag: 'pipelines',

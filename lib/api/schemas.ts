@@ -179,6 +179,15 @@ export const PipelineOut = z.object({
 });
 export const PipelineListOut = z.object({ data: z.array(PipelineOut) });
 
+export const CohortOut = z.object({
+  id: uuid,
+  name: z.string(),
+  description: z.string(),
+  members: z.number().int(),
+  change30d: z.number().int(),
+});
+export const CohortListOut = z.object({ data: z.array(CohortOut) });
+
 export const CreatePipelineBody = z.object({
   name,
   cohortIds: z.array(uuid).min(1).max(20),

@@ -169,3 +169,18 @@ export async function bulkInsert(
   await flush();
   return written;
 }
+
+/** The identity columns of people, in the order the seed and the ingest write them. */
+export const PERSON_IDENTITY_COLUMNS: BulkColumn[] = [
+  { name: 'account_id', type: 'uuid' },
+  { name: 'external_id', type: 'text' },
+  { name: 'email', type: 'text' },
+  { name: 'email_norm', type: 'text' },
+  { name: 'first_name', type: 'text' },
+  { name: 'last_name', type: 'text' },
+  { name: 'street', type: 'text' },
+  { name: 'city', type: 'text' },
+  { name: 'state', type: 'text' },
+  { name: 'postcode', type: 'text' },
+  { name: 'phone', type: 'text' },
+];

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { hashPassword } from 'better-auth/crypto';
 import type { Database } from './client';
-import { bulkInsert } from './bulk';
+import { bulkInsert, PERSON_IDENTITY_COLUMNS } from './bulk';
 import { accounts } from './schema';
 import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
 import { DEFAULT_GRAPH_SEED, generateGraph, generateGraphBatch } from '@/lib/identity-graph/generator';
@@ -185,17 +185,7 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
     database,
     'people',
     [
-      { name: 'account_id', type: 'uuid' },
-      { name: 'external_id', type: 'text' },
-      { name: 'email', type: 'text' },
-      { name: 'email_norm', type: 'text' },
-      { name: 'first_name', type: 'text' },
-      { name: 'last_name', type: 'text' },
-      { name: 'street', type: 'text' },
-      { name: 'city', type: 'text' },
-      { name: 'state', type: 'text' },
-      { name: 'postcode', type: 'text' },
-      { name: 'phone', type: 'text' },
+      ...PERSON_IDENTITY_COLUMNS,
       { name: 'graph_id', type: 'int4' },
       { name: 'match_method', type: 'text' },
       { name: 'graph_traits', type: 'float4[]' },

@@ -1,7 +1,7 @@
 // Batched, idempotent writes of ingested rows: upserts through unnest, never a statement per row.
 import { createHash } from 'node:crypto';
 import type { Database } from '@/db/client';
-import { bulkInsert, type BulkColumn } from '@/db/bulk';
+import { bulkInsert, PERSON_IDENTITY_COLUMNS, type BulkColumn } from '@/db/bulk';
 import type { OrderRow, PersonRow } from './rows';
 
 export interface LineError {
@@ -10,17 +10,7 @@ export interface LineError {
 }
 
 const PEOPLE_COLUMNS: BulkColumn[] = [
-  { name: 'account_id', type: 'uuid' },
-  { name: 'external_id', type: 'text' },
-  { name: 'email', type: 'text' },
-  { name: 'email_norm', type: 'text' },
-  { name: 'first_name', type: 'text' },
-  { name: 'last_name', type: 'text' },
-  { name: 'street', type: 'text' },
-  { name: 'city', type: 'text' },
-  { name: 'state', type: 'text' },
-  { name: 'postcode', type: 'text' },
-  { name: 'phone', type: 'text' },
+  ...PERSON_IDENTITY_COLUMNS,
   { name: 'custom_traits', type: 'jsonb' },
   { name: 'dataset_id', type: 'uuid' },
 ];

@@ -2,20 +2,13 @@ import { ArrowDown, ArrowUp } from 'lucide-react';
 import { TraitMiniChart } from '@/components/charts/trait-mini-chart';
 import { Card } from '@/components/ui/card';
 import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
+import type { SalientTrait } from '@/lib/clustering/types';
 import type { DimensionAnalysis } from '@/lib/services/persona-sets';
 import { cn } from '@/lib/utils';
 import { PersonaAvatar } from './persona-avatar';
 import { PersonaNameEditor } from './persona-name-editor';
 
-export interface SalientTrait {
-  key: string;
-  label: string;
-  z: number;
-  direction: 'high' | 'low';
-  category?: string;
-  value: number;
-  cohortValue: number;
-}
+export type { SalientTrait };
 
 export interface PersonaCardData {
   id: string;

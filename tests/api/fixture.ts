@@ -1,8 +1,10 @@
 import { eq } from 'drizzle-orm';
-import type { Database } from '@/db/client';
+import { afterAll, beforeAll } from 'vitest';
+import { setDatabase, type Database } from '@/db/client';
+import type { TestDatabase } from '../helpers/db';
 import { accounts, cohorts } from '@/db/schema';
 import { seedDemo } from '@/db/seed';
-import { createApiKey } from '@/lib/services/api-keys';
+import { createApiKey, resetApiKeyCache } from '@/lib/services/api-keys';
 import { createPipeline } from '@/lib/services/pipelines';
 import { seedReadyPersonaSet } from '../persona-sets-ui/fixture';
 
@@ -24,4 +26,23 @@ export async function seedTwoAccounts(database: Database) {
     a: { accountId: a.id, key: keyA },
     b: { accountId: b, key: keyB, cohortId: cohort.id, setId: set.setId, personaIds: set.personaIds, pipelineId: pipeline.id, runId: run.rows[0].id },
   };
+}
+
+/**
+ * Inside a describe block: a fresh database with the two accounts, made the process-wide database for the
+ * route handlers; read `ctx.database` and `ctx.fx` in tests and later hooks.
+ */
+export function useTwoAccounts(target: TestDatabase) {
+  const ctx = {} as { database: Database; fx: Awaited<ReturnType<typeof seedTwoAccounts>> };
+  beforeAll(async () => {
+    ctx.database = await target.open();
+    setDatabase(ctx.database);
+    resetApiKeyCache();
+    ctx.fx = await seedTwoAccounts(ctx.database);
+  }, 240_000);
+  afterAll(async () => {
+    setDatabase(undefined);
+    await target.dispose(ctx.database);
+  });
+  return ctx;
 }

@@ -1,44 +1,32 @@
 // API key lifecycle and rate limiting, through the route handlers.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { setDatabase, type Database } from '@/db/client';
+import { describe, expect, it, vi } from 'vitest';
 import { apiRateLimiter } from '@/lib/api/rate-limit';
-import { createApiKey, listApiKeys, resetApiKeyCache, revokeApiKey } from '@/lib/services/api-keys';
+import { createApiKey, listApiKeys, revokeApiKey } from '@/lib/services/api-keys';
 import { testDatabases } from '../helpers/db';
 import { callApi } from './helpers';
-import { seedTwoAccounts } from './fixture';
+import { useTwoAccounts } from './fixture';
 
 vi.mock('server-only', () => ({}));
 vi.mock('@/inngest/client', () => ({ sendEvent: vi.fn(async () => ({ ids: [] })) }));
 
 describe.each(testDatabases())('API keys on $name', (target) => {
-  let database: Database;
-  let fx: Awaited<ReturnType<typeof seedTwoAccounts>>;
-  beforeAll(async () => {
-    database = await target.open();
-    setDatabase(database);
-    resetApiKeyCache();
-    fx = await seedTwoAccounts(database);
-  }, 240_000);
-  afterAll(async () => {
-    setDatabase(undefined);
-    await target.dispose(database);
-  });
+  const ctx = useTwoAccounts(target);
 
   it('create → works and last-used is recorded; revoke → 401 identical to unknown and malformed keys', async () => {
-    const { key, apiKey } = await createApiKey(database, fx.b.accountId, null, { name: 'Lifecycle' });
+    const { key, apiKey } = await createApiKey(ctx.database, ctx.fx.b.accountId, null, { name: 'Lifecycle' });
     expect(key.startsWith(apiKey.prefix + '_')).toBe(true);
-    const stored = await database.query<{ hash: string }>('select hash from api_keys where id = $1', [apiKey.id]);
+    const stored = await ctx.database.query<{ hash: string }>('select hash from api_keys where id = $1', [apiKey.id]);
     expect(stored.rows[0].hash).not.toContain(key.slice(14)); // only a hash is stored
-    expect((await listApiKeys(database, fx.b.accountId)).find((k) => k.id === apiKey.id)?.lastUsedAt).toBeNull();
+    expect((await listApiKeys(ctx.database, ctx.fx.b.accountId)).find((k) => k.id === apiKey.id)?.lastUsedAt).toBeNull();
 
     const ok = await callApi('GET', '/persona-sets', { key });
     expect(ok.status).toBe(200);
-    expect((ok.json as { data: { id: string }[] }).data.map((s) => s.id)).toContain(fx.b.setId);
-    const used = (await listApiKeys(database, fx.b.accountId)).find((k) => k.id === apiKey.id)!;
+    expect((ok.json as { data: { id: string }[] }).data.map((s) => s.id)).toContain(ctx.fx.b.setId);
+    const used = (await listApiKeys(ctx.database, ctx.fx.b.accountId)).find((k) => k.id === apiKey.id)!;
     expect(used.lastUsedAt).toBeInstanceOf(Date);
     expect(Date.now() - used.lastUsedAt!.getTime()).toBeLessThan(60_000);
 
-    await revokeApiKey(database, fx.b.accountId, apiKey.id);
+    await revokeApiKey(ctx.database, ctx.fx.b.accountId, apiKey.id);
     const revoked = await callApi('GET', '/persona-sets', { key });
     const unknown = await callApi('GET', '/persona-sets', { key: key.slice(0, -4) + 'AAAA' });
     const malformed = await callApi('GET', '/persona-sets', { key: 'not-a-key' });
@@ -51,8 +39,8 @@ describe.each(testDatabases())('API keys on $name', (target) => {
     }
     expect((revoked.json as { error: { code: string } }).error.code).toBe('unauthorized');
     // another account cannot revoke B's key
-    const other = await createApiKey(database, fx.b.accountId, null, { name: 'Other' });
-    await expect(revokeApiKey(database, fx.a.accountId, other.apiKey.id)).rejects.toThrow(/not found/);
+    const other = await createApiKey(ctx.database, ctx.fx.b.accountId, null, { name: 'Other' });
+    await expect(revokeApiKey(ctx.database, ctx.fx.a.accountId, other.apiKey.id)).rejects.toThrow(/not found/);
     expect((await callApi('GET', '/persona-sets', { key: other.key })).status).toBe(200);
   });
 
@@ -65,7 +53,7 @@ describe.each(testDatabases())('API keys on $name', (target) => {
       const statuses: number[] = [];
       let last;
       for (let i = 0; i < 4; i++) {
-        last = await callApi('GET', '/pipelines', { key: fx.b.key });
+        last = await callApi('GET', '/pipelines', { key: ctx.fx.b.key });
         statuses.push(last.status);
       }
       expect(statuses).toEqual([200, 200, 200, 429]);
@@ -73,7 +61,7 @@ describe.each(testDatabases())('API keys on $name', (target) => {
       expect(retry).toBeGreaterThanOrEqual(1);
       expect(retry).toBeLessThanOrEqual(20);
       expect((last!.json as { error: { code: string } }).error.code).toBe('rate_limited');
-      expect((await callApi('GET', '/pipelines', { key: fx.a.key })).status).toBe(200);
+      expect((await callApi('GET', '/pipelines', { key: ctx.fx.a.key })).status).toBe(200);
     } finally {
       limiter.perMinute = saved;
       limiter.reset();

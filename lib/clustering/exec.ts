@@ -29,6 +29,11 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/**
+ * `threads` threads share each op: the calling thread computes the first row range itself while
+ * threads - 1 workers compute the others, so no thread sits idle waiting and one worker runtime
+ * (about 8 MB) is saved.
+ */
 class WorkerExecutor implements Executor {
   private workers: Worker[] = [];
   private pending = new Map<number, Pending>();
@@ -36,8 +41,8 @@ class WorkerExecutor implements Executor {
   private closed = false;
 
   constructor(readonly threads: number) {
-    for (let t = 0; t < threads; t++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true });
+    for (let t = 1; t < threads; t++) {
+      const w = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 } });
       w.unref();
       w.on('message', (msg: { id: number; r?: Record<string, unknown>; error?: string }) => {
         const p = this.pending.get(msg.id);
@@ -56,22 +61,30 @@ class WorkerExecutor implements Executor {
     this.pending.clear();
   }
 
-  map(op: string, args: Record<string, unknown>, n: number) {
-    if (this.closed) return Promise.reject(new Error('executor closed'));
+  async map(op: string, args: Record<string, unknown>, n: number) {
+    if (this.closed) throw new Error('executor closed');
     const parts = Math.min(this.threads, Math.max(1, n));
+    const range = (t: number) => [Math.floor((n * t) / parts), Math.floor((n * (t + 1)) / parts)];
     const jobs: Promise<Record<string, unknown>>[] = [];
-    for (let t = 0; t < parts; t++) {
-      const i0 = Math.floor((n * t) / parts);
-      const i1 = Math.floor((n * (t + 1)) / parts);
+    for (let t = 1; t < parts; t++) {
+      const [i0, i1] = range(t);
       const id = this.nextId++;
       jobs.push(
         new Promise((resolve, reject) => {
           this.pending.set(id, { resolve, reject });
-          this.workers[t].postMessage({ id, op, args: { ...args, i0, i1 } });
+          this.workers[t - 1].postMessage({ id, op, args: { ...args, i0, i1 } });
         }),
       );
     }
-    return Promise.all(jobs);
+    const [i0, i1] = range(0);
+    let own: Record<string, unknown>;
+    try {
+      own = getLocalOps()[op]({ ...args, i0, i1 });
+    } catch (err) {
+      await Promise.allSettled(jobs);
+      throw err;
+    }
+    return [own, ...(await Promise.all(jobs))];
   }
 
   async close() {

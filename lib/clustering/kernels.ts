@@ -1,3 +1,5 @@
+import { KERNELS_WASM_BASE64 } from './kernels-wasm';
+
 /**
  * Numeric kernels as one plain-JS source string: evaluated in worker threads
  * (new Worker(code, { eval: true })) and, for the single-thread path, in the main
@@ -6,6 +8,7 @@
  * Every op works on a row range [i0, i1) of a row-major Float32 matrix X (n x d).
  */
 export const KERNEL_SOURCE = String.raw`
+var WASM_BASE64 = '${KERNELS_WASM_BASE64}';
 function sqd(X, io, C, co, d) {
   // four accumulators break the add dependency chain (about 2x faster in V8)
   var s0 = 0, s1 = 0, s2 = 0, s3 = 0, t = 0, d4 = d - 3;
@@ -18,88 +21,122 @@ function sqd(X, io, C, co, d) {
   return (s0 + s1) + (s2 + s3);
 }
 
+// SIMD kernels (kernels.wat), one instance and memory per thread; rows are copied in by chunks
+var wasm = null;
+function W(d, k) {
+  if (!wasm) {
+    var inst = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64')), {});
+    wasm = { ex: inst.exports, mem: inst.exports.memory, F: null, I: null, D: null, bytes: 0 };
+  }
+  // chunk of about 64 KB of rows; then centres, four per-row outputs, the k x d f64 sums and k counts
+  var ch = Math.max(64, Math.min(2048, Math.floor(16384 / Math.max(1, d))));
+  var xp = 0, cp = xp + ch * d * 4, lp = cp + k * d * 4, rp = lp + ch * 4, d1 = rp + ch * 4, d2 = d1 + ch * 4;
+  var sp = (d2 + ch * 4 + 7) & ~7, np = sp + k * d * 8, end = np + k * 8;
+  if (end > wasm.mem.buffer.byteLength) wasm.mem.grow(Math.ceil((end - wasm.mem.buffer.byteLength) / 65536));
+  if (wasm.bytes !== wasm.mem.buffer.byteLength) {
+    wasm.F = new Float32Array(wasm.mem.buffer); wasm.I = new Int32Array(wasm.mem.buffer); wasm.D = new Float64Array(wasm.mem.buffer);
+    wasm.bytes = wasm.mem.buffer.byteLength;
+  }
+  return { ex: wasm.ex, F: wasm.F, I: wasm.I, D: wasm.D, ch: ch, xp: xp, cp: cp, lp: lp, rp: rp, d1: d1, d2: d2, sp: sp, np: np };
+}
+function putCentres(w, C, n) { for (var q = 0; q < n; q++) w.F[(w.cp >> 2) + q] = C[q]; }
+
+// distances are float32 in the SIMD kernel: bounds are widened by a relative margin well above its rounding
+var UP = 1.00002, LO = 0.99998;
+
 var ops = {
   // nearest centre, runner-up and margin for every row
   assign: function (a) {
     var X = a.X, d = a.d, C = a.C, k = a.k, labels = a.labels, dist = a.dist, runner = a.runner, margin = a.margin;
-    var total = 0;
-    for (var i = a.i0; i < a.i1; i++) {
-      var io = i * d, best = Infinity, b = 0, second = Infinity, s = -1;
-      for (var j = 0; j < k; j++) {
-        var dd = sqd(X, io, C, j * d, d);
-        if (dd < best) { second = best; s = b; best = dd; b = j; }
-        else if (dd < second) { second = dd; s = j; }
+    var w = W(d, k), F = w.F, I = w.I, total = 0;
+    putCentres(w, C, k * d);
+    var lp = w.lp >> 2, rp = w.rp >> 2, d1 = w.d1 >> 2, d2 = w.d2 >> 2;
+    for (var i0 = a.i0; i0 < a.i1; i0 += w.ch) {
+      var rows = Math.min(w.ch, a.i1 - i0);
+      F.set(X.subarray(i0 * d, (i0 + rows) * d), w.xp >> 2);
+      w.ex.nearest(w.xp, rows, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, 1, 1, 0);
+      labels.set(I.subarray(lp, lp + rows), i0);
+      if (dist) dist.set(F.subarray(d1, d1 + rows), i0);
+      if (runner) runner.set(I.subarray(rp, rp + rows), i0);
+      for (var q = 0; q < rows; q++) {
+        var db = F[d1 + q];
+        total += db * db;
+        if (margin) margin[i0 + q] = I[rp + q] < 0 ? 0 : F[d2 + q] - db;
       }
-      if (k === 1) s = -1;
-      labels[i] = b;
-      total += best;
-      var db = Math.sqrt(best);
-      if (dist) dist[i] = db;
-      if (runner) runner[i] = s;
-      if (margin) margin[i] = s < 0 ? 0 : Math.sqrt(second) - db;
     }
     return { inertia: total };
   },
 
-  // first Hamerly pass: labels, bounds and per-centre sums
+  // first pass: labels, bound gaps and per-centre sums
   hamInit: function (a) {
-    var X = a.X, d = a.d, C = a.C, k = a.k, labels = a.labels, upper = a.upper, lower = a.lower;
-    var sums = new Float64Array(k * d), counts = new Float64Array(k);
-    for (var i = a.i0; i < a.i1; i++) {
-      var io = i * d, best = Infinity, b = 0, second = Infinity;
-      for (var j = 0; j < k; j++) {
-        var dd = sqd(X, io, C, j * d, d);
-        if (dd < best) { second = best; best = dd; b = j; }
-        else if (dd < second) { second = dd; }
-      }
-      labels[i] = b;
-      upper[i] = Math.sqrt(best) * 1.000001 + 1e-12;
-      lower[i] = k > 1 ? Math.sqrt(second) * 0.999999 : Infinity;
-      var bo = b * d;
-      for (var t = 0; t < d; t++) sums[bo + t] += X[io + t];
-      counts[b] += 1;
+    var X = a.X, d = a.d, C = a.C, k = a.k, labels = a.labels, gap = a.gap;
+    var w = W(d, k), F = w.F, I = w.I;
+    putCentres(w, C, k * d);
+    w.D.fill(0, w.sp >> 3, (w.np >> 3) + k);
+    var lp = w.lp >> 2, d2 = w.d2 >> 2;
+    for (var i0 = a.i0; i0 < a.i1; i0 += w.ch) {
+      var rows = Math.min(w.ch, a.i1 - i0);
+      F.set(X.subarray(i0 * d, (i0 + rows) * d), w.xp >> 2);
+      w.ex.nearest(w.xp, rows, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, UP, LO, 1);
+      w.ex.addRows(w.xp, rows, d, w.lp, w.sp, w.np);
+      labels.set(I.subarray(lp, lp + rows), i0);
+      gap.set(F.subarray(d2, d2 + rows), i0);
     }
-    return { sums: sums, counts: counts };
+    return { sums: w.D.slice(w.sp >> 3, (w.sp >> 3) + k * d), counts: w.D.slice(w.np >> 3, (w.np >> 3) + k) };
   },
 
-  // one accelerated Lloyd step (Hamerly bounds); returns changes of the per-centre sums
+  // one accelerated Lloyd step. Each row keeps one bound, the gap between a lower bound on its runner-up
+  // distance and an upper bound on its nearest distance (Hamerly's two bounds, stored as their difference):
+  // centre moves shrink it, and while it stays >= 0 the row keeps its centre. Rows whose gap turns negative
+  // are gathered and rescanned by the SIMD kernel. Returns changes of the per-centre sums.
   hamStep: function (a) {
-    var X = a.X, d = a.d, C = a.C, k = a.k, labels = a.labels, upper = a.upper, lower = a.lower;
-    var s = a.s, move = a.move, maxMove = a.maxMove, maxIdx = a.maxIdx, secondMove = a.secondMove;
+    var X = a.X, d = a.d, C = a.C, k = a.k, labels = a.labels, gap = a.gap;
+    var move = a.move, maxMove = a.maxMove, maxIdx = a.maxIdx, secondMove = a.secondMove;
     var dsums = new Float64Array(k * d), dcounts = new Float64Array(k), changed = 0;
+    var w = W(d, k), F = w.F, I = w.I, ch = w.ch, idx = new Int32Array(ch), g = 0;
+    putCentres(w, C, k * d);
+    var xb = w.xp >> 2, lp = w.lp >> 2, d2 = w.d2 >> 2;
+    // shrink of a row's gap: its centre's move plus the largest move among the other centres
+    var shrink = new Float64Array(k);
+    for (var j = 0; j < k; j++) shrink[j] = move[j] + (j === maxIdx ? secondMove : maxMove);
+    function flush() {
+      w.ex.nearest(w.xp, g, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, UP, LO, 1);
+      for (var q = 0; q < g; q++) {
+        var i = idx[q], lab = labels[i], b = I[lp + q];
+        if (b !== lab) {
+          changed++;
+          var io = i * d, ao = lab * d, bo = b * d;
+          for (var t = 0; t < d; t++) { var x = X[io + t]; dsums[ao + t] -= x; dsums[bo + t] += x; }
+          dcounts[lab] -= 1; dcounts[b] += 1;
+          labels[i] = b;
+        }
+        gap[i] = F[d2 + q];
+      }
+      g = 0;
+    }
+    for (var i = a.i0; i < a.i1; i++) {
+      var r = gap[i] - shrink[labels[i]];
+      if (r >= 0) { gap[i] = r; continue; }
+      var io = i * d, o = xb + g * d;
+      for (var t = 0; t < d; t++) F[o + t] = X[io + t];
+      idx[g++] = i;
+      if (g === ch) flush();
+    }
+    if (g > 0) flush();
+    return { dsums: dsums, dcounts: dcounts, changed: changed };
+  },
+
+  // the row farthest from its centre among centres with more than one row (to re-seed an empty centre)
+  farthest: function (a) {
+    var X = a.X, d = a.d, C = a.C, labels = a.labels, counts = a.counts, gap = a.gap, far = -1, farD = -1;
     for (var i = a.i0; i < a.i1; i++) {
       var lab = labels[i];
-      var u = upper[i] + move[lab];
-      var l = lower[i] - (lab === maxIdx ? secondMove : maxMove);
-      var m = s[lab] > l ? s[lab] : l;
-      if (u > m) {
-        var io = i * d;
-        u = Math.sqrt(sqd(X, io, C, lab * d, d));
-        if (u > m) {
-          var best = Infinity, b = 0, second = Infinity;
-          for (var j = 0; j < k; j++) {
-            var dd = sqd(X, io, C, j * d, d);
-            if (dd < best) { second = best; best = dd; b = j; }
-            else if (dd < second) { second = dd; }
-          }
-          if (b !== lab) {
-            changed++;
-            var ao = lab * d, bo = b * d;
-            for (var t = 0; t < d; t++) { var x = X[io + t]; dsums[ao + t] -= x; dsums[bo + t] += x; }
-            dcounts[lab] -= 1; dcounts[b] += 1;
-            labels[i] = b;
-          }
-          u = Math.sqrt(best);
-          l = Math.sqrt(second);
-        }
-        upper[i] = u * 1.000001 + 1e-12;
-        lower[i] = l * 0.999999;
-      } else {
-        upper[i] = u;
-        lower[i] = l;
-      }
+      // a gap of -Infinity marks a row already taken by another empty centre
+      if (counts[lab] <= 1 || gap[i] === -Infinity) continue;
+      var dd = sqd(X, i * d, C, lab * d, d);
+      if (dd > farD) { farD = dd; far = i; }
     }
-    return { dsums: dsums, dcounts: dcounts, changed: changed };
+    return { far: far, dist: farD };
   },
 
   // exact squared distance to the assigned centre, summed per centre

@@ -103,34 +103,20 @@ export async function seedKMeansPlusPlus(
   return C;
 }
 
-function halfMinCentreDistance(C: Float64Array, k: number, d: number, s: Float64Array) {
-  s.fill(Infinity);
-  for (let a = 0; a < k; a++) {
-    for (let b = a + 1; b < k; b++) {
-      let dd = 0;
-      for (let t = 0; t < d; t++) { const v = C[a * d + t] - C[b * d + t]; dd += v * v; }
-      const h = 0.5 * Math.sqrt(dd);
-      if (h < s[a]) s[a] = h;
-      if (h < s[b]) s[b] = h;
-    }
-  }
-  if (k === 1) s[0] = Infinity;
-}
-
 async function lloydHamerly(
   ex: Executor, X: Float32Array, n: number, d: number, k: number, C0: Float64Array,
-  labels: Int32Array, upper: Float32Array, lower: Float32Array, maxIter: number, tolAbs: number,
+  labels: Int32Array, gap: Float32Array, maxIter: number, tolAbs: number,
 ) {
   const tLoop = now();
   let C = C0.slice();
-  const parts0 = await ex.map('hamInit', { X, d, C, k, labels, upper, lower }, n);
+  const parts0 = await ex.map('hamInit', { X, d, C, k, labels, gap }, n);
   const sums = new Float64Array(k * d), counts = new Float64Array(k);
   for (const p of parts0) {
     const ps = p.sums as Float64Array, pc = p.counts as Float64Array;
     for (let q = 0; q < ps.length; q++) sums[q] += ps[q];
     for (let j = 0; j < k; j++) counts[j] += pc[j];
   }
-  const move = new Float64Array(k), s = new Float64Array(k);
+  const move = new Float64Array(k);
   // the first full assignment pass counts as iteration 1 (Lloyd: assign, then update)
   let iterations = 1, converged = false;
   for (let it = 0; it < maxIter; it++) {
@@ -140,13 +126,11 @@ async function lloydHamerly(
       if (counts[j] > 0) {
         for (let t = 0; t < d; t++) next[j * d + t] = sums[j * d + t] / counts[j];
       } else {
-        let far = -1, farU = -1;
-        for (let i = 0; i < n; i++) {
-          if (upper[i] > farU && counts[labels[i]] > 1) { farU = upper[i]; far = i; }
-        }
-        if (far < 0) far = 0;
+        const parts = await ex.map('farthest', { X, d, C, labels, counts, gap }, n);
+        let far = 0, farD = -1;
+        for (const p of parts) if ((p.dist as number) > farD) { farD = p.dist as number; far = p.far as number; }
         for (let t = 0; t < d; t++) next[j * d + t] = X[far * d + t];
-        upper[far] = Infinity; // forces its reassignment
+        gap[far] = -Infinity; // forces its reassignment
       }
     }
     let maxMove = 0, maxIdx = -1, secondMove = 0, shift = 0;
@@ -160,8 +144,7 @@ async function lloydHamerly(
     }
     C = next;
     if (shift <= tolAbs && it > 0) { converged = true; break; }
-    halfMinCentreDistance(C, k, d, s);
-    const parts = await ex.map('hamStep', { X, d, C, k, labels, upper, lower, s, move, maxMove, maxIdx, secondMove }, n);
+    const parts = await ex.map('hamStep', { X, d, C, k, labels, gap, move, maxMove, maxIdx, secondMove }, n);
     iterations++;
     let changed = 0;
     for (const p of parts) {
@@ -219,9 +202,9 @@ export async function kmeans(
     const restarts = Math.max(1, Math.floor(opts.restarts ?? 3));
     const maxIter = opts.maxIter ?? 300;
     const tolAbs = (opts.tol ?? 1e-4) * meanVariance(X, n, d);
-    const upper = allocF32(ex, n), lower = allocF32(ex, n);
+    // one bound per row; its buffer also holds k-means++ distances while seeding, or the seeding sample
+    const gap = allocF32(ex, n);
     let labels = allocI32(ex, n);
-    let bestLabels = allocI32(ex, n);
     let best: KMeansResult | null = null;
     let seedingSeconds = 0, iterationSeconds = 0, iterations = 0;
     const restartInertias: number[] = [];
@@ -234,7 +217,7 @@ export async function kmeans(
       // all rows then refine the best of them, so restarts cost almost nothing at 1M rows
       const ts = now();
       const rows = sampleIndices(n, SEED_SAMPLE, new Rng(rng.fork()));
-      const S = new Float32Array(rows.length * d);
+      const S = rows.length * d <= n ? gap.subarray(0, rows.length * d) : new Float32Array(rows.length * d);
       for (let q = 0; q < rows.length; q++) S.set(X.subarray(rows[q] * d, rows[q] * d + d), q * d);
       const sf = await kmeans(S, rows.length, d, k, { seed: rng.fork(), restarts, tol: opts.tol, threads: 1 });
       initC = sf.centroids;
@@ -256,23 +239,24 @@ export async function kmeans(
           picked.add(i);
           for (let t = 0; t < d; t++) C0[j * d + t] = X[i * d + t];
         }
-      } else C0 = await seedKMeansPlusPlus(ex, X, n, d, k, rr, upper);
+      } else C0 = await seedKMeansPlusPlus(ex, X, n, d, k, rr, gap);
       seedingSeconds += now() - ts;
-      const fit = await lloydHamerly(ex, X, n, d, k, C0, labels, upper, lower, maxIter, tolAbs);
+      const fit = await lloydHamerly(ex, X, n, d, k, C0, labels, gap, maxIter, tolAbs);
       iterationSeconds += fit.loopSeconds;
       iterations += fit.iterations;
       restartInertias.push(fit.inertia);
       if (!best || fit.inertia < best.inertia) {
-        const tmp = bestLabels; bestLabels = labels; labels = tmp;
+        const previous = best ? best.labels : null;
         best = {
-          k, d, centroids: fit.C, labels: bestLabels, inertia: fit.inertia, sizes: fit.sizes,
+          k, d, centroids: fit.C, labels, inertia: fit.inertia, sizes: fit.sizes,
           iterations: fit.iterations, totalIterations: 0, converged: fit.converged,
           seedingSeconds: 0, iterationSeconds: 0, totalSeconds: 0, restartInertias, threads: ex.threads,
         };
+        // a further run writes into the losing buffer, allocated only when a further run exists
+        if (r < runs - 1) labels = previous ?? allocI32(ex, n);
       }
     }
     const res = best!;
-    res.labels = bestLabels;
     res.seedingSeconds = seedingSeconds;
     res.iterationSeconds = iterationSeconds;
     res.totalSeconds = now() - t0;

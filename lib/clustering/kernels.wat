@@ -1,0 +1,148 @@
+;; Facet's SIMD distance kernels (WebAssembly text). `npm run build:wasm` compiles this file into
+;; kernels-wasm.ts, which the JavaScript kernels (kernels.ts) instantiate in every thread; a test
+;; checks that the two agree. Every thread owns one memory: it copies a chunk of rows in, calls a
+;; kernel, and reads the results out. Rows and centres are row-major f32 with a stride of d floats.
+(module
+  (memory (export "memory") 1 65536)
+
+  ;; For each of `rows` rows at $xp: the nearest of k centres at $cp and the runner-up.
+  ;; Writes per row: nearest index (i32 at $outLab), runner-up index (i32 at $outRun, -1 when k = 1),
+  ;; and their distances scaled by $up and $lo (f32 at $outD1 and $outD2; +inf when k = 1), so that a
+  ;; caller can widen them into bounds (or pass 1 and 1 for the plain distances). With $gap set, $outD2
+  ;; holds the bound gap instead: lo x runner-up distance - up x nearest distance.
+  ;; Centres are visited two at a time so that each row vector is loaded once per pair.
+  (func (export "nearest")
+    (param $xp i32) (param $rows i32) (param $d i32) (param $cp i32) (param $k i32)
+    (param $outLab i32) (param $outRun i32) (param $outD1 i32) (param $outD2 i32) (param $up f32) (param $lo f32) (param $gap i32)
+    (local $i i32) (local $j i32) (local $t i32) (local $tb i32) (local $c i32) (local $c2 i32)
+    (local $rowBytes i32) (local $d4 i32) (local $o i32)
+    (local $a0 v128) (local $a1 v128) (local $x v128) (local $v v128) (local $h v128)
+    (local $s f32) (local $s2 f32) (local $xs f32) (local $e f32)
+    (local $best f32) (local $second f32) (local $bi i32) (local $si i32)
+    (local.set $rowBytes (i32.shl (local.get $d) (i32.const 2)))
+    (local.set $d4 (i32.and (local.get $d) (i32.const -4)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $best (f32.const inf))
+        (local.set $second (f32.const inf))
+        (local.set $bi (i32.const -1))
+        (local.set $si (i32.const -1))
+        (local.set $j (i32.const 0))
+        (local.set $c (local.get $cp))
+        (block $centresDone
+          (loop $centreLoop
+            (br_if $centresDone (i32.ge_u (local.get $j) (local.get $k)))
+            ;; the pair's second centre; the last centre of an odd k pairs with itself
+            (local.set $c2 (i32.add (local.get $c) (local.get $rowBytes)))
+            (if (i32.ge_u (i32.add (local.get $j) (i32.const 1)) (local.get $k))
+              (then (local.set $c2 (local.get $c))))
+            (local.set $a0 (v128.const f32x4 0 0 0 0))
+            (local.set $a1 (v128.const f32x4 0 0 0 0))
+            (local.set $t (i32.const 0))
+            (block $vecDone
+              (loop $vecLoop
+                (br_if $vecDone (i32.ge_u (local.get $t) (local.get $d4)))
+                (local.set $tb (i32.shl (local.get $t) (i32.const 2)))
+                (local.set $x (v128.load (i32.add (local.get $xp) (local.get $tb))))
+                (local.set $v (f32x4.sub (local.get $x) (v128.load (i32.add (local.get $c) (local.get $tb)))))
+                (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (local.get $v))))
+                (local.set $v (f32x4.sub (local.get $x) (v128.load (i32.add (local.get $c2) (local.get $tb)))))
+                (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v) (local.get $v))))
+                (local.set $t (i32.add (local.get $t) (i32.const 4)))
+                (br $vecLoop)))
+            ;; both horizontal sums at once: [a0.0+a0.2, a0.1+a0.3, a1.0+a1.2, a1.1+a1.3], then pairwise
+            (local.set $h (f32x4.add
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a0) (local.get $a1))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a0) (local.get $a1))))
+            (local.set $h (f32x4.add (local.get $h)
+              (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $h) (local.get $h))))
+            (local.set $s (f32x4.extract_lane 0 (local.get $h)))
+            (local.set $s2 (f32x4.extract_lane 2 (local.get $h)))
+            ;; the last d mod 4 features, one at a time
+            (block $tailDone
+              (loop $tailLoop
+                (br_if $tailDone (i32.ge_u (local.get $t) (local.get $d)))
+                (local.set $tb (i32.shl (local.get $t) (i32.const 2)))
+                (local.set $xs (f32.load (i32.add (local.get $xp) (local.get $tb))))
+                (local.set $e (f32.sub (local.get $xs) (f32.load (i32.add (local.get $c) (local.get $tb)))))
+                (local.set $s (f32.add (local.get $s) (f32.mul (local.get $e) (local.get $e))))
+                (local.set $e (f32.sub (local.get $xs) (f32.load (i32.add (local.get $c2) (local.get $tb)))))
+                (local.set $s2 (f32.add (local.get $s2) (f32.mul (local.get $e) (local.get $e))))
+                (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                (br $tailLoop)))
+            (if (f32.lt (local.get $s) (local.get $best))
+              (then
+                (local.set $second (local.get $best)) (local.set $si (local.get $bi))
+                (local.set $best (local.get $s)) (local.set $bi (local.get $j)))
+              (else
+                (if (f32.lt (local.get $s) (local.get $second))
+                  (then (local.set $second (local.get $s)) (local.set $si (local.get $j))))))
+            (if (i32.lt_u (i32.add (local.get $j) (i32.const 1)) (local.get $k))
+              (then
+                (if (f32.lt (local.get $s2) (local.get $best))
+                  (then
+                    (local.set $second (local.get $best)) (local.set $si (local.get $bi))
+                    (local.set $best (local.get $s2)) (local.set $bi (i32.add (local.get $j) (i32.const 1))))
+                  (else
+                    (if (f32.lt (local.get $s2) (local.get $second))
+                      (then (local.set $second (local.get $s2)) (local.set $si (i32.add (local.get $j) (i32.const 1)))))))))
+            (local.set $c (i32.add (local.get $c2) (local.get $rowBytes)))
+            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (br $centreLoop)))
+        ;; every distance infinite (overflow): the first centre
+        (if (i32.lt_s (local.get $bi) (i32.const 0)) (then (local.set $bi (i32.const 0))))
+        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+        (i32.store (i32.add (local.get $outLab) (local.get $o)) (local.get $bi))
+        (i32.store (i32.add (local.get $outRun) (local.get $o)) (local.get $si))
+        (local.set $best (f32.mul (f32.sqrt (local.get $best)) (local.get $up)))
+        (local.set $second (f32.mul (f32.sqrt (local.get $second)) (local.get $lo)))
+        (if (local.get $gap) (then (local.set $second (f32.sub (local.get $second) (local.get $best)))))
+        (f32.store (i32.add (local.get $outD1) (local.get $o)) (local.get $best))
+        (f32.store (i32.add (local.get $outD2) (local.get $o)) (local.get $second))
+        (local.set $xp (i32.add (local.get $xp) (local.get $rowBytes)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rowLoop))))
+
+;; Adds each of `rows` rows at $xp (f32) into the f64 sum of its centre, sums[lab * d + t] += x[t],
+  ;; and counts it, counts[lab] += 1; labels (i32) at $labp, k x d sums at $sp, k counts (f64) at $cp.
+  ;; Four features per step: the f32x4 is widened into two f64x2 halves.
+  (func (export "addRows")
+    (param $xp i32) (param $rows i32) (param $d i32) (param $labp i32) (param $sp i32) (param $cp i32)
+    (local $i i32) (local $t i32) (local $lab i32) (local $so i32) (local $a i32) (local $xa i32)
+    (local $rowBytes i32) (local $d4 i32) (local $v v128)
+    (local.set $rowBytes (i32.shl (local.get $d) (i32.const 2)))
+    (local.set $d4 (i32.and (local.get $d) (i32.const -4)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $lab (i32.load (i32.add (local.get $labp) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $a (i32.add (local.get $cp) (i32.shl (local.get $lab) (i32.const 3))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.const 1)))
+        (local.set $so (i32.add (local.get $sp) (i32.shl (i32.mul (local.get $lab) (local.get $d)) (i32.const 3))))
+        (local.set $t (i32.const 0))
+        (block $vecDone
+          (loop $vecLoop
+            (br_if $vecDone (i32.ge_u (local.get $t) (local.get $d4)))
+            (local.set $v (v128.load (i32.add (local.get $xp) (i32.shl (local.get $t) (i32.const 2)))))
+            (local.set $a (i32.add (local.get $so) (i32.shl (local.get $t) (i32.const 3))))
+            (v128.store (local.get $a)
+              (f64x2.add (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (local.get $v))))
+            (v128.store offset=16 (local.get $a)
+              (f64x2.add (v128.load offset=16 (local.get $a))
+                (f64x2.promote_low_f32x4
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+            (local.set $t (i32.add (local.get $t) (i32.const 4)))
+            (br $vecLoop)))
+        (block $tailDone
+          (loop $tailLoop
+            (br_if $tailDone (i32.ge_u (local.get $t) (local.get $d)))
+            (local.set $a (i32.add (local.get $so) (i32.shl (local.get $t) (i32.const 3))))
+            (local.set $xa (i32.add (local.get $xp) (i32.shl (local.get $t) (i32.const 2))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load (local.get $xa)))))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br $tailLoop)))
+        (local.set $xp (i32.add (local.get $xp) (local.get $rowBytes)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rowLoop))))
+)

@@ -1,9 +1,9 @@
-/* Facet k-means vs ml-kmeans vs simple-statistics: npm run bench:cluster [-- --sizes 100000,1000000] */
+/* Facet k-means vs ml-kmeans vs simple-statistics: npm run bench:cluster [-- --sizes 100000,1000000] [--libs facet,ml-kmeans] */
 import { spawn } from 'node:child_process';
-import { kmeans as mlKmeans, kmeansGenerator } from 'ml-kmeans';
-import { kMeansCluster } from 'simple-statistics';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { kmeans } from '../lib/clustering/kmeans';
-import { clusterMatrix } from '../lib/clustering/build';
 import { Rng } from '../lib/clustering/rng';
 import { createExecutor } from '../lib/clustering/exec';
 import { inertiaOf, peakRssMB, syntheticMatrix, toRows } from './lib/synthetic';
@@ -32,6 +32,7 @@ async function child(lib: string, n: number): Promise<Row> {
     return { ...base, init: n >= 160_000 ? 'k-means++ x3 on 40k sample' : 'k-means++ x3', iterations: r.totalIterations, perIter: r.iterationSeconds / r.totalIterations, seeding: r.seedingSeconds, fit: r.totalSeconds, inertia: r.inertia, rssMB: peakRssMB(), note: `2 worker threads; pool start ${pool.toFixed(2)} s not in fit` };
   }
   if (lib === 'facet-auto') {
+    const { clusterMatrix } = await import('../lib/clustering/build');
     const t0 = now();
     const r = await clusterMatrix(X, n, D, { seed: SEED, kRange: [3, 8], threads: 2 });
     return {
@@ -46,6 +47,7 @@ async function child(lib: string, n: number): Promise<Row> {
   const Xref = X;
   X = null;
   if (lib === 'ml-kmeans') {
+    const { kmeansGenerator } = await import('ml-kmeans');
     const plusPlus = n <= 1_000_000;
     const maxIterations = plusPlus ? 100 : 5;
     const t0 = now();
@@ -57,13 +59,13 @@ async function child(lib: string, n: number): Promise<Row> {
       res = step;
     }
     const perIter = its > 1 ? (last - first) / (its - 1) : last - t0;
-    void mlKmeans;
     return {
       ...base, init: plusPlus ? 'its k-means++' : `random, capped at ${maxIterations} it.`, iterations: its, perIter,
       seeding: first - t0 - perIter, fit: last - t0, inertia: inertiaOf(Xref, n, D, res!.clusters, K), rssMB: peakRssMB(),
       note: `number[][] conversion ${convert.toFixed(2)} s not in fit`,
     };
   }
+  const { kMeansCluster } = await import('simple-statistics');
   // simple-statistics: random initial points, no iteration cap of its own: count and cap via points.map
   const cap = n <= 100_000 ? 300 : n <= 1_000_000 ? 25 : 4;
   const rng = new Rng(SEED);
@@ -86,9 +88,21 @@ async function child(lib: string, n: number): Promise<Row> {
   };
 }
 
-function runChild(lib: string, n: number): Promise<Row> {
+/**
+ * Each library runs in its own child process on plain node (this file bundled once with esbuild), so that
+ * its peak RSS holds the runtime, the matrix and the library's own memory, and not the TypeScript loader.
+ * Libraries are imported lazily: a child loads only the one it measures.
+ */
+async function bundleChild(): Promise<string> {
+  const { buildSync } = await import('esbuild');
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'facet-bench-')), 'cluster-child.cjs');
+  buildSync({ entryPoints: [__filename], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'error', external: ['esbuild'] });
+  return out;
+}
+
+function runChild(script: string, lib: string, n: number): Promise<Row> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [...process.execArgv, __filename, '--child', lib, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [script, '--child', lib, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (b) => (out += b));
     p.on('exit', (code) => {
@@ -110,12 +124,15 @@ async function main() {
   }
   const si = argv.indexOf('--sizes');
   const sizes = si >= 0 ? argv[si + 1].split(',').map(Number) : [100_000, 1_000_000, 5_000_000];
-  const libs = ['facet', 'facet-auto', 'ml-kmeans', 'simple-statistics'];
+  const li = argv.indexOf('--libs');
+  const libs = li >= 0 ? argv[li + 1].split(',') : ['facet', 'facet-auto', 'ml-kmeans', 'simple-statistics'];
+  if (!libs.includes('facet')) libs.unshift('facet');
   console.log(`k-means benchmark: synthetic ${K} gaussian groups x ${D} features, k = ${K}, node ${process.version}, each library in its own child process`);
   const all: Row[] = [];
+  const script = await bundleChild();
   for (const n of sizes) {
     for (const lib of libs) {
-      const r = await runChild(lib, n);
+      const r = await runChild(script, lib, n);
       all.push(r);
       process.stderr.write(`  done ${lib} n=${n} in ${r.fit.toFixed(2)} s\n`);
     }
@@ -138,11 +155,16 @@ async function main() {
   for (const r of all) if (r.note || r.extra) console.log(`  ${r.n} ${r.lib}: ${r.note ?? ''} ${r.extra ? JSON.stringify(r.extra) : ''}`);
   console.log('\ntargets:');
   for (const n of sizes) {
-    const f = all.find((x) => x.n === n && x.lib === 'facet')!, a = all.find((x) => x.n === n && x.lib === 'facet-auto')!;
-    const ml = all.find((x) => x.n === n && x.lib === 'ml-kmeans')!;
+    const f = all.find((x) => x.n === n && x.lib === 'facet')!, a = all.find((x) => x.n === n && x.lib === 'facet-auto');
+    const ml = all.find((x) => x.n === n && x.lib === 'ml-kmeans');
     const matrixMB = (n * D * 4) / 1048576;
-    console.log(`  n=${n}: per-iteration ${(ml.perIter / f.perIter).toFixed(1)}x faster than ml-kmeans (target >= 10x), inertia ratio ml/facet ${(ml.inertia / f.inertia).toFixed(4)} (target >= 1); ` +
-      `fit with seeding ${f.fit.toFixed(2)} s (target <= 1.5 s at 1M); auto k ${a.fit.toFixed(2)} s (target <= 10 s); peak RSS ${(f.rssMB / matrixMB).toFixed(2)}x matrix, ${((f.rssMB - f.baseRss) / matrixMB).toFixed(2)}x above the process's start (${matrixMB.toFixed(0)} MB matrix; target <= 2x)`);
+    const parts = [
+      ml ? `per-iteration ${(ml.perIter / f.perIter).toFixed(1)}x faster than ml-kmeans (target >= 10x), inertia ratio ml/facet ${(ml.inertia / f.inertia).toFixed(4)} (target >= 1)` : null,
+      `fit with seeding ${f.fit.toFixed(2)} s (target <= 1.5 s at 1M)`,
+      a ? `auto k ${a.fit.toFixed(2)} s (target <= 10 s)` : null,
+      `peak RSS ${f.rssMB.toFixed(0)} MB = ${(f.rssMB / matrixMB).toFixed(2)}x the ${matrixMB.toFixed(0)} MB matrix (target <= 2x)`,
+    ];
+    console.log(`  n=${n}: ${parts.filter(Boolean).join('; ')}`);
   }
 }
 

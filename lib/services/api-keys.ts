@@ -86,19 +86,56 @@ interface CacheEntry extends ApiCaller {
   hash: string;
   expires: number;
 }
-const g = globalThis as unknown as { __facetKeyCache?: Map<string, CacheEntry>; __facetKeyUsed?: Map<string, number> };
-const cache = (g.__facetKeyCache ??= new Map());
-const lastUsedWritten = (g.__facetKeyUsed ??= new Map());
+interface KeyState {
+  /** keys by hash, trusted until `expires` */
+  cache: Map<string, CacheEntry>;
+  /** when last_used_at was last written, by key id */
+  used: Map<string, number>;
+  /** lookups in flight by hash, shared by concurrent requests with the same key */
+  lookups: Map<string, { generation: number; lookup: Promise<CacheEntry | null> }>;
+  /** bumped by every revocation, so that a lookup that began before it caches nothing */
+  generation: number;
+}
+const g = globalThis as unknown as { __facetKeys?: KeyState };
+const keys = (g.__facetKeys ??= { cache: new Map(), used: new Map(), lookups: new Map(), generation: 0 });
+/** past this point of its life a cached key is looked up again in the background, while still trusted */
+const KEY_REFRESH_AHEAD_MS = 5_000;
 
 function forgetKey(keyId: string) {
-  for (const [h, e] of cache) if (e.keyId === keyId) cache.delete(h);
-  lastUsedWritten.delete(keyId);
+  keys.generation++;
+  for (const [h, e] of keys.cache) if (e.keyId === keyId) keys.cache.delete(h);
+  keys.used.delete(keyId);
 }
 
 /** Clears the in-memory caches (tests). */
 export function resetApiKeyCache(): void {
-  cache.clear();
-  lastUsedWritten.clear();
+  keys.generation++;
+  keys.cache.clear();
+  keys.used.clear();
+}
+
+function lookUpKey(database: Database, hash: string): Promise<CacheEntry | null> {
+  const generation = keys.generation;
+  const inFlight = keys.lookups.get(hash);
+  if (inFlight && inFlight.generation === generation) return inFlight.lookup;
+  const lookup = (async () => {
+    const r = await database.query<{ id: string; account_id: string }>('select id, account_id from api_keys where hash = $1 and revoked_at is null', [hash]);
+    const current = generation === keys.generation;
+    if (!r.rows.length) {
+      if (current) keys.cache.delete(hash);
+      return null;
+    }
+    const entry: CacheEntry = { hash, keyId: r.rows[0].id, accountId: r.rows[0].account_id, expires: Date.now() + KEY_CACHE_TTL_MS };
+    if (current) keys.cache.set(hash, entry);
+    return entry;
+  })();
+  const mine = { generation, lookup };
+  keys.lookups.set(hash, mine);
+  const done = () => {
+    if (keys.lookups.get(hash) === mine) keys.lookups.delete(hash);
+  };
+  lookup.then(done, done);
+  return lookup;
 }
 
 /**
@@ -111,22 +148,14 @@ export async function authenticateApiKey(database: Database, authorization: stri
   if (!m || !KEY_PATTERN.test(m[1])) return null;
   const hash = hashApiKey(m[1]);
   const now = Date.now();
-  let entry = cache.get(hash);
-  if (!entry || entry.expires < now) {
-    const r = await database.query<{ id: string; account_id: string }>(
-      'select id, account_id from api_keys where hash = $1 and revoked_at is null',
-      [hash],
-    );
-    if (!r.rows.length) {
-      cache.delete(hash);
-      return null;
-    }
-    entry = { hash, keyId: r.rows[0].id, accountId: r.rows[0].account_id, expires: now + KEY_CACHE_TTL_MS };
-    cache.set(hash, entry);
-  }
-  const written = lastUsedWritten.get(entry.keyId) ?? 0;
+  let entry: CacheEntry | null | undefined = keys.cache.get(hash);
+  if (!entry || entry.expires <= now) {
+    entry = await lookUpKey(database, hash);
+    if (!entry) return null;
+  } else if (entry.expires - now < KEY_REFRESH_AHEAD_MS && !keys.lookups.has(hash)) lookUpKey(database, hash).catch(() => {}); // retried by the next request
+  const written = keys.used.get(entry.keyId) ?? 0;
   if (now - written >= LAST_USED_INTERVAL_MS) {
-    lastUsedWritten.set(entry.keyId, now);
+    keys.used.set(entry.keyId, now);
     await database.query('update api_keys set last_used_at = now() where id = $1 and account_id = $2', [entry.keyId, entry.accountId]);
   }
   return { accountId: entry.accountId, keyId: entry.keyId };

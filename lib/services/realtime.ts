@@ -1,6 +1,7 @@
 // Real-time assignment of one contact to a ready persona set: the model and persona names are cached in
 // memory per set and revalidated at most once a second (reloaded when the build version or the set's rows
-// change), so a request with raw traits touches the database only to revalidate.
+// change), so a request with raw traits touches the database only to revalidate. Concurrent requests share one
+// revalidation, started a little ahead of time, so that under load a request almost never waits for one.
 import type { Database } from '@/db/client';
 import { assignRecord, type PersonaModel, type RecordValue } from '@/lib/clustering';
 import { GRAPH_TRAITS, GRAPH_TRAIT_INDEX } from '@/lib/identity-graph/catalog';
@@ -8,7 +9,10 @@ import { nameKey, normalizeEmail, normalizePostcode, normalizeStreet, normalizeT
 import { ServiceError, notFound } from './errors';
 import { scoreCandidate } from './matching';
 
+/** a cached model is never used longer than this after its set was last checked */
 const REVALIDATE_MS = 1000;
+/** past this age the next request starts the check in the background and still uses the cached model */
+const REVALIDATE_AHEAD_MS = 750;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface CachedSet {
@@ -20,11 +24,16 @@ interface CachedSet {
   personas: { id: string; name: string }[];
   /** the model's traits, with the graph position of graph traits */
   traits: { key: string; graphPos: number | undefined }[];
+  /** when the check that confirmed this entry started */
   checkedAt: number;
+  /** the check in flight, shared by every request that needs it */
+  revalidating: Promise<CachedSet> | null;
 }
 
-const g = globalThis as unknown as { __facetModelCache?: Map<string, CachedSet> };
+const g = globalThis as unknown as { __facetModelCache?: Map<string, CachedSet>; __facetModelLoads?: Map<string, Promise<CachedSet>> };
 const cache = (g.__facetModelCache ??= new Map());
+/** first loads in flight, by account and set */
+const loads = (g.__facetModelLoads ??= new Map());
 
 /** Drops a set's cached model (after a rename or rebuild in this process). */
 export function forgetPersonaSetModel(setId: string): void {
@@ -41,20 +50,46 @@ const FINGERPRINT_SQL = `select ${FINGERPRINT} as fp from persona_sets s where s
 
 async function loadSet(database: Database, accountId: string, setId: string): Promise<CachedSet> {
   if (!UUID.test(setId)) throw notFound('Persona set');
-  const now = Date.now();
   const hit = cache.get(setId);
-  if (hit && hit.accountId === accountId && now - hit.checkedAt < REVALIDATE_MS) return hit;
   if (hit && hit.accountId === accountId) {
-    const r = await database.query<{ fp: string }>(FINGERPRINT_SQL, [setId, accountId]);
+    const age = Date.now() - hit.checkedAt;
+    if (age < REVALIDATE_AHEAD_MS) return hit;
+    const check = (hit.revalidating ??= revalidate(database, hit));
+    if (age < REVALIDATE_MS) return hit;
+    return check;
+  }
+  const loadKey = `${accountId}:${setId}`;
+  let load = loads.get(loadKey);
+  if (!load) {
+    load = readSet(database, accountId, setId, Date.now()).finally(() => loads.delete(loadKey));
+    loads.set(loadKey, load);
+  }
+  return load;
+}
+
+/** Confirms a cached set by its fingerprint, or reloads it; settles once for every request waiting on it. */
+function revalidate(database: Database, hit: CachedSet): Promise<CachedSet> {
+  const startedAt = Date.now();
+  const check = (async () => {
+    const r = await database.query<{ fp: string }>(FINGERPRINT_SQL, [hit.setId, hit.accountId]);
     if (!r.rows.length) {
-      cache.delete(setId);
+      if (cache.get(hit.setId) === hit) cache.delete(hit.setId);
       throw notFound('Persona set');
     }
-    if (r.rows[0].fp === hit.fingerprint) {
-      hit.checkedAt = now;
+    if (r.rows[0].fp === hit.fingerprint && cache.get(hit.setId) === hit) {
+      hit.checkedAt = startedAt;
       return hit;
     }
-  }
+    return readSet(database, hit.accountId, hit.setId, startedAt);
+  })();
+  const done = () => {
+    hit.revalidating = null;
+  };
+  check.then(done, done); // a failed background check is retried by the next request
+  return check;
+}
+
+async function readSet(database: Database, accountId: string, setId: string, now: number): Promise<CachedSet> {
   const r = await database.query<{ fp: string; model: PersonaModel | null }>(
     `select ${FINGERPRINT} as fp, s.model from persona_sets s where s.id = $1 and s.account_id = $2`,
     [setId, accountId],
@@ -75,6 +110,7 @@ async function loadSet(database: Database, accountId: string, setId: string): Pr
     personas: p.rows,
     traits: model.encoder.specs.map((s) => ({ key: s.key, graphPos: GRAPH_TRAIT_INDEX[s.key] })),
     checkedAt: now,
+    revalidating: null,
   };
   cache.set(setId, entry);
   return entry;

@@ -10,6 +10,7 @@ export type ApiErrorCode =
   | 'rate_limited'
   | 'unavailable'
   | 'unmatched'
+  | 'payload_too_large'
   | 'internal';
 
 const STATUS: Record<ApiErrorCode, number> = {
@@ -19,6 +20,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   invalid_request: 400,
   conflict: 409,
   unmatched: 422,
+  payload_too_large: 413,
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
@@ -36,11 +38,25 @@ export class ApiError extends Error {
   }
 }
 
+/** An answer as plain data: a route turns it into a Response, Facet's server writes it to the socket directly. */
+export interface JsonAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export const answerResponse = (answer: JsonAnswer): Response => Response.json(answer.body, { status: answer.status, headers: answer.headers });
+
+export function errorAnswer(code: ApiErrorCode, message: string, opts: { fieldErrors?: Record<string, string[]>; headers?: Record<string, string> } = {}): JsonAnswer {
+  return {
+    status: STATUS[code],
+    headers: { 'cache-control': 'no-store', ...opts.headers },
+    body: { error: { code, message, ...(opts.fieldErrors ? { fieldErrors: opts.fieldErrors } : {}) } },
+  };
+}
+
 export function errorResponse(code: ApiErrorCode, message: string, opts: { fieldErrors?: Record<string, string[]>; headers?: Record<string, string> } = {}) {
-  return Response.json(
-    { error: { code, message, ...(opts.fieldErrors ? { fieldErrors: opts.fieldErrors } : {}) } },
-    { status: STATUS[code], headers: { 'cache-control': 'no-store', ...opts.headers } },
-  );
+  return answerResponse(errorAnswer(code, message, opts));
 }
 
 export function fieldErrorsOfZod(error: ZodError): Record<string, string[]> {
@@ -50,20 +66,20 @@ export function fieldErrorsOfZod(error: ZodError): Record<string, string[]> {
 }
 
 /** Maps anything thrown by a handler to a JSON error; internals are logged, never answered. */
-export function toErrorResponse(err: unknown): Response {
-  if (err instanceof ApiError) return errorResponse(err.code, err.message, { fieldErrors: err.fieldErrors, headers: err.headers });
-  if (err instanceof ZodError) return errorResponse('invalid_request', 'The request is invalid', { fieldErrors: fieldErrorsOfZod(err) });
+export function toErrorAnswer(err: unknown): JsonAnswer {
+  if (err instanceof ApiError) return errorAnswer(err.code, err.message, { fieldErrors: err.fieldErrors, headers: err.headers });
+  if (err instanceof ZodError) return errorAnswer('invalid_request', 'The request is invalid', { fieldErrors: fieldErrorsOfZod(err) });
   if (err instanceof ServiceError) {
     const code: ApiErrorCode =
       err.code === 'not_found' ? 'not_found' : err.code === 'invalid' ? 'invalid_request' : err.code;
-    return errorResponse(code, err.message, { fieldErrors: err.fieldErrors });
+    return errorAnswer(code, err.message, { fieldErrors: err.fieldErrors });
   }
   console.error('[facet] api error:', err);
-  return errorResponse('internal', 'Something went wrong');
+  return errorAnswer('internal', 'Something went wrong');
 }
 
-/** The one answer for a missing, malformed, unknown or revoked key. */
-export const unauthorized = () =>
-  errorResponse('unauthorized', 'A valid API key is required (Authorization: Bearer <key>)', {
-    headers: { 'www-authenticate': 'Bearer realm="facet"' },
-  });
+export const toErrorResponse = (err: unknown): Response => answerResponse(toErrorAnswer(err));
+
+/** The one error for a missing, malformed, unknown or revoked key. */
+export const unauthorizedError = () =>
+  new ApiError('unauthorized', 'A valid API key is required (Authorization: Bearer <key>)', undefined, { 'www-authenticate': 'Bearer realm="facet"' });

@@ -3,9 +3,9 @@
 import { z } from 'zod';
 import { getDatabase, type Database } from '@/db/client';
 import { authenticateApiKey, type ApiCaller } from '@/lib/services/api-keys';
-import { ApiError, errorResponse, fieldErrorsOfZod, toErrorResponse, unauthorized } from './errors';
+import { ApiError, fieldErrorsOfZod, toErrorResponse, unauthorizedError } from './errors';
 import type { Operation } from './operations';
-import { apiRateLimiter } from './rate-limit';
+import { apiRateLimiter, type RateDecision } from './rate-limit';
 
 export interface ApiContext<Q, B> {
   request: Request;
@@ -20,44 +20,87 @@ type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
+/** What a call of an operation brings, whatever the server that received it (a route handler or Facet's server). */
+export interface ApiCallInput {
+  authorization: string | null;
+  params: () => Promise<Record<string, string>>;
+  /** the query string (read only by operations with a query) */
+  searchParams: () => URLSearchParams;
+  /** the body parsed as JSON (read only by operations with a body); an ApiError it throws is answered as is */
+  json: () => Promise<unknown>;
+}
+
+/** An authenticated, rate-limited call with its validated parameters, query and body. */
+export interface ApiCall<Q, B> {
+  caller: ApiCaller;
+  database: Database;
+  rate: RateDecision;
+  params: Record<string, string>;
+  query: Q;
+  body: B;
+}
+
+/** Authenticates the key, takes a token from its bucket and validates the input; throws an ApiError otherwise. */
+export async function openApiCall<O extends Operation>(op: O, input: ApiCallInput): Promise<ApiCall<Infer<O['query']>, Infer<O['body']>>> {
+  const database = await getDatabase();
+  const caller = await authenticateApiKey(database, input.authorization);
+  if (!caller) throw unauthorizedError();
+  const rate = apiRateLimiter().take(caller.keyId);
+  if (!rate.ok)
+    throw new ApiError('rate_limited', `Too many requests; retry in ${rate.retryAfter} s`, undefined, {
+      'retry-after': String(rate.retryAfter),
+      'x-ratelimit-limit': String(rate.limit),
+      'x-ratelimit-remaining': '0',
+    });
+  const params = await input.params();
+  let query: unknown = undefined;
+  if (op.query) {
+    const parsed = op.query.safeParse(Object.fromEntries(input.searchParams()));
+    if (!parsed.success) throw new ApiError('invalid_request', 'The query is invalid', fieldErrorsOfZod(parsed.error));
+    query = parsed.data;
+  }
+  let body: unknown = undefined;
+  if (op.body) {
+    let json: unknown;
+    try {
+      json = await input.json();
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw new ApiError('invalid_request', 'The body must be JSON');
+    }
+    const parsed = op.body.safeParse(json);
+    if (!parsed.success) throw new ApiError('invalid_request', 'The body is invalid', fieldErrorsOfZod(parsed.error));
+    body = parsed.data;
+  }
+  return { caller, database, rate, params, query: query as never, body: body as never };
+}
+
+/** The headers of a successful answer that tell the caller where it stands with its limit. */
+export const rateLimitHeaders = (rate: RateDecision) => ({ 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': String(rate.remaining) });
+
+/** The route's parameters, a catch-all segment joined with slashes. */
+export async function routeParams(context: RouteContext | undefined): Promise<Record<string, string>> {
+  const raw = (await context?.params) ?? {};
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]));
+}
+
+/** The input of a call received by a route handler. */
+export const routeCallInput = (request: Request, context: RouteContext | undefined, json: () => Promise<unknown> = () => request.json()): ApiCallInput => ({
+  authorization: request.headers.get('authorization'),
+  params: () => routeParams(context),
+  searchParams: () => new URL(request.url).searchParams,
+  json,
+});
+
 export function apiRoute<O extends Operation>(
   op: O,
   handler: (ctx: ApiContext<Infer<O['query']>, Infer<O['body']>>) => Promise<Response>,
 ): (request: Request, context: RouteContext) => Promise<Response> {
   return async (request, context) => {
     try {
-      const database = await getDatabase();
-      const caller = await authenticateApiKey(database, request.headers.get('authorization'));
-      if (!caller) return unauthorized();
-      const rate = apiRateLimiter().take(caller.keyId);
-      if (!rate.ok)
-        return errorResponse('rate_limited', `Too many requests; retry in ${rate.retryAfter} s`, {
-          headers: { 'retry-after': String(rate.retryAfter), 'x-ratelimit-limit': String(rate.limit), 'x-ratelimit-remaining': '0' },
-        });
-      const raw = (await context?.params) ?? {};
-      const params = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]));
-      let query: unknown = undefined;
-      if (op.query) {
-        const url = new URL(request.url);
-        const parsed = op.query.safeParse(Object.fromEntries(url.searchParams));
-        if (!parsed.success) throw new ApiError('invalid_request', 'The query is invalid', fieldErrorsOfZod(parsed.error));
-        query = parsed.data;
-      }
-      let body: unknown = undefined;
-      if (op.body) {
-        let json: unknown;
-        try {
-          json = await request.json();
-        } catch {
-          throw new ApiError('invalid_request', 'The body must be JSON');
-        }
-        const parsed = op.body.safeParse(json);
-        if (!parsed.success) throw new ApiError('invalid_request', 'The body is invalid', fieldErrorsOfZod(parsed.error));
-        body = parsed.data;
-      }
-      const res = await handler({ request, caller, database, params, query: query as never, body: body as never });
-      res.headers.set('x-ratelimit-limit', String(rate.limit));
-      res.headers.set('x-ratelimit-remaining', String(rate.remaining));
+      const call = await openApiCall(op, routeCallInput(request, context));
+      const res = await handler({ request, caller: call.caller, database: call.database, params: call.params, query: call.query, body: call.body });
+      for (const [k, v] of Object.entries(rateLimitHeaders(call.rate))) res.headers.set(k, v);
       return res;
     } catch (err) {
       return toErrorResponse(err);

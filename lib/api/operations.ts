@@ -55,7 +55,11 @@ export const operations = {
   assignContact: {
     id: 'assignContact', method: 'POST', path: '/persona-sets/{id}/assignments', summary: 'Real-time assignment of one contact', tag: 'scoring',
     body: S.AssignBody, example: { traits: { age: 40, income: 60000 } },
-    responses: { 200: { description: 'The persona of the contact', json: S.AssignOut }, 422: { description: 'Nobody in the identity graph matches the identity', json: S.ErrorBody } },
+    responses: {
+      200: { description: 'The persona of the contact', json: S.AssignOut },
+      413: { description: 'The body is larger than 64 KB', json: S.ErrorBody },
+      422: { description: 'Nobody in the identity graph matches the identity', json: S.ErrorBody },
+    },
   },
   createScoringRun: { id: 'createScoringRun', method: 'POST', path: '/persona-sets/{id}/scoring-runs', summary: 'Score the cohort ad hoc; poll the run', tag: 'scoring', responses: { 202: { description: 'The queued run', json: S.ScoringRunOut } } },
   getScoringRun: { id: 'getScoringRun', method: 'GET', path: '/persona-sets/{id}/scoring-runs/{runId}', summary: 'A scoring run', tag: 'scoring', responses: ok('The run', S.ScoringRunOut) },

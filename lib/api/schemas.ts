@@ -11,7 +11,7 @@ const name = z.string().trim().min(1, 'Enter a name').max(100, 'At most 100 char
 
 export const ErrorBody = z.object({
   error: z.object({
-    code: z.enum(['unauthorized', 'not_found', 'invalid_request', 'conflict', 'forbidden', 'rate_limited', 'unavailable', 'unmatched', 'internal']),
+    code: z.enum(['unauthorized', 'not_found', 'invalid_request', 'conflict', 'forbidden', 'rate_limited', 'unavailable', 'unmatched', 'payload_too_large', 'internal']),
     message: z.string(),
     fieldErrors: z.record(z.string(), z.array(z.string())).optional(),
   }),

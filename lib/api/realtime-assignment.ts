@@ -1,0 +1,132 @@
+// Real-time assignment as one function from a call's input to a JSON answer, shared by the route handler (Web
+// Request/Response, used by `next dev` and `next start`) and by Facet's production server, which answers this
+// hot endpoint straight from Node's request and response objects: same auth, limit, validation and service.
+import type http from 'node:http';
+import { ServiceError } from '@/lib/services/errors';
+import { assignContact } from '@/lib/services/realtime';
+import { ApiError, answerResponse, toErrorAnswer, type JsonAnswer } from './errors';
+import { openApiCall, rateLimitHeaders, routeCallInput, type ApiCallInput } from './handler';
+import { operations } from './operations';
+
+/** the largest body an assignment takes */
+export const MAX_ASSIGNMENT_BODY = 64 * 1024;
+
+const tooLarge = () => new ApiError('payload_too_large', 'The body is larger than 64 KB');
+const utf8 = new TextDecoder();
+const NO_PARAMS = new URLSearchParams();
+
+/** JSON from the body's bytes, decoded as `Request.json()` does (UTF-8, a leading BOM dropped). */
+export const parseJsonBytes = (bytes: Uint8Array): unknown => JSON.parse(utf8.decode(bytes));
+
+export async function answerAssignContact(input: ApiCallInput): Promise<JsonAnswer> {
+  try {
+    const call = await openApiCall(operations.assignContact, input);
+    try {
+      const result = await assignContact(call.database, call.caller.accountId, call.params.id, call.body);
+      return { status: 200, headers: { 'cache-control': 'no-store', ...rateLimitHeaders(call.rate) }, body: result };
+    } catch (err) {
+      // an identity that matches nobody is not a missing persona set
+      if (err instanceof ServiceError && err.code === 'not_found' && err.message.startsWith('Nobody')) throw new ApiError('unmatched', err.message);
+      throw err;
+    }
+  } catch (err) {
+    return toErrorAnswer(err);
+  }
+}
+
+/* ---------- the route handler ---------- */
+
+async function readRequestBytes(request: Request): Promise<Uint8Array> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_ASSIGNMENT_BODY) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function assignmentRoute(request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> {
+  return answerResponse(await answerAssignContact(routeCallInput(request, context, async () => parseJsonBytes(await readRequestBytes(request)))));
+}
+
+/* ---------- Facet's server ---------- */
+
+/** The path of the endpoint, with the persona set id (other ids go through Next's route, which answers 404). */
+const ASSIGNMENT_PATH = /^\/api\/v1\/persona-sets\/([0-9a-fA-F-]{36})\/assignments(?:\?.*)?$/;
+
+const EMPTY = new Uint8Array(0);
+
+function readNodeBytes(req: http.IncomingMessage): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    let first: Buffer | null = null;
+    let chunks: Buffer[] | null = null;
+    let size = 0;
+    let settled = false;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_ASSIGNMENT_BODY) {
+        settled = true;
+        req.off('data', onData);
+        req.resume(); // drain the rest, so that the connection stays usable for the answer
+        reject(tooLarge());
+      } else if (!first) first = chunk;
+      else (chunks ??= [first]).push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks ? Buffer.concat(chunks) : (first ?? EMPTY));
+    });
+    const fail = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(err ?? new Error('the request was aborted'));
+    };
+    req.once('error', fail);
+    req.once('close', () => fail()); // after 'end' on every request; before it only when the client went away
+  });
+}
+
+function writeAnswer(res: http.ServerResponse, answer: JsonAnswer) {
+  const text = JSON.stringify(answer.body);
+  res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...answer.headers });
+  res.end(text);
+}
+
+/** Answers `POST /api/v1/persona-sets/{id}/assignments` from Node's request and response. */
+function serveAssignment(req: http.IncomingMessage, res: http.ServerResponse, setId: string): Promise<void> {
+  const h = req.headers.authorization;
+  return answerAssignContact({
+    authorization: h === undefined ? null : h,
+    params: async () => ({ id: setId }),
+    searchParams: () => NO_PARAMS,
+    json: async () => parseJsonBytes(await readNodeBytes(req)),
+  }).then(
+    (answer) => writeAnswer(res, answer),
+    (err) => {
+      // answerAssignContact answers every error itself; this is a last resort
+      console.error('[facet] assignment failed:', err);
+      if (!res.headersSent) writeAnswer(res, toErrorAnswer(err));
+      else res.end();
+    },
+  );
+}
+
+/** Facet's server's request listener: real-time assignments answered here, every other request by `fallback` (Next). */
+export function withAssignmentFastPath(fallback: (req: http.IncomingMessage, res: http.ServerResponse) => unknown): http.RequestListener {
+  return (req, res) => {
+    const m = req.method === 'POST' && req.url ? ASSIGNMENT_PATH.exec(req.url) : null;
+    if (m) void serveAssignment(req, res, m[1]);
+    else void fallback(req, res);
+  };
+}

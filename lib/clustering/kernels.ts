@@ -87,42 +87,52 @@ var ops = {
 
   // one accelerated Lloyd step. Each row keeps one bound, the gap between a lower bound on its runner-up
   // distance and an upper bound on its nearest distance (Hamerly's two bounds, stored as their difference):
-  // centre moves shrink it, and while it stays >= 0 the row keeps its centre. Rows whose gap turns negative
-  // are gathered and rescanned by the SIMD kernel. Returns changes of the per-centre sums.
+  // centre moves shrink it, and while it stays >= 0 the row keeps its centre. Per chunk of rows, those whose
+  // gap turns negative are rescanned by the SIMD kernel: gathered when few, the whole chunk when many
+  // (early iterations). Returns changes of the per-centre sums.
   hamStep: function (a) {
     var X = a.X, d = a.d, C = a.C, k = a.k, labels = a.labels, gap = a.gap;
     var move = a.move, maxMove = a.maxMove, maxIdx = a.maxIdx, secondMove = a.secondMove;
     var dsums = new Float64Array(k * d), dcounts = new Float64Array(k), changed = 0;
-    var w = W(d, k), F = w.F, I = w.I, ch = w.ch, idx = new Int32Array(ch), g = 0;
+    var w = W(d, k), F = w.F, I = w.I, ch = w.ch, idx = new Int32Array(ch);
     putCentres(w, C, k * d);
     var xb = w.xp >> 2, lp = w.lp >> 2, d2 = w.d2 >> 2;
     // shrink of a row's gap: its centre's move plus the largest move among the other centres
     var shrink = new Float64Array(k);
     for (var j = 0; j < k; j++) shrink[j] = move[j] + (j === maxIdx ? secondMove : maxMove);
-    function flush() {
-      w.ex.nearest(w.xp, g, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, UP, LO, 1);
-      for (var q = 0; q < g; q++) {
-        var i = idx[q], lab = labels[i], b = I[lp + q];
+    for (var c0 = a.i0; c0 < a.i1; c0 += ch) {
+      var rows = Math.min(ch, a.i1 - c0), fails = 0, i, q;
+      for (i = c0; i < c0 + rows; i++) {
+        var r = gap[i] - shrink[labels[i]];
+        if (r >= 0) gap[i] = r;
+        else idx[fails++] = i;
+      }
+      if (fails === 0) continue;
+      var dense = fails * 4 >= rows;
+      if (dense) {
+        F.set(X.subarray(c0 * d, (c0 + rows) * d), xb);
+        w.ex.nearest(w.xp, rows, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, UP, LO, 1);
+      } else {
+        for (q = 0; q < fails; q++) {
+          var src = idx[q] * d, o = xb + q * d;
+          for (var t = 0; t < d; t++) F[o + t] = X[src + t];
+        }
+        w.ex.nearest(w.xp, fails, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, UP, LO, 1);
+      }
+      var m = dense ? rows : fails;
+      for (q = 0; q < m; q++) {
+        i = dense ? c0 + q : idx[q];
+        var lab = labels[i], b = I[lp + q];
         if (b !== lab) {
           changed++;
           var io = i * d, ao = lab * d, bo = b * d;
-          for (var t = 0; t < d; t++) { var x = X[io + t]; dsums[ao + t] -= x; dsums[bo + t] += x; }
+          for (var u = 0; u < d; u++) { var x = X[io + u]; dsums[ao + u] -= x; dsums[bo + u] += x; }
           dcounts[lab] -= 1; dcounts[b] += 1;
           labels[i] = b;
         }
         gap[i] = F[d2 + q];
       }
-      g = 0;
     }
-    for (var i = a.i0; i < a.i1; i++) {
-      var r = gap[i] - shrink[labels[i]];
-      if (r >= 0) { gap[i] = r; continue; }
-      var io = i * d, o = xb + g * d;
-      for (var t = 0; t < d; t++) F[o + t] = X[io + t];
-      idx[g++] = i;
-      if (g === ch) flush();
-    }
-    if (g > 0) flush();
     return { dsums: dsums, dcounts: dcounts, changed: changed };
   },
 

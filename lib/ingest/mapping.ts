@@ -131,8 +131,25 @@ export function parseBoolean(raw: string): boolean | null {
   return null;
 }
 
+/** A plain decimal ("12", "-3.50", ".5"), short enough to be read exactly; most cells of an export are. */
+function isPlainDecimal(v: string): boolean {
+  const n = v.length;
+  if (n === 0 || n > 15) return false;
+  let i = v.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  let digits = 0;
+  let dot = false;
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 46 && !dot) dot = true;
+    else return false;
+  }
+  return digits > 0;
+}
+
 /** Numbers as people write them: "$1,234.50", "12%", " 7 ". */
 export function parseNumber(raw: string): number | null {
+  if (isPlainDecimal(raw)) return Number(raw);
   let v = raw.trim();
   if (!v) return null;
   v = v.replace(/^\$|^USD\s*/i, '').replace(/,/g, '').replace(/%$/, '');

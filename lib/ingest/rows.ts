@@ -125,9 +125,36 @@ export interface OrderRow {
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 
+function digitsAt(v: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const c = v.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A bare YYYY-MM-DD, the common case, read without a regex or a Date: undefined when `v` has another shape. */
+function parseIsoDay(v: string): string | null | undefined {
+  if (v.length !== 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return undefined;
+  const y = digitsAt(v, 0, 4);
+  const mo = digitsAt(v, 5, 2);
+  const d = digitsAt(v, 8, 2);
+  if (y < 0 || mo < 0 || d < 0) return undefined;
+  if (y < 1900 || y > 2200 || mo < 1 || mo > 12 || d < 1) return null;
+  if (d > (mo === 2 && isLeap(y) ? 29 : MONTH_DAYS[mo - 1])) return null; // 2024-02-30
+  return `${v}T00:00:00.000Z`;
+}
+
 /** Reads ISO (2024-03-01, 2024-03-01T10:00:00Z) and US (3/1/2024) dates; times without a zone are UTC. */
 export function parseDate(raw: string): string | null {
   const v = raw.trim();
+  const day = parseIsoDay(v);
+  if (day !== undefined) return day;
   let y: number, mo: number, d: number, h = 0, mi = 0, s = 0;
   let m = ISO_DATE.exec(v);
   let zone: string | undefined;

@@ -21,8 +21,8 @@ export interface Database {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
   /** Raw SQL answering rows as arrays (cheaper than objects for wide, long results). */
   queryArrays(text: string, params?: unknown[]): Promise<unknown[][]>;
-  /** COPY ... FROM STDIN (pg) or FROM '/dev/blob' (PGlite) with the given CSV text. */
-  copyIn(copySql: (source: string) => string, csv: string): Promise<void>;
+  /** COPY ... FROM STDIN (pg) or FROM '/dev/blob' (PGlite) with the given data (CSV or COPY text, as the SQL says). */
+  copyIn(copySql: (source: string) => string, data: string | Uint8Array<ArrayBuffer>): Promise<void>;
   /** Runs fn in one transaction; the Database it receives routes every query through that transaction. */
   transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T>;
   /** The pg pool when driver = pg (for dedicated connections such as LISTEN or cursors). */
@@ -33,8 +33,8 @@ export interface Database {
 
 type PgQueryable = pg.Pool | pg.PoolClient;
 
-async function pgCopyIn(c: pg.PoolClient, sqlText: string, csv: string) {
-  await pipeline(Readable.from([csv]), c.query(copyFrom(sqlText)));
+async function pgCopyIn(c: pg.PoolClient, sqlText: string, data: string | Uint8Array<ArrayBuffer>) {
+  await pipeline(Readable.from([data]), c.query(copyFrom(sqlText)));
 }
 
 function pgDatabase(q: PgQueryable, pool: pg.Pool, inTx: boolean): Database {

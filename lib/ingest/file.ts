@@ -95,16 +95,15 @@ export function sniffDelimiter(head: Uint8Array | string): string {
   return best;
 }
 
+export type FileRecord = CsvRecord & { error?: string };
+
 /**
- * Reads a CSV file as a stream of records (constant memory). The first record is the header.
- * A malformed tail (an unterminated quote) ends the stream with a record carrying `error`.
+ * Reads a CSV file as a stream of record arrays, one per chunk read (constant memory, and no promise per record).
+ * The first record is the header. A malformed tail (an unterminated quote) ends the stream with a record carrying `error`.
  */
-export async function* readCsvRecords(
-  file: string,
-  onBytes?: (bytes: number) => void,
-): AsyncGenerator<CsvRecord & { error?: string }> {
+export async function* readCsvBatches(file: string, onBytes?: (bytes: number) => void): AsyncGenerator<FileRecord[]> {
   let parser: CsvParser | null = null;
-  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  const stream = fs.createReadStream(file, { highWaterMark: 64 * 1024 });
   let bytes = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -112,7 +111,7 @@ export async function* readCsvRecords(
       onBytes?.(bytes);
       parser ??= new CsvParser({ ragged: 'report', delimiter: sniffDelimiter(chunk) });
       const recs = parser.push(chunk);
-      for (let i = 0; i < recs.length; i++) yield recs[i];
+      if (recs.length) yield recs;
     }
     if (!parser) return;
     let tail: CsvRecord[];
@@ -120,13 +119,18 @@ export async function* readCsvRecords(
       tail = parser.end();
     } catch (err) {
       const line = (err as { line?: number }).line ?? 0;
-      yield { fields: [], line, error: 'unterminated quoted field: a quote opens a value that never closes' };
+      yield [{ fields: [], line, error: 'unterminated quoted field: a quote opens a value that never closes' }];
       return;
     }
-    for (const r of tail) yield r;
+    if (tail.length) yield tail;
   } finally {
     stream.destroy();
   }
+}
+
+/** The records of a CSV file one by one (see readCsvBatches). */
+export async function* readCsvRecords(file: string, onBytes?: (bytes: number) => void): AsyncGenerator<FileRecord> {
+  for await (const recs of readCsvBatches(file, onBytes)) yield* recs;
 }
 
 /** The header and the first `rows` records of a CSV file, reading no more than needed. */

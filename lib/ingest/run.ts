@@ -1,10 +1,11 @@
 // Streams an uploaded file through the CSV parser into people or orders, batch by batch.
 import fs from 'node:fs';
 import type { Database } from '@/db/client';
-import { cleanHeaders, readCsvRecords } from './file';
+import { cleanHeaders, readCsvBatches } from './file';
 import type { ColumnMapping } from './mapping';
-import { planFor, toOrderRow, toPersonRow, type CustomColumn, type OrderRow, type PersonRow } from './rows';
-import { OrderKeyer, writeOrders, writePeople, writeRowErrors, type LineError } from './write';
+import { planFor, toOrderRow, toPersonRow, type CustomColumn } from './rows';
+import { PersonKeys } from './person-keys';
+import { newOrdersBatch, newPeopleBatch, OrderKeyer, writeOrdersBatch, writePeopleBatch, type StageBatch } from './write';
 
 export interface IngestProgress {
   rows: number;
@@ -26,6 +27,8 @@ export interface IngestOptions {
   batchSize?: number;
   /** batch writes in flight at once (default 3 on PostgreSQL, 1 on PGlite) */
   parallel?: number;
+  /** most people whose keys an orders file reads into memory (default PERSON_KEYS_LIMIT); past it the database looks them up */
+  personKeysLimit?: number;
   onProgress?: (p: IngestProgress) => Promise<void> | void;
 }
 
@@ -47,44 +50,40 @@ export async function ingestFile(
   let rows = 0;
   let ok = 0;
   let errorCount = 0;
-  let people: PersonRow[] = [];
-  let orders: { line: number; row: OrderRow; key: string }[] = [];
-  let errors: LineError[] = [];
+  const newBatch = input.kind === 'people' ? newPeopleBatch : newOrdersBatch;
+  // batches are reused once written: at most `parallel` + 1 exist
+  const spare: StageBatch[] = [];
+  let batch = newBatch();
   const keyer = new OrderKeyer();
-  // Batches are written on several connections while the next ones are parsed. Rows are sorted by key inside
-  // each batch so concurrent upserts take row locks in the same order (no deadlocks); people keyed by email
-  // only are written alone, since two batches could otherwise both insert the same new email.
+  let personKeys: PersonKeys | null = null;
+  // Batches are written on several connections while the next ones are parsed; each holds only its COPY text.
+  // People keyed by email only are written alone, since two batches could otherwise both insert the same new email.
   const parallel = Math.max(1, opts.parallel ?? (database.driver === 'pg' ? 3 : 1));
   const inflight = new Set<Promise<void>>();
   let failure: unknown = null;
 
+  const write = async (b: StageBatch) => {
+    let unknown = 0;
+    if (input.kind === 'people') await writePeopleBatch(database, input.accountId, input.datasetId, b);
+    else unknown = await writeOrdersBatch(database, input.accountId, input.datasetId, b);
+    ok += b.ok - unknown;
+    errorCount += b.errors + unknown;
+    await opts.onProgress?.({ rows, ok, errors: errorCount, fraction: Math.min(1, bytes / total) });
+  };
+
   const flush = async () => {
-    const p = people;
-    const o = orders;
-    const e = errors;
-    people = [];
-    orders = [];
-    errors = [];
-    const exclusive = p.some((r) => !r.externalId);
+    const b = batch;
+    batch = spare.pop() ?? newBatch();
+    const exclusive = b.emailOnly > 0;
     const limit = exclusive ? 1 : parallel;
     while (inflight.size >= limit) await Promise.race(inflight);
     if (failure) throw failure;
-    const job = (async () => {
-      if (p.length) {
-        await writePeople(database, input.accountId, input.datasetId, p);
-        ok += p.length;
-      }
-      if (o.length) {
-        const r = await writeOrders(database, input.accountId, input.datasetId, o);
-        ok += r.written;
-        e.push(...r.errors);
-      }
-      errorCount += e.length;
-      await writeRowErrors(database, input.datasetId, e);
-      await opts.onProgress?.({ rows, ok, errors: errorCount, fraction: Math.min(1, bytes / total) });
-    })();
-    const tracked: Promise<void> = job.then(
-      () => void inflight.delete(tracked),
+    const tracked: Promise<void> = write(b).then(
+      () => {
+        inflight.delete(tracked);
+        b.reset();
+        spare.push(b);
+      },
       (err) => {
         failure ??= err;
         inflight.delete(tracked);
@@ -96,29 +95,35 @@ export async function ingestFile(
     await new Promise<void>((resolve) => setImmediate(resolve));
   };
 
-  for await (const rec of readCsvRecords(input.file, (b) => (bytes = b))) {
-    if (rec.error) {
+  for await (const recs of readCsvBatches(input.file, (b) => (bytes = b))) {
+    for (const rec of recs) {
+      if (rec.error) {
+        rows++;
+        batch.addError(rec.line, rec.error);
+        continue;
+      }
+      if (!plan) {
+        plan = planFor(input.kind, cleanHeaders(rec.fields), input.mapping);
+        if (plan.kind === 'orders') {
+          const need = { externalId: plan.cols.person_external_id !== undefined, email: plan.cols.person_email !== undefined };
+          personKeys = await PersonKeys.load(database, input.accountId, need, opts.personKeysLimit);
+        }
+        continue;
+      }
       rows++;
-      errors.push({ line: rec.line, reason: rec.error });
-      continue;
+      if (plan.kind === 'people') {
+        const r = toPersonRow(plan, rec.fields);
+        if (r.ok) batch.addPerson(rec.line, r.row);
+        else batch.addError(rec.line, r.reason);
+      } else {
+        const r = toOrderRow(plan, rec.fields);
+        if (r.ok) batch.addOrder(rec.line, keyer.keyOf(r.row), r.row, personKeys?.idOf(r.row.personExternalId, r.row.personEmailNorm));
+        else batch.addError(rec.line, r.reason);
+      }
+      if (batch.size >= batchSize) await flush();
     }
-    if (!plan) {
-      plan = planFor(input.kind, cleanHeaders(rec.fields), input.mapping);
-      continue;
-    }
-    rows++;
-    if (plan.kind === 'people') {
-      const r = toPersonRow(plan, rec.fields);
-      if (r.ok) people.push(r.row);
-      else errors.push({ line: rec.line, reason: r.reason });
-    } else {
-      const r = toOrderRow(plan, rec.fields);
-      if (r.ok) orders.push({ line: rec.line, row: r.row, key: keyer.keyOf(r.row) });
-      else errors.push({ line: rec.line, reason: r.reason });
-    }
-    if (people.length + orders.length + errors.length >= batchSize) await flush();
   }
-  await flush();
+  if (batch.size) await flush();
   await Promise.all(inflight);
   if (failure) throw failure;
   return {

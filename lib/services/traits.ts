@@ -49,49 +49,48 @@ export async function upsertCustomTraits(
   );
 }
 
-/** Recomputes the coverage (and the values of categorical ones) of an account's custom traits. */
+/**
+ * Recomputes the coverage (and the values of categorical ones) of an account's custom traits: one pass over the
+ * account's people for the count and the other traits' coverage, one per categorical trait for its values.
+ */
 export async function refreshCustomTraitStats(database: Database, accountId: string): Promise<void> {
   const traits = await database.query<{ key: string; type: string }>(
-    `select key, type from traits where account_id = $1 and source = 'custom'`,
+    `select key, type from traits where account_id = $1 and source = 'custom' order by key`,
     [accountId],
   );
   if (!traits.rows.length) return;
-  const keys = traits.rows.map((t) => t.key);
-  const cov = await database.query<{ key: string; n: string; total: string }>(
-    `select k.key, count(p.id) filter (where p.custom_traits ? k.key and p.custom_traits->k.key <> 'null'::jsonb)::text as n,
-       (select count(*) from people where account_id = $1)::text as total
-     from unnest($2::text[]) as k(key) left join people p on p.account_id = $1 and p.custom_traits ? k.key
-     group by k.key`,
-    [accountId, keys],
-  );
   const categorical = traits.rows.filter((t) => t.type === 'categorical').map((t) => t.key);
+  const others = traits.rows.filter((t) => t.type !== 'categorical').map((t) => t.key);
+  // a key holding JSON null does not count as a value
+  const present = (i: number) => `custom_traits ? $${2 * i + 2}::text and not custom_traits @> $${2 * i + 3}::jsonb`;
+  const counts = await database.query<Record<string, number>>(
+    `select count(*)::int as total${others.map((_, i) => `, count(*) filter (where ${present(i)})::int as c${i}`).join('')}
+     from people where account_id = $1`,
+    [accountId, ...others.flatMap((k) => [k, JSON.stringify({ [k]: null })])],
+  );
+  const total = Number(counts.rows[0]?.total ?? 0);
+  const coverage = new Map<string, number>(others.map((k, i) => [k, Number(counts.rows[0]?.[`c${i}`] ?? 0)]));
   const cats = new Map<string, string[]>();
-  if (categorical.length) {
-    const r = await database.query<{ key: string; v: string; n: string }>(
-      `select key, v, n::text from (
-         select k.key, p.custom_traits->>k.key as v, count(*) as n,
-           row_number() over (partition by k.key order by count(*) desc, p.custom_traits->>k.key) as rk
-         from unnest($2::text[]) as k(key) join people p on p.account_id = $1 and p.custom_traits ? k.key
-         where p.custom_traits->>k.key is not null
-         group by k.key, p.custom_traits->>k.key
-       ) x where rk <= 50 order by key, n::int desc`,
-      [accountId, categorical],
+  for (const key of categorical) {
+    const r = await database.query<{ v: string; covered: number }>(
+      `select v, sum(n) over ()::int as covered from (
+         select custom_traits ->> $2 as v, count(*) as n from people where account_id = $1 and custom_traits ? $2 group by 1
+       ) x where v is not null order by n desc, v limit 50`,
+      [accountId, key],
     );
-    for (const row of r.rows) {
-      const list = cats.get(row.key) ?? [];
-      list.push(row.v);
-      cats.set(row.key, list);
-    }
+    coverage.set(key, Number(r.rows[0]?.covered ?? 0));
+    cats.set(key, r.rows.map((x) => x.v));
   }
+  const keys = traits.rows.map((t) => t.key);
   await database.query(
     `update traits t set coverage = u.coverage, categories = case when t.type = 'categorical' then u.categories::jsonb else t.categories end
      from unnest($2::text[], $3::float8[], $4::text[]) as u(key, coverage, categories)
      where t.account_id = $1 and t.key = u.key`,
     [
       accountId,
-      cov.rows.map((r) => r.key),
-      cov.rows.map((r) => (Number(r.total) ? Number(r.n) / Number(r.total) : 0)),
-      cov.rows.map((r) => JSON.stringify(cats.get(r.key) ?? [])),
+      keys,
+      keys.map((k) => (total ? (coverage.get(k) ?? 0) / total : 0)),
+      keys.map((k) => JSON.stringify(cats.get(k) ?? [])),
     ],
   );
 }

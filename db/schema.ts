@@ -208,9 +208,9 @@ export const people = pgTable(
   'people',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    accountId: uuid('account_id')
-      .notNull()
-      .references(() => accounts.id, { onDelete: 'cascade' }),
+    // no foreign key: people are bulk-loaded, and a per-row check of the account costs a fifth of an upsert; the
+    // services scope by account and remove an account's people with it
+    accountId: uuid('account_id').notNull(),
     externalId: text('external_id'),
     email: text('email'),
     emailNorm: text('email_norm'),

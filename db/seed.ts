@@ -139,6 +139,7 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
     );
     await database.query('delete from assignments where account_id = $1', [existing[0].id]);
     await database.query('delete from orders where account_id = $1', [existing[0].id]);
+    await database.query('delete from people where account_id = $1', [existing[0].id]);
     await database.query('delete from accounts where id = $1', [existing[0].id]);
   }
 

@@ -1,0 +1,1 @@
+ALTER TABLE "people" DROP CONSTRAINT "people_account_id_accounts_id_fk";

@@ -51,7 +51,7 @@ export async function upsertCustomTraits(
 
 /**
  * Recomputes the coverage (and the values of categorical ones) of an account's custom traits: one pass over the
- * account's people for the count and the other traits' coverage, one per categorical trait for its values.
+ * account's people for the count and the other traits' coverage, one per categorical trait for its values, side by side.
  */
 export async function refreshCustomTraitStats(database: Database, accountId: string): Promise<void> {
   const traits = await database.query<{ key: string; type: string }>(
@@ -63,24 +63,29 @@ export async function refreshCustomTraitStats(database: Database, accountId: str
   const others = traits.rows.filter((t) => t.type !== 'categorical').map((t) => t.key);
   // a key holding JSON null does not count as a value
   const present = (i: number) => `custom_traits ? $${2 * i + 2}::text and not custom_traits @> $${2 * i + 3}::jsonb`;
-  const counts = await database.query<Record<string, number>>(
-    `select count(*)::int as total${others.map((_, i) => `, count(*) filter (where ${present(i)})::int as c${i}`).join('')}
-     from people where account_id = $1`,
-    [accountId, ...others.flatMap((k) => [k, JSON.stringify({ [k]: null })])],
-  );
+  // the passes run side by side (each on its own connection with PostgreSQL)
+  const [counts, ...values] = await Promise.all([
+    database.query<Record<string, number>>(
+      `select count(*)::int as total${others.map((_, i) => `, count(*) filter (where ${present(i)})::int as c${i}`).join('')}
+       from people where account_id = $1`,
+      [accountId, ...others.flatMap((k) => [k, JSON.stringify({ [k]: null })])],
+    ),
+    ...categorical.map((key) =>
+      database.query<{ v: string; covered: number }>(
+        `select v, sum(n) over ()::int as covered from (
+           select custom_traits ->> $2 as v, count(*) as n from people where account_id = $1 and custom_traits ? $2 group by 1
+         ) x where v is not null order by n desc, v limit 50`,
+        [accountId, key],
+      ),
+    ),
+  ]);
   const total = Number(counts.rows[0]?.total ?? 0);
   const coverage = new Map<string, number>(others.map((k, i) => [k, Number(counts.rows[0]?.[`c${i}`] ?? 0)]));
   const cats = new Map<string, string[]>();
-  for (const key of categorical) {
-    const r = await database.query<{ v: string; covered: number }>(
-      `select v, sum(n) over ()::int as covered from (
-         select custom_traits ->> $2 as v, count(*) as n from people where account_id = $1 and custom_traits ? $2 group by 1
-       ) x where v is not null order by n desc, v limit 50`,
-      [accountId, key],
-    );
-    coverage.set(key, Number(r.rows[0]?.covered ?? 0));
-    cats.set(key, r.rows.map((x) => x.v));
-  }
+  categorical.forEach((key, i) => {
+    coverage.set(key, Number(values[i].rows[0]?.covered ?? 0));
+    cats.set(key, values[i].rows.map((x) => x.v));
+  });
   const keys = traits.rows.map((t) => t.key);
   await database.query(
     `update traits t set coverage = u.coverage, categories = case when t.type = 'categorical' then u.categories::jsonb else t.categories end

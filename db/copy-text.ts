@@ -89,6 +89,13 @@ export class CopyTextWriter {
     return this.text(String(v));
   }
 
+  bool(v: boolean): this {
+    this.reserve(2);
+    this.separate();
+    this.buf[this.pos++] = v ? 116 : 102; // t f
+    return this;
+  }
+
   nul(): this {
     this.reserve(3);
     this.separate();

@@ -4,7 +4,7 @@ import type { Database } from '@/db/client';
 import { cleanHeaders, readCsvBatches } from './file';
 import type { ColumnMapping } from './mapping';
 import { planFor, toOrderRow, toPersonRow, type CustomColumn } from './rows';
-import { PersonKeys } from './person-keys';
+import { KeyFilter, PersonKeys } from './account-keys';
 import { newOrdersBatch, newPeopleBatch, OrderKeyer, writeOrdersBatch, writePeopleBatch, type StageBatch } from './write';
 
 export interface IngestProgress {
@@ -29,6 +29,8 @@ export interface IngestOptions {
   parallel?: number;
   /** most people whose keys an orders file reads into memory (default PERSON_KEYS_LIMIT); past it the database looks them up */
   personKeysLimit?: number;
+  /** rows whose key is certainly new are plain inserts rather than upserts (default true) */
+  plainInserts?: boolean;
   onProgress?: (p: IngestProgress) => Promise<void> | void;
 }
 
@@ -56,6 +58,7 @@ export async function ingestFile(
   let batch = newBatch();
   const keyer = new OrderKeyer();
   let personKeys: PersonKeys | null = null;
+  let newKeys: KeyFilter | null = null;
   // Batches are written on several connections while the next ones are parsed; each holds only its COPY text.
   // People keyed by email only are written alone, since two batches could otherwise both insert the same new email.
   const parallel = Math.max(1, opts.parallel ?? (database.driver === 'pg' ? 3 : 1));
@@ -104,6 +107,12 @@ export async function ingestFile(
       }
       if (!plan) {
         plan = planFor(input.kind, cleanHeaders(rec.fields), input.mapping);
+        if ((opts.plainInserts ?? true) && (plan.kind === 'orders' || plan.cols.external_id !== undefined)) {
+          const key =
+            plan.kind === 'people' ? ({ table: 'people', column: 'external_id' } as const) : ({ table: 'orders', column: 'external_order_id' } as const);
+          // rows take 16 bytes at the least: room for every key of the file
+          newKeys = await KeyFilter.load(database, input.accountId, key, Math.ceil(total / 16));
+        }
         if (plan.kind === 'orders') {
           const need = { externalId: plan.cols.person_external_id !== undefined, email: plan.cols.person_email !== undefined };
           personKeys = await PersonKeys.load(database, input.accountId, need, opts.personKeysLimit);
@@ -113,12 +122,15 @@ export async function ingestFile(
       rows++;
       if (plan.kind === 'people') {
         const r = toPersonRow(plan, rec.fields);
-        if (r.ok) batch.addPerson(rec.line, r.row);
+        if (r.ok) batch.addPerson(rec.line, r.row, r.row.externalId !== null && newKeys !== null && newKeys.claim(r.row.externalId));
         else batch.addError(rec.line, r.reason);
       } else {
         const r = toOrderRow(plan, rec.fields);
-        if (r.ok) batch.addOrder(rec.line, keyer.keyOf(r.row), r.row, personKeys?.idOf(r.row.personExternalId, r.row.personEmailNorm));
-        else batch.addError(rec.line, r.reason);
+        if (r.ok) {
+          const key = keyer.keyOf(r.row);
+          const personId = personKeys?.idOf(r.row.personExternalId, r.row.personEmailNorm);
+          batch.addOrder(rec.line, key, r.row, personId, newKeys !== null && newKeys.claim(key));
+        } else batch.addError(rec.line, r.reason);
       }
       if (batch.size >= batchSize) await flush();
     }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { ingestFile, type IngestOptions } from '@/lib/ingest/run';
-import { PersonKeys } from '@/lib/ingest/person-keys';
+import { KeyFilter, PersonKeys } from '@/lib/ingest/account-keys';
+import { newOrdersBatch, writeOrdersBatch } from '@/lib/ingest/write';
 import { refreshCustomTraitStats, upsertCustomTraits } from '@/lib/services/traits';
 import { testDatabases } from '../helpers/db';
 import { createAccount } from './fixtures';
@@ -109,13 +110,18 @@ for (const target of testDatabases()) {
           )
         ).rows;
 
+      // people looked up by the database, every order upserted; then plain inserts of new order ids; then both in memory
+      const upserted = await ingest('orders', f, ORDER_MAPPING, { personKeysLimit: 0, plainInserts: false });
+      const viaUpserts = await snapshot();
+      await database.query('delete from orders where account_id = $1', [accountId]);
       const inDb = await ingest('orders', f, ORDER_MAPPING, { personKeysLimit: 0 });
       const viaDb = await snapshot();
       await database.query('delete from orders where account_id = $1', [accountId]);
       const inMemory = await ingest('orders', f, ORDER_MAPPING);
       const viaMemory = await snapshot();
 
-      for (const r of [inDb, inMemory]) {
+      expect(viaDb).toEqual(viaUpserts);
+      for (const r of [upserted, inDb, inMemory]) {
         expect(r.summary).toMatchObject({ rows: 53, ok: 51, errors: 2 });
         expect(r.errors).toEqual([
           { line: 52, reason: 'no person with customer id "P404" (upload the people file first)' },
@@ -144,6 +150,80 @@ for (const target of testDatabases()) {
       const other = await ingest('orders', f, ORDER_MAPPING);
       const owners = await database.query<{ d: string }>('select distinct dataset_id::text as d from orders where account_id = $1', [accountId]);
       expect(owners.rows).toEqual([{ d: other.datasetId }]);
+    });
+
+    it('writes the same people with plain inserts of new keys as with upserts only', async () => {
+      const f = file('people3.csv', [...peopleLines('A'), ...peopleLines('B').slice(1, 20)]);
+      const results = [];
+      for (const plainInserts of [false, true]) {
+        const acc = await createAccount(database, `Plain ${plainInserts}`);
+        const ds = await database.query<{ id: string }>(
+          `insert into datasets (account_id, name, kind, status) values ($1, 'p', 'people', 'processing') returning id`,
+          [acc],
+        );
+        const r = await ingestFile(
+          database,
+          { accountId: acc, datasetId: ds.rows[0].id, kind: 'people', file: f, mapping: PEOPLE_MAPPING },
+          { batchSize: 5, parallel: 3, plainInserts },
+        );
+        const rows = await database.query(
+          `select external_id, email, email_norm, first_name, custom_traits from people where account_id = $1
+           order by external_id nulls first, email_norm`,
+          [acc],
+        );
+        results.push({ summary: { ...r, seconds: 0 }, rows: rows.rows });
+      }
+      expect(results[1]).toEqual(results[0]);
+      expect(results[0].rows).toHaveLength(57);
+      expect(results[0].rows.find((p) => p.external_id === 'P3')).toMatchObject({ first_name: 'B3' });
+    });
+
+    it('upserts a batch again when a key it took for new was written meanwhile', async () => {
+      const datasetId = (
+        await database.query<{ id: string }>(`insert into datasets (account_id, name, kind, status) values ($1, 'r', 'orders', 'processing') returning id`, [
+          accountId,
+        ])
+      ).rows[0].id;
+      const person = Number((await database.query<{ id: string }>(`select id::text from people where account_id = $1 and external_id = 'P1'`, [accountId])).rows[0].id);
+      const row = (amount: number) => ({
+        orderId: 'R1',
+        personExternalId: 'P1',
+        personEmailNorm: null,
+        orderedAt: '2025-05-01T00:00:00.000Z',
+        amount,
+        product: null,
+        category: null,
+        quantity: 1,
+      });
+      const first = newOrdersBatch();
+      first.addOrder(2, 'R1', row(1), person, true);
+      await writeOrdersBatch(database, accountId, datasetId, first);
+      // another upload took R1 between reading the keys and writing: the plain insert fails, the upsert does not
+      const second = newOrdersBatch();
+      second.addOrder(3, 'R1', row(2), person, true);
+      second.addOrder(4, 'R2', row(3), person, true);
+      await writeOrdersBatch(database, accountId, datasetId, second);
+      const r = await database.query<{ k: string; amount: number }>(
+        `select external_order_id as k, amount from orders where account_id = $1 and external_order_id in ('R1', 'R2') order by 1`,
+        [accountId],
+      );
+      expect(r.rows).toEqual([
+        { k: 'R1', amount: 2 },
+        { k: 'R2', amount: 3 },
+      ]);
+    });
+
+    it('takes a key for new only when neither the account nor an earlier row has it', async () => {
+      const acc = await createAccount(database, 'Filter');
+      await database.query(`insert into people (account_id, external_id) select $1, 'K' || g from generate_series(1, 50) g`, [acc]);
+      const filter = await KeyFilter.load(database, acc, { table: 'people', column: 'external_id' }, 1000, 100, 7);
+      expect(filter).not.toBeNull();
+      for (let i = 1; i <= 50; i++) expect(filter!.claim(`K${i}`)).toBe(false);
+      let fresh = 0;
+      for (let i = 51; i <= 1050; i++) if (filter!.claim(`K${i}`)) fresh++;
+      expect(fresh).toBeGreaterThan(990);
+      for (let i = 1; i <= 1050; i++) expect(filter!.claim(`K${i}`)).toBe(false);
+      expect(await KeyFilter.load(database, acc, { table: 'people', column: 'external_id' }, 1000, 49, 7)).toBeNull();
     });
 
     it('reads person keys page by page, keeping the lowest id of a shared email, within a limit', async () => {

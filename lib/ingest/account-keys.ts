@@ -11,8 +11,8 @@ export const KEY_FILTER_LIMIT = 200_000;
 type KeyColumn = { table: 'people'; column: 'external_id' | 'email_norm' } | { table: 'orders'; column: 'external_order_id' };
 
 /**
- * Reads the account's values of a key column with their row ids, in key order (then id), page by page on the
- * account's own index; stops and answers false once more than `limit` rows were read.
+ * Reads the account's values of a key column with their row ids, `page` rows at a time through a cursor (no sort, so
+ * no plan that stale statistics could make expensive); answers false when the account has more than `limit` of them.
  */
 async function readAccountKeys(
   database: Database,
@@ -22,21 +22,25 @@ async function readAccountKeys(
   page: number,
   onRow: (key: string, id: number) => void,
 ): Promise<boolean> {
-  let after = '';
-  let read = 0;
-  for (;;) {
-    // an email shared by several people: the rest of its group may fall on the next page, which starts past it
-    const rows = await database.queryArrays(
-      `select ${key.column}, id from ${key.table} where account_id = $1 and ${key.column} > $2
-       order by ${key.column}${key.column === 'email_norm' ? ', id' : ''} limit ${page}`,
-      [accountId, after],
+  const where = `from ${key.table} where account_id = $1 and ${key.column} is not null`;
+  // counted first: an account past the limit is told apart without sending its keys
+  const over = await database.query<{ n: number }>(`select count(*)::int as n from (select 1 ${where} limit $2) x`, [accountId, limit + 1]);
+  if (Number(over.rows[0]?.n ?? 0) > limit) return false;
+  return database.transaction(async (tx) => {
+    await tx.query(
+      `declare facet_account_keys no scroll cursor for
+       select ${key.column}, id ${where}`,
+      [accountId],
     );
-    read += rows.length;
-    if (read > limit) return false;
-    for (const [k, id] of rows) onRow(k as string, Number(id));
-    if (rows.length < page) return true;
-    after = rows[rows.length - 1][0] as string;
-  }
+    let read = 0;
+    for (;;) {
+      const rows = await tx.queryArrays(`fetch ${page} from facet_account_keys`);
+      read += rows.length;
+      if (read > limit) return false;
+      for (const [k, id] of rows) onRow(k as string, Number(id));
+      if (rows.length < page) return true;
+    }
+  });
 }
 
 export class PersonKeys {
@@ -55,9 +59,10 @@ export class PersonKeys {
   ): Promise<PersonKeys | null> {
     const read = async (column: 'external_id' | 'email_norm') => {
       const map = new Map<string, number>();
-      // for an email shared by several people the lowest id comes first and is kept
+      // an email shared by several people stands for the one with the lowest id
       const ok = await readAccountKeys(database, accountId, { table: 'people', column }, limit, page, (k, id) => {
-        if (!map.has(k)) map.set(k, id);
+        const seen = map.get(k);
+        if (seen === undefined || id < seen) map.set(k, id);
       });
       return ok ? map : null;
     };

@@ -34,6 +34,8 @@ interface Pending {
  * threads - 1 workers compute the others, so no thread sits idle waiting and one worker runtime
  * (about 8 MB) is saved.
  */
+let callerWarm = false;
+
 class WorkerExecutor implements Executor {
   private workers: Worker[] = [];
   private pending = new Map<number, Pending>();
@@ -52,7 +54,14 @@ class WorkerExecutor implements Executor {
         else p.resolve(msg.r!);
       });
       w.on('error', (err) => this.failAll(err));
+      // first message: optimize the kernels while the caller prepares its data
+      w.postMessage({ id: 0, op: 'warm', args: {} });
       this.workers.push(w);
+    }
+    // this thread takes a share of every op too: optimize its kernels once per process, beside the workers
+    if (!callerWarm) {
+      getLocalOps().warm({});
+      callerWarm = true;
     }
   }
 

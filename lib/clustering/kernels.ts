@@ -44,15 +44,16 @@ function putCentres(w, C, n) { for (var q = 0; q < n; q++) w.F[(w.cp >> 2) + q] 
 // distances are float32 in the SIMD kernel: bounds are widened by a relative margin well above its rounding
 var UP = 1.00002, LO = 0.99998;
 
-var ops = {
-  // nearest centre, runner-up and margin for every row
-  assign: function (a) {
-    var X = a.X, d = a.d, C = a.C, k = a.k, labels = a.labels, dist = a.dist, runner = a.runner, margin = a.margin;
+// The row loops take positional arguments: an op's argument object differs in shape between callers
+// (spread, structured clone), and loops that read it would be deoptimized by every new shape.
+
+// nearest centre, runner-up and margin for every row
+function assignRange(X, d, C, k, labels, dist, runner, margin, from, to) {
     var w = W(d, k), F = w.F, I = w.I, total = 0;
     putCentres(w, C, k * d);
     var lp = w.lp >> 2, rp = w.rp >> 2, d1 = w.d1 >> 2, d2 = w.d2 >> 2;
-    for (var i0 = a.i0; i0 < a.i1; i0 += w.ch) {
-      var rows = Math.min(w.ch, a.i1 - i0);
+    for (var i0 = from; i0 < to; i0 += w.ch) {
+      var rows = Math.min(w.ch, to - i0);
       F.set(X.subarray(i0 * d, (i0 + rows) * d), w.xp >> 2);
       w.ex.nearest(w.xp, rows, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, 1, 1, 0);
       labels.set(I.subarray(lp, lp + rows), i0);
@@ -65,17 +66,16 @@ var ops = {
       }
     }
     return { inertia: total };
-  },
+}
 
-  // first pass: labels, bound gaps and per-centre sums
-  hamInit: function (a) {
-    var X = a.X, d = a.d, C = a.C, k = a.k, labels = a.labels, gap = a.gap;
+// first pass: labels, bound gaps and per-centre sums
+function hamInitRange(X, d, C, k, labels, gap, from, to) {
     var w = W(d, k), F = w.F, I = w.I;
     putCentres(w, C, k * d);
     w.D.fill(0, w.sp >> 3, (w.np >> 3) + k);
     var lp = w.lp >> 2, d2 = w.d2 >> 2;
-    for (var i0 = a.i0; i0 < a.i1; i0 += w.ch) {
-      var rows = Math.min(w.ch, a.i1 - i0);
+    for (var i0 = from; i0 < to; i0 += w.ch) {
+      var rows = Math.min(w.ch, to - i0);
       F.set(X.subarray(i0 * d, (i0 + rows) * d), w.xp >> 2);
       w.ex.nearest(w.xp, rows, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, UP, LO, 1);
       w.ex.addRows(w.xp, rows, d, w.lp, w.sp, w.np);
@@ -83,16 +83,14 @@ var ops = {
       gap.set(F.subarray(d2, d2 + rows), i0);
     }
     return { sums: w.D.slice(w.sp >> 3, (w.sp >> 3) + k * d), counts: w.D.slice(w.np >> 3, (w.np >> 3) + k) };
-  },
+}
 
-  // one accelerated Lloyd step. Each row keeps one bound, the gap between a lower bound on its runner-up
-  // distance and an upper bound on its nearest distance (Hamerly's two bounds, stored as their difference):
-  // centre moves shrink it, and while it stays >= 0 the row keeps its centre. Per chunk of rows, those whose
-  // gap turns negative are rescanned by the SIMD kernel: gathered when few, the whole chunk when many
-  // (early iterations). Returns changes of the per-centre sums.
-  hamStep: function (a) {
-    var X = a.X, d = a.d, C = a.C, k = a.k, labels = a.labels, gap = a.gap;
-    var move = a.move, maxMove = a.maxMove, maxIdx = a.maxIdx, secondMove = a.secondMove;
+// one accelerated Lloyd step. Each row keeps one bound, the gap between a lower bound on its runner-up
+// distance and an upper bound on its nearest distance (Hamerly's two bounds, stored as their difference):
+// centre moves shrink it, and while it stays >= 0 the row keeps its centre. Per chunk of rows, those whose
+// gap turns negative are rescanned by the SIMD kernel: gathered when few, the whole chunk when many
+// (early iterations). Returns changes of the per-centre sums.
+function hamStepRange(X, d, C, k, labels, gap, move, maxMove, maxIdx, secondMove, from, to) {
     var dsums = new Float64Array(k * d), dcounts = new Float64Array(k), changed = 0;
     var w = W(d, k), F = w.F, I = w.I, ch = w.ch, idx = new Int32Array(ch);
     putCentres(w, C, k * d);
@@ -100,8 +98,8 @@ var ops = {
     // shrink of a row's gap: its centre's move plus the largest move among the other centres
     var shrink = new Float64Array(k);
     for (var j = 0; j < k; j++) shrink[j] = move[j] + (j === maxIdx ? secondMove : maxMove);
-    for (var c0 = a.i0; c0 < a.i1; c0 += ch) {
-      var rows = Math.min(ch, a.i1 - c0), fails = 0, i, q;
+    for (var c0 = from; c0 < to; c0 += ch) {
+      var rows = Math.min(ch, to - c0), fails = 0, i, q;
       for (i = c0; i < c0 + rows; i++) {
         var r = gap[i] - shrink[labels[i]];
         if (r >= 0) gap[i] = r;
@@ -134,6 +132,17 @@ var ops = {
       }
     }
     return { dsums: dsums, dcounts: dcounts, changed: changed };
+}
+
+var ops = {
+  assign: function (a) {
+    return assignRange(a.X, a.d, a.C, a.k, a.labels, a.dist, a.runner, a.margin, a.i0, a.i1);
+  },
+  hamInit: function (a) {
+    return hamInitRange(a.X, a.d, a.C, a.k, a.labels, a.gap, a.i0, a.i1);
+  },
+  hamStep: function (a) {
+    return hamStepRange(a.X, a.d, a.C, a.k, a.labels, a.gap, a.move, a.maxMove, a.maxIdx, a.secondMove, a.i0, a.i1);
   },
 
   // the row farthest from its centre among centres with more than one row (to re-seed an empty centre)
@@ -147,6 +156,27 @@ var ops = {
       if (dd > farD) { farD = dd; far = i; }
     }
     return { far: far, dist: farD };
+  },
+
+  // compiles this thread's kernels before real work: instantiates the SIMD module and runs the Lloyd ops on a
+  // small made-up block until the JavaScript and WebAssembly tiers have optimized them
+  warm: function () {
+    // shared buffers, like the real work's, so that the optimized code fits what follows
+    function f32(len) { return new Float32Array(new SharedArrayBuffer(4 * len)); }
+    var n = 2048, d = 12, k = 5, X = f32(n * d), C = new Float64Array(k * d);
+    for (var q = 0; q < n * d; q++) X[q] = ((q * 7919) % 1009) / 97;
+    for (q = 0; q < k * d; q++) C[q] = X[(q * 131) % (n * d)];
+    var labels = new Int32Array(new SharedArrayBuffer(4 * n)), gap = f32(n), dist = f32(n), runner = new Int32Array(new SharedArrayBuffer(4 * n)), margin = f32(n);
+    // centres still, moved a little (some rows gathered) and far (whole chunks rescanned): every path
+    var moves = [new Float64Array(k), new Float64Array(k).fill(0.05), new Float64Array(k).fill(100)];
+    for (var r = 0; r < 150; r++) {
+      ops.hamInit({ X: X, d: d, C: C, k: k, labels: labels, gap: gap, i0: 0, i1: n });
+      var move = moves[r % 3];
+      ops.hamStep({ X: X, d: d, C: C, k: k, labels: labels, gap: gap, move: move, maxMove: move[0], maxIdx: 0, secondMove: move[0], i0: 0, i1: n });
+      ops.assign({ X: X, d: d, C: C, k: k, labels: labels, dist: dist, runner: runner, margin: margin, i0: 0, i1: n });
+      ops.clusterSums({ X: X, d: d, C: C, k: k, labels: labels, i0: 0, i1: n });
+    }
+    return {};
   },
 
   // exact squared distance to the assigned centre, summed per centre

@@ -10,7 +10,10 @@
   ;; and their distances scaled by $up and $lo (f32 at $outD1 and $outD2; +inf when k = 1), so that a
   ;; caller can widen them into bounds (or pass 1 and 1 for the plain distances). With $gap set, $outD2
   ;; holds the bound gap instead: lo x runner-up distance - up x nearest distance.
-  ;; Centres are visited two at a time so that each row vector is loaded once per pair.
+  ;; Centres are visited two at a time so that each row vector is loaded once per pair. The nearest and
+  ;; runner-up are kept without branches: a distance (non-negative, so its f32 bits order like it) and its
+  ;; centre index are packed into one i64 key, and keys are merged with compare-and-select, so the choice
+  ;; of centre costs no mispredicted branch whatever the data.
   (func (export "nearest")
     (param $xp i32) (param $rows i32) (param $d i32) (param $cp i32) (param $k i32)
     (param $outLab i32) (param $outRun i32) (param $outD1 i32) (param $outD2 i32) (param $up f32) (param $lo f32) (param $gap i32)
@@ -19,15 +22,15 @@
     (local $a0 v128) (local $a1 v128) (local $x v128) (local $v v128) (local $h v128)
     (local $s f32) (local $s2 f32) (local $xs f32) (local $e f32)
     (local $best f32) (local $second f32) (local $bi i32) (local $si i32)
+    (local $kb i64) (local $ks i64) (local $key i64) (local $lose i64) (local $lt i32)
     (local.set $rowBytes (i32.shl (local.get $d) (i32.const 2)))
     (local.set $d4 (i32.and (local.get $d) (i32.const -4)))
     (block $rowsDone
       (loop $rowLoop
         (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $rows)))
-        (local.set $best (f32.const inf))
-        (local.set $second (f32.const inf))
-        (local.set $bi (i32.const -1))
-        (local.set $si (i32.const -1))
+        ;; +inf with index -1: what remains when there is no (runner-up) centre
+        (local.set $kb (i64.const 0x7f800000ffffffff))
+        (local.set $ks (i64.const 0x7f800000ffffffff))
         (local.set $j (i32.const 0))
         (local.set $c (local.get $cp))
         (block $centresDone
@@ -71,27 +74,31 @@
                 (local.set $s2 (f32.add (local.get $s2) (f32.mul (local.get $e) (local.get $e))))
                 (local.set $t (i32.add (local.get $t) (i32.const 1)))
                 (br $tailLoop)))
-            (if (f32.lt (local.get $s) (local.get $best))
-              (then
-                (local.set $second (local.get $best)) (local.set $si (local.get $bi))
-                (local.set $best (local.get $s)) (local.set $bi (local.get $j)))
-              (else
-                (if (f32.lt (local.get $s) (local.get $second))
-                  (then (local.set $second (local.get $s)) (local.set $si (local.get $j))))))
+            (local.set $key (i64.or
+              (i64.shl (i64.extend_i32_u (i32.reinterpret_f32 (local.get $s))) (i64.const 32))
+              (i64.extend_i32_u (local.get $j))))
+            (local.set $lt (i64.lt_u (local.get $key) (local.get $kb)))
+            (local.set $lose (select (local.get $kb) (local.get $key) (local.get $lt)))
+            (local.set $kb (select (local.get $key) (local.get $kb) (local.get $lt)))
+            (local.set $ks (select (local.get $lose) (local.get $ks) (i64.lt_u (local.get $lose) (local.get $ks))))
             (if (i32.lt_u (i32.add (local.get $j) (i32.const 1)) (local.get $k))
               (then
-                (if (f32.lt (local.get $s2) (local.get $best))
-                  (then
-                    (local.set $second (local.get $best)) (local.set $si (local.get $bi))
-                    (local.set $best (local.get $s2)) (local.set $bi (i32.add (local.get $j) (i32.const 1))))
-                  (else
-                    (if (f32.lt (local.get $s2) (local.get $second))
-                      (then (local.set $second (local.get $s2)) (local.set $si (i32.add (local.get $j) (i32.const 1)))))))))
+                (local.set $key (i64.or
+                  (i64.shl (i64.extend_i32_u (i32.reinterpret_f32 (local.get $s2))) (i64.const 32))
+                  (i64.extend_i32_u (i32.add (local.get $j) (i32.const 1)))))
+                (local.set $lt (i64.lt_u (local.get $key) (local.get $kb)))
+                (local.set $lose (select (local.get $kb) (local.get $key) (local.get $lt)))
+                (local.set $kb (select (local.get $key) (local.get $kb) (local.get $lt)))
+                (local.set $ks (select (local.get $lose) (local.get $ks) (i64.lt_u (local.get $lose) (local.get $ks))))))
             (local.set $c (i32.add (local.get $c2) (local.get $rowBytes)))
             (local.set $j (i32.add (local.get $j) (i32.const 2)))
             (br $centreLoop)))
-        ;; every distance infinite (overflow): the first centre
-        (if (i32.lt_s (local.get $bi) (i32.const 0)) (then (local.set $bi (i32.const 0))))
+        (local.set $bi (i32.wrap_i64 (local.get $kb)))
+        (local.set $si (i32.wrap_i64 (local.get $ks)))
+        (local.set $best (f32.reinterpret_i32 (i32.wrap_i64 (i64.shr_u (local.get $kb) (i64.const 32)))))
+        (local.set $second (f32.reinterpret_i32 (i32.wrap_i64 (i64.shr_u (local.get $ks) (i64.const 32)))))
+        ;; every distance infinite (overflow) or NaN: the first centre
+        (if (i32.lt_s (local.get $bi) (i32.const 0)) (then (local.set $bi (i32.const 0)) (local.set $best (f32.const inf))))
         (local.set $o (i32.shl (local.get $i) (i32.const 2)))
         (i32.store (i32.add (local.get $outLab) (local.get $o)) (local.get $bi))
         (i32.store (i32.add (local.get $outRun) (local.get $o)) (local.get $si))

@@ -125,9 +125,6 @@ export function isShared(a: ArrayBufferView): boolean {
 export function sharedFloat32(len: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(Math.max(1, len) * 4), 0, len);
 }
-export function sharedFloat64(len: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(Math.max(1, len) * 8), 0, len);
-}
 export function sharedInt32(len: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(Math.max(1, len) * 4), 0, len);
 }

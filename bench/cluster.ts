@@ -112,7 +112,9 @@ async function child(lib: string, n: number): Promise<Row> {
  */
 async function bundleChild(): Promise<string> {
   const { buildSync } = await import('esbuild');
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'facet-bench-')), 'cluster-child.cjs');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facet-bench-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const out = path.join(dir, 'cluster-child.cjs');
   buildSync({ entryPoints: [__filename], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: out, logLevel: 'error', external: ['esbuild'] });
   return out;
 }

@@ -9,9 +9,9 @@ const watPath = path.join(root, 'lib/clustering/kernels.wat');
 
 export async function compileKernels() {
   const wabt = await wabtInit();
-  const mod = wabt.parseWat('kernels.wat', fs.readFileSync(watPath, 'utf8'), { simd: true });
+  const mod = wabt.parseWat('kernels.wat', fs.readFileSync(watPath, 'utf8'), { simd: true, threads: true });
   try {
-    mod.validate();
+    mod.validate({ simd: true, threads: true });
     return Buffer.from(mod.toBinary({}).buffer);
   } finally {
     mod.destroy();

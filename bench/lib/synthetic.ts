@@ -1,10 +1,11 @@
 import { Rng } from '../../lib/clustering/rng';
+import { allocMatrix } from '../../lib/clustering/exec';
 
-/** Planted mixture of `k` overlapping gaussian groups (n x d, row-major Float32, shared memory). */
+/** Planted mixture of `k` overlapping gaussian groups (n x d, row-major Float32, allocated like Facet's encoder does). */
 export function syntheticMatrix(n: number, d: number, k: number, seed = 2024): Float32Array {
   const rng = new Rng(seed);
   const centres = Array.from({ length: k }, () => Array.from({ length: d }, () => rng.normal() * 1.2));
-  const X = new Float32Array(new SharedArrayBuffer(n * d * 4));
+  const X = allocMatrix(n, d);
   for (let i = 0; i < n; i++) {
     const c = centres[rng.int(k)];
     const o = i * d;

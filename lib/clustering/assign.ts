@@ -1,6 +1,6 @@
 import type { Assignment, PersonaModel, RecordValue } from './types';
 import { encodeRecord } from './encoder';
-import { createExecutor, ensureShared, sharedFloat32, sharedInt32, type Executor } from './exec';
+import { arenaOf, createExecutor, ensureShared, sharedFloat32, sharedInt32, type Executor } from './exec';
 
 const flatCache = new WeakMap<PersonaModel, Float64Array>();
 export function flatCentroids(model: PersonaModel): Float64Array {
@@ -29,12 +29,12 @@ export async function assignRows(
 export async function assignWith(ex: Executor, C: Float64Array, k: number, d: number, matrix: Float32Array, n: number): Promise<Assignment> {
   if (matrix.length < n * d) throw new Error(`assignRows: matrix holds fewer than ${n} rows of ${d} columns`);
   const shared = ex.threads > 1;
-  const X = ensureShared(ex, matrix);
+  const X = ensureShared(ex, matrix, d);
   const labels = shared ? sharedInt32(n) : new Int32Array(n);
   const dist = shared ? sharedFloat32(n) : new Float32Array(n);
   const runner = shared ? sharedInt32(n) : new Int32Array(n);
   const margin = shared ? sharedFloat32(n) : new Float32Array(n);
-  if (n > 0) await ex.map('assign', { X, d, C, k, labels, dist, runner, margin }, n);
+  if (n > 0) await ex.map('assign', { X, d, C, k, labels, dist, runner, margin, mem: arenaOf(X) }, n);
   return { labels, distances: dist, runnerUp: runner, margins: margin };
 }
 

@@ -1,6 +1,6 @@
 import type { Encoder, KCandidate, PersonaModel, PersonaSetResult, Quality, SelectionResult, TraitTable } from './types';
 import { Rng, sampleIndices } from './rng';
-import { createExecutor, type Executor } from './exec';
+import { allocMatrix, createExecutor, type Executor } from './exec';
 import { kmeans } from './kmeans';
 import { assignWith } from './assign';
 import { adjustedRandIndex, nearestLabels, pairwiseDistances, silhouetteFromDistances } from './quality';
@@ -51,7 +51,7 @@ export interface ClusterMatrixResult {
 }
 
 function copyRows(X: Float32Array, d: number, rows: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(new SharedArrayBuffer(Math.max(1, rows.length * d) * 4), 0, rows.length * d);
+  const out = allocMatrix(rows.length, d);
   for (let r = 0; r < rows.length; r++) out.set(X.subarray(rows[r] * d, rows[r] * d + d), r * d);
   return out;
 }

@@ -1,6 +1,7 @@
 import { quantileSorted } from 'simple-statistics';
 import type { EncodedTrait, Encoder, RecordValue, TraitSpec, TraitTable } from './types';
 import { Rng, sampleIndices } from './rng';
+import { allocMatrix } from './exec';
 
 /** Rows used to fit medians and quartiles; coverage always uses every row. */
 const FIT_SAMPLE = 100_000;
@@ -116,11 +117,11 @@ function encodeScalar(t: Extract<EncodedTrait, { type: 'numeric' | 'ordinal' | '
   return x * t.weight;
 }
 
-/** Row-major Float32 matrix (shared memory, ready for worker threads). */
+/** Row-major Float32 matrix (shared memory that worker threads and the SIMD kernels read in place). */
 export function encodeTable(encoder: Encoder, table: TraitTable): { matrix: Float32Array; d: number } {
   const { n } = table;
   const d = encoder.d;
-  const matrix = new Float32Array(new SharedArrayBuffer(Math.max(1, n * d) * 4), 0, n * d);
+  const matrix = allocMatrix(n, d);
   for (const t of encoder.traits) {
     const found = getColumn(table, t.key);
     const col = found?.col;

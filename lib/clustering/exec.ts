@@ -1,12 +1,17 @@
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
-import { WORKER_SOURCE, getLocalOps } from './kernels';
+import { WORKER_SOURCE, getLocalOps, makeArena } from './kernels';
 
 /** Runs a kernel op over row ranges, in worker threads or in this thread. */
 export interface Executor {
   readonly threads: number;
   /** split [0, n) into one range per thread and run `op` on each; results in range order */
   map(op: string, args: Record<string, unknown>, n: number): Promise<Record<string, unknown>[]>;
+  /**
+   * split [0, n) over the worker threads only and run `op` there while this thread goes on with other work;
+   * resolves when they are done (at once, doing nothing, when there are no workers)
+   */
+  background(op: string, args: Record<string, unknown>, n: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -21,6 +26,7 @@ class LocalExecutor implements Executor {
     const fn = getLocalOps()[op];
     return [fn({ ...args, i0: 0, i1: n })];
   }
+  async background() {}
   async close() {}
 }
 
@@ -70,6 +76,22 @@ class WorkerExecutor implements Executor {
     this.pending.clear();
   }
 
+  private post(worker: number, op: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.workers[worker].postMessage({ id, op, args });
+    });
+  }
+
+  async background(op: string, args: Record<string, unknown>, n: number) {
+    if (this.closed) throw new Error('executor closed');
+    const w = this.workers.length;
+    await Promise.all(
+      this.workers.map((_, t) => this.post(t, op, { ...args, i0: Math.floor((n * t) / w), i1: Math.floor((n * (t + 1)) / w) })),
+    );
+  }
+
   async map(op: string, args: Record<string, unknown>, n: number) {
     if (this.closed) throw new Error('executor closed');
     const parts = Math.min(this.threads, Math.max(1, n));
@@ -77,13 +99,7 @@ class WorkerExecutor implements Executor {
     const jobs: Promise<Record<string, unknown>>[] = [];
     for (let t = 1; t < parts; t++) {
       const [i0, i1] = range(t);
-      const id = this.nextId++;
-      jobs.push(
-        new Promise((resolve, reject) => {
-          this.pending.set(id, { resolve, reject });
-          this.workers[t - 1].postMessage({ id, op, args: { ...args, i0, i1 } });
-        }),
-      );
+      jobs.push(this.post(t - 1, op, { ...args, i0, i1 }));
     }
     const [i0, i1] = range(0);
     let own: Record<string, unknown>;
@@ -129,10 +145,32 @@ export function sharedInt32(len: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(Math.max(1, len) * 4), 0, len);
 }
 
+const arenas = new WeakMap<ArrayBufferLike, WebAssembly.Memory>();
+
+/**
+ * A row-major Float32 matrix of `rows` x `d` that the SIMD kernels read in place: it lives in a shared
+ * WebAssembly memory beside the kernels' scratch, so no thread copies its rows. Falls back to a plain
+ * SharedArrayBuffer (rows then copied in by chunks) below MIN_ROWS_FOR_THREADS rows, or when such a
+ * memory cannot be had, e.g. above 4 GB.
+ */
+export function allocMatrix(rows: number, d: number): Float32Array {
+  const len = rows * d;
+  // small matrices are fitted in one thread, where copying costs little; each arena reserves address space
+  const arena = len > 0 && rows >= MIN_ROWS_FOR_THREADS ? makeArena(len, d) : null;
+  if (!arena) return sharedFloat32(len);
+  arenas.set(arena.X.buffer, arena.mem);
+  return arena.X;
+}
+
+/** The WebAssembly memory of a matrix from allocMatrix (passed to the kernels as `mem`), or null. */
+export function arenaOf(X: Float32Array): WebAssembly.Memory | null {
+  return arenas.get(X.buffer) ?? null;
+}
+
 /** Shared copy of a matrix when the executor is threaded and the matrix is not shared yet. */
-export function ensureShared(ex: Executor, X: Float32Array): Float32Array {
+export function ensureShared(ex: Executor, X: Float32Array, d: number): Float32Array {
   if (ex.threads <= 1 || isShared(X)) return X;
-  const S = sharedFloat32(X.length);
+  const S = allocMatrix(Math.ceil(X.length / Math.max(1, d)), d);
   S.set(X);
   return S;
 }

@@ -21,25 +21,97 @@ function sqd(X, io, C, co, d) {
   return (s0 + s1) + (s2 + s3);
 }
 
-// SIMD kernels (kernels.wat), one instance and memory per thread; rows are copied in by chunks
-var wasm = null;
-function W(d, k) {
-  if (!wasm) {
-    var inst = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64')), {});
-    wasm = { ex: inst.exports, mem: inst.exports.memory, F: null, I: null, D: null, bytes: 0 };
-  }
-  // chunk of about 64 KB of rows; then centres, four per-row outputs, the k x d f64 sums and k counts
+// SIMD kernels (kernels.wat). The module imports one shared memory. A matrix from makeArena lives in such a
+// memory (an arena): a header, the rows, then scratch slots, one per running op, claimed and released with
+// atomics; the kernels read the rows in place. Any other matrix, or an arena whose slots are all busy or too
+// small for k, is copied in by chunks of rows into a memory this thread owns.
+var ARENA_MAGIC = 0x46414345, ARENA_HEADER = 64, ARENA_SLOTS = 16, ARENA_KMAX = 64;
+var wasmModule = null;
+function kernelModule() {
+  if (!wasmModule) wasmModule = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
+  return wasmModule;
+}
+// scratch of one op from byte offset base: a chunk of rows (copied or gathered), centres, four per-row
+// outputs, the k x d f64 sums and k counts
+function layout(base, d, k) {
   var ch = Math.max(64, Math.min(2048, Math.floor(16384 / Math.max(1, d))));
-  var xp = 0, cp = xp + ch * d * 4, lp = cp + k * d * 4, rp = lp + ch * 4, d1 = rp + ch * 4, d2 = d1 + ch * 4;
-  var sp = (d2 + ch * 4 + 7) & ~7, np = sp + k * d * 8, end = np + k * 8;
-  if (end > wasm.mem.buffer.byteLength) wasm.mem.grow(Math.ceil((end - wasm.mem.buffer.byteLength) / 65536));
-  if (wasm.bytes !== wasm.mem.buffer.byteLength) {
-    wasm.F = new Float32Array(wasm.mem.buffer); wasm.I = new Int32Array(wasm.mem.buffer); wasm.D = new Float64Array(wasm.mem.buffer);
-    wasm.bytes = wasm.mem.buffer.byteLength;
+  var xp = base, cp = xp + ch * d * 4, lp = cp + k * d * 4, rp = lp + ch * 4, d1 = rp + ch * 4, d2 = d1 + ch * 4;
+  var sp = (d2 + ch * 4 + 7) & ~7, np = sp + k * d * 8;
+  return { ch: ch, xp: xp, cp: cp, lp: lp, rp: rp, d1: d1, d2: d2, sp: sp, np: np, end: np + k * 8 };
+}
+
+// A shared WebAssembly memory holding len floats of rows (d per row) and the scratch slots, or null
+// when it cannot be had (over 4 GB, or no shared WebAssembly memory here).
+function makeArena(len, d) {
+  var slotBytes = (layout(0, d, ARENA_KMAX).end + 63) & ~63;
+  var slots = ARENA_HEADER + ((len * 4 + 63) & ~63);
+  var bytes = slots + ARENA_SLOTS * slotBytes, pages = Math.ceil(bytes / 65536);
+  if (pages > 65535) return null;
+  var mem;
+  try { mem = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }); } catch (e) { return null; }
+  var h = new Int32Array(mem.buffer, 0, 8);
+  // an id that tells arenas apart when a worker reuses its instance for the last one it saw
+  h[0] = ARENA_MAGIC; h[1] = 0; h[2] = (Math.random() * 0x7fffffff) | 0; h[3] = (Math.random() * 0x7fffffff) | 0;
+  h[4] = slots; h[5] = slotBytes; h[6] = ARENA_SLOTS;
+  return { mem: mem, X: new Float32Array(mem.buffer, ARENA_HEADER, len) };
+}
+
+// this thread's instance for the last arena it worked on (held weakly: it must not keep a matrix alive)
+var arenaInst = null;
+// this thread's own memory and instance, for matrices outside an arena
+var own = null;
+
+// scratch for one op on rows of X: { ex, F, I, D, inPlace, ...layout }; release() it when done
+function workspace(X, d, k, mem) {
+  if (mem) {
+    var h = new Int32Array(X.buffer, 0, 8);
+    if (h[0] === ARENA_MAGIC && layout(0, d, k).end <= h[5]) {
+      var slot = -1;
+      for (var tries = 0; tries < 64 && slot < 0; tries++) {
+        var busy = Atomics.load(h, 1);
+        for (var q = 0; q < h[6]; q++) {
+          if (busy & (1 << q)) continue;
+          if (Atomics.compareExchange(h, 1, busy, busy | (1 << q)) === busy) slot = q;
+          break;
+        }
+        if (busy === (1 << h[6]) - 1) break;
+      }
+      if (slot >= 0) {
+        var inst = arenaInst && arenaInst.id0 === h[2] && arenaInst.id1 === h[3] ? arenaInst.ref.deref() : null;
+        if (!inst) {
+          inst = new WebAssembly.Instance(kernelModule(), { env: { mem: mem } });
+          arenaInst = { id0: h[2], id1: h[3], ref: new WeakRef(inst) };
+        }
+        var w = layout(h[4] + slot * h[5], d, k);
+        w.ex = inst.exports; w.F = new Float32Array(X.buffer); w.I = new Int32Array(X.buffer); w.D = new Float64Array(X.buffer);
+        w.inPlace = true; w.h = h; w.slot = slot;
+        return w;
+      }
+    }
   }
-  return { ex: wasm.ex, F: wasm.F, I: wasm.I, D: wasm.D, ch: ch, xp: xp, cp: cp, lp: lp, rp: rp, d1: d1, d2: d2, sp: sp, np: np };
+  var L = layout(0, d, k);
+  if (!own) {
+    var m = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+    own = { mem: m, ex: new WebAssembly.Instance(kernelModule(), { env: { mem: m } }).exports, bytes: 0 };
+  }
+  if (L.end > own.mem.buffer.byteLength) own.mem.grow(Math.ceil((L.end - own.mem.buffer.byteLength) / 65536));
+  if (own.bytes !== own.mem.buffer.byteLength) {
+    var buf = own.mem.buffer;
+    own.F = new Float32Array(buf); own.I = new Int32Array(buf); own.D = new Float64Array(buf); own.bytes = buf.byteLength;
+  }
+  L.ex = own.ex; L.F = own.F; L.I = own.I; L.D = own.D; L.inPlace = false;
+  return L;
+}
+function release(w) {
+  if (w.inPlace) Atomics.and(w.h, 1, ~(1 << w.slot));
 }
 function putCentres(w, C, n) { for (var q = 0; q < n; q++) w.F[(w.cp >> 2) + q] = C[q]; }
+// byte address of rows [i0, i0 + rows) for the kernel: in place, or copied into the scratch chunk
+function rowsAt(w, X, d, i0, rows) {
+  if (w.inPlace) return X.byteOffset + i0 * d * 4;
+  w.F.set(X.subarray(i0 * d, (i0 + rows) * d), w.xp >> 2);
+  return w.xp;
+}
 
 // distances are float32 in the SIMD kernel: bounds are widened by a relative margin well above its rounding
 var UP = 1.00002, LO = 0.99998;
@@ -48,14 +120,15 @@ var UP = 1.00002, LO = 0.99998;
 // (spread, structured clone), and loops that read it would be deoptimized by every new shape.
 
 // nearest centre, runner-up and margin for every row
-function assignRange(X, d, C, k, labels, dist, runner, margin, from, to) {
-    var w = W(d, k), F = w.F, I = w.I, total = 0;
+function assignRange(X, d, C, k, labels, dist, runner, margin, from, to, mem) {
+  var w = workspace(X, d, k, mem);
+  try {
+    var F = w.F, I = w.I, total = 0;
     putCentres(w, C, k * d);
     var lp = w.lp >> 2, rp = w.rp >> 2, d1 = w.d1 >> 2, d2 = w.d2 >> 2;
     for (var i0 = from; i0 < to; i0 += w.ch) {
       var rows = Math.min(w.ch, to - i0);
-      F.set(X.subarray(i0 * d, (i0 + rows) * d), w.xp >> 2);
-      w.ex.nearest(w.xp, rows, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, 1, 1, 0);
+      w.ex.nearest(rowsAt(w, X, d, i0, rows), rows, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, 1, 1, 0);
       labels.set(I.subarray(lp, lp + rows), i0);
       if (dist) dist.set(F.subarray(d1, d1 + rows), i0);
       if (runner) runner.set(I.subarray(rp, rp + rows), i0);
@@ -65,24 +138,31 @@ function assignRange(X, d, C, k, labels, dist, runner, margin, from, to) {
         if (margin) margin[i0 + q] = I[rp + q] < 0 ? 0 : F[d2 + q] - db;
       }
     }
-    return { inertia: total };
+    return { inertia: total, inPlace: w.inPlace };
+  } finally {
+    release(w);
+  }
 }
 
 // first pass: labels, bound gaps and per-centre sums
-function hamInitRange(X, d, C, k, labels, gap, from, to) {
-    var w = W(d, k), F = w.F, I = w.I;
+function hamInitRange(X, d, C, k, labels, gap, from, to, mem) {
+  var w = workspace(X, d, k, mem);
+  try {
+    var F = w.F, I = w.I;
     putCentres(w, C, k * d);
     w.D.fill(0, w.sp >> 3, (w.np >> 3) + k);
     var lp = w.lp >> 2, d2 = w.d2 >> 2;
     for (var i0 = from; i0 < to; i0 += w.ch) {
-      var rows = Math.min(w.ch, to - i0);
-      F.set(X.subarray(i0 * d, (i0 + rows) * d), w.xp >> 2);
-      w.ex.nearest(w.xp, rows, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, UP, LO, 1);
-      w.ex.addRows(w.xp, rows, d, w.lp, w.sp, w.np);
+      var rows = Math.min(w.ch, to - i0), xp = rowsAt(w, X, d, i0, rows);
+      w.ex.nearest(xp, rows, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, UP, LO, 1);
+      w.ex.addRows(xp, rows, d, w.lp, w.sp, w.np);
       labels.set(I.subarray(lp, lp + rows), i0);
       gap.set(F.subarray(d2, d2 + rows), i0);
     }
-    return { sums: w.D.slice(w.sp >> 3, (w.sp >> 3) + k * d), counts: w.D.slice(w.np >> 3, (w.np >> 3) + k) };
+    return { sums: w.D.slice(w.sp >> 3, (w.sp >> 3) + k * d), counts: w.D.slice(w.np >> 3, (w.np >> 3) + k), inPlace: w.inPlace };
+  } finally {
+    release(w);
+  }
 }
 
 // one accelerated Lloyd step. Each row keeps one bound, the gap between a lower bound on its runner-up
@@ -90,9 +170,11 @@ function hamInitRange(X, d, C, k, labels, gap, from, to) {
 // centre moves shrink it, and while it stays >= 0 the row keeps its centre. Per chunk of rows, those whose
 // gap turns negative are rescanned by the SIMD kernel: gathered when few, the whole chunk when many
 // (early iterations). Returns changes of the per-centre sums.
-function hamStepRange(X, d, C, k, labels, gap, move, maxMove, maxIdx, secondMove, from, to) {
+function hamStepRange(X, d, C, k, labels, gap, move, maxMove, maxIdx, secondMove, from, to, mem) {
+  var w = workspace(X, d, k, mem);
+  try {
     var dsums = new Float64Array(k * d), dcounts = new Float64Array(k), changed = 0;
-    var w = W(d, k), F = w.F, I = w.I, ch = w.ch, idx = new Int32Array(ch);
+    var F = w.F, I = w.I, ch = w.ch, idx = new Int32Array(ch);
     putCentres(w, C, k * d);
     var xb = w.xp >> 2, lp = w.lp >> 2, d2 = w.d2 >> 2;
     // shrink of a row's gap: its centre's move plus the largest move among the other centres
@@ -108,8 +190,7 @@ function hamStepRange(X, d, C, k, labels, gap, move, maxMove, maxIdx, secondMove
       if (fails === 0) continue;
       var dense = fails * 4 >= rows;
       if (dense) {
-        F.set(X.subarray(c0 * d, (c0 + rows) * d), xb);
-        w.ex.nearest(w.xp, rows, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, UP, LO, 1);
+        w.ex.nearest(rowsAt(w, X, d, c0, rows), rows, d, w.cp, k, w.lp, w.rp, w.d1, w.d2, UP, LO, 1);
       } else {
         for (q = 0; q < fails; q++) {
           var src = idx[q] * d, o = xb + q * d;
@@ -131,18 +212,31 @@ function hamStepRange(X, d, C, k, labels, gap, move, maxMove, maxIdx, secondMove
         gap[i] = F[d2 + q];
       }
     }
-    return { dsums: dsums, dcounts: dcounts, changed: changed };
+    return { dsums: dsums, dcounts: dcounts, changed: changed, inPlace: w.inPlace };
+  } finally {
+    release(w);
+  }
 }
 
 var ops = {
   assign: function (a) {
-    return assignRange(a.X, a.d, a.C, a.k, a.labels, a.dist, a.runner, a.margin, a.i0, a.i1);
+    return assignRange(a.X, a.d, a.C, a.k, a.labels, a.dist, a.runner, a.margin, a.i0, a.i1, a.mem || null);
   },
   hamInit: function (a) {
-    return hamInitRange(a.X, a.d, a.C, a.k, a.labels, a.gap, a.i0, a.i1);
+    return hamInitRange(a.X, a.d, a.C, a.k, a.labels, a.gap, a.i0, a.i1, a.mem || null);
   },
   hamStep: function (a) {
-    return hamStepRange(a.X, a.d, a.C, a.k, a.labels, a.gap, a.move, a.maxMove, a.maxIdx, a.secondMove, a.i0, a.i1);
+    return hamStepRange(a.X, a.d, a.C, a.k, a.labels, a.gap, a.move, a.maxMove, a.maxIdx, a.secondMove, a.i0, a.i1, a.mem || null);
+  },
+
+  // writes a zero into every memory page of fresh (all-zero) arrays from a.from[q] on: a worker takes the cost of
+  // the first touch of their pages (page faults) while the calling thread does other work
+  touch: function (a) {
+    for (var q = 0; q < a.arrays.length; q++) {
+      var arr = a.arrays[q], step = 4096 / arr.BYTES_PER_ELEMENT;
+      for (var i = Math.max(a.i0, a.from[q]); i < a.i1; i += step) arr[i] = 0;
+    }
+    return {};
   },
 
   // the row farthest from its centre among centres with more than one row (to re-seed an empty centre)
@@ -163,18 +257,23 @@ var ops = {
   warm: function () {
     // shared buffers, like the real work's, so that the optimized code fits what follows
     function f32(len) { return new Float32Array(new SharedArrayBuffer(4 * len)); }
-    var n = 2048, d = 12, k = 5, X = f32(n * d), C = new Float64Array(k * d);
+    var n = 2048, d = 12, k = 5, X = f32(n * d), C = new Float64Array(k * d), C2 = new Float64Array(k * d);
     for (var q = 0; q < n * d; q++) X[q] = ((q * 7919) % 1009) / 97;
-    for (q = 0; q < k * d; q++) C[q] = X[(q * 131) % (n * d)];
+    for (q = 0; q < k * d; q++) { C[q] = X[(q * 131) % (n * d)]; C2[q] = X[(q * 337 + 5) % (n * d)]; }
     var labels = new Int32Array(new SharedArrayBuffer(4 * n)), gap = f32(n), dist = f32(n), runner = new Int32Array(new SharedArrayBuffer(4 * n)), margin = f32(n);
+    // the same rows in an arena too: rows read in place and rows copied in, both paths optimized
+    var arena = makeArena(n * d, d), Xs = arena ? [X, arena.X] : [X], mems = arena ? [null, arena.mem] : [null];
+    if (arena) arena.X.set(X);
     // centres still, moved a little (some rows gathered) and far (whole chunks rescanned): every path
     var moves = [new Float64Array(k), new Float64Array(k).fill(0.05), new Float64Array(k).fill(100)];
     for (var r = 0; r < 150; r++) {
-      ops.hamInit({ X: X, d: d, C: C, k: k, labels: labels, gap: gap, i0: 0, i1: n });
+      var Xr = Xs[r % Xs.length], mem = mems[r % Xs.length];
+      ops.hamInit({ X: Xr, d: d, C: C, k: k, labels: labels, gap: gap, mem: mem, i0: 0, i1: n });
       var move = moves[r % 3];
-      ops.hamStep({ X: X, d: d, C: C, k: k, labels: labels, gap: gap, move: move, maxMove: move[0], maxIdx: 0, secondMove: move[0], i0: 0, i1: n });
-      ops.assign({ X: X, d: d, C: C, k: k, labels: labels, dist: dist, runner: runner, margin: margin, i0: 0, i1: n });
-      ops.clusterSums({ X: X, d: d, C: C, k: k, labels: labels, i0: 0, i1: n });
+      // other centres than the first pass's, so that rows change centre and every branch of the step runs
+      ops.hamStep({ X: Xr, d: d, C: C2, k: k, labels: labels, gap: gap, move: move, maxMove: move[0], maxIdx: 0, secondMove: move[0], mem: mem, i0: 0, i1: n });
+      ops.assign({ X: Xr, d: d, C: C, k: k, labels: labels, dist: dist, runner: runner, margin: margin, mem: mem, i0: 0, i1: n });
+      ops.clusterSums({ X: Xr, d: d, C: C, k: k, labels: labels, i0: 0, i1: n });
     }
     return {};
   },
@@ -234,10 +333,24 @@ wt.parentPort.on('message', function (msg) {
 
 export type KernelOps = Record<string, (args: Record<string, unknown>) => Record<string, unknown>>;
 
-let localOps: KernelOps | null = null;
+interface LocalKernels {
+  ops: KernelOps;
+  makeArena: (len: number, d: number) => { mem: WebAssembly.Memory; X: Float32Array } | null;
+}
+
+let local: LocalKernels | null = null;
+
+function localKernels(): LocalKernels {
+  if (!local) local = new Function(KERNEL_SOURCE + '\nreturn { ops: ops, makeArena: makeArena };')() as LocalKernels;
+  return local;
+}
 
 /** The same kernels compiled in this thread (single-thread path). */
 export function getLocalOps(): KernelOps {
-  if (!localOps) localOps = new Function(KERNEL_SOURCE + '\nreturn ops;')() as KernelOps;
-  return localOps;
+  return localKernels().ops;
+}
+
+/** A shared WebAssembly memory holding `len` floats of rows (d per row) that the kernels read in place, or null. */
+export function makeArena(len: number, d: number) {
+  return localKernels().makeArena(len, d);
 }

@@ -2,7 +2,7 @@ import { Rng, sampleIndices } from './rng';
 
 /** rows of the uniform sample on which large fits run their k-means++ restarts */
 export const SEED_SAMPLE = 40_000;
-import { MIN_ROWS_FOR_THREADS, createExecutor, ensureShared, localExecutor, sharedFloat32, sharedInt32, type Executor } from './exec';
+import { MIN_ROWS_FOR_THREADS, arenaOf, createExecutor, ensureShared, localExecutor, sharedFloat32, sharedInt32, type Executor } from './exec';
 
 export interface KMeansOptions {
   seed?: number;
@@ -109,7 +109,9 @@ async function lloydHamerly(
 ) {
   const tLoop = now();
   let C = C0.slice();
-  const parts0 = await ex.map('hamInit', { X, d, C, k, labels, gap }, n);
+  // rows from allocMatrix are read in place by the kernels
+  const mem = arenaOf(X);
+  const parts0 = await ex.map('hamInit', { X, d, C, k, labels, gap, mem }, n);
   const sums = new Float64Array(k * d), counts = new Float64Array(k);
   for (const p of parts0) {
     const ps = p.sums as Float64Array, pc = p.counts as Float64Array;
@@ -144,7 +146,7 @@ async function lloydHamerly(
     }
     C = next;
     if (shift <= tolAbs && it > 0) { converged = true; break; }
-    const parts = await ex.map('hamStep', { X, d, C, k, labels, gap, move, maxMove, maxIdx, secondMove }, n);
+    const parts = await ex.map('hamStep', { X, d, C, k, labels, gap, move, maxMove, maxIdx, secondMove, mem }, n);
     iterations++;
     let changed = 0;
     for (const p of parts) {
@@ -197,7 +199,7 @@ export async function kmeans(
   const ownExecutor = !opts.executor || n < MIN_ROWS_FOR_THREADS;
   const ex = !ownExecutor ? opts.executor! : n < MIN_ROWS_FOR_THREADS ? localExecutor() : createExecutor(opts.threads, n);
   try {
-    const X = ensureShared(ex, matrix);
+    const X = ensureShared(ex, matrix, d);
     const rng = new Rng(opts.seed ?? 1);
     const restarts = Math.max(1, Math.floor(opts.restarts ?? 3));
     const maxIter = opts.maxIter ?? 300;
@@ -219,7 +221,9 @@ export async function kmeans(
       const rows = sampleIndices(n, SEED_SAMPLE, new Rng(rng.fork()));
       const S = rows.length * d <= n ? gap.subarray(0, rows.length * d) : new Float32Array(rows.length * d);
       for (let q = 0; q < rows.length; q++) S.set(X.subarray(rows[q] * d, rows[q] * d + d), q * d);
-      const sf = await kmeans(S, rows.length, d, k, { seed: rng.fork(), restarts, tol: opts.tol, threads: 1 });
+      // meanwhile the workers take the first touch of the label buffer and the rest of the bound buffer
+      const touched = ex.background('touch', { arrays: [labels, gap], from: [0, S.buffer === gap.buffer ? S.length : 0] }, n);
+      const sf = await kmeans(S, rows.length, d, k, { seed: rng.fork(), restarts, tol: opts.tol, threads: 1 }).finally(() => touched);
       initC = sf.centroids;
       runs = 1;
       presample = now() - ts;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kmeans, Rng } from '@/lib/clustering';
-import { createExecutor } from '@/lib/clustering/exec';
+import { allocMatrix, arenaOf, createExecutor } from '@/lib/clustering/exec';
 import { getLocalOps } from '@/lib/clustering/kernels';
 // @ts-expect-error: plain ESM build script without type declarations
 import { compileKernels, kernelsModuleSource } from '../../scripts/build-wasm.mjs';
@@ -121,5 +121,113 @@ describe('SIMD kernels', () => {
     } finally {
       await ex.close();
     }
+  });
+});
+
+describe('matrices the kernels read in place (allocMatrix)', () => {
+  const n = 60_000, d = 13, k = 6;
+  const plain = randomMatrix(n, d, 17, 6);
+  const inArena = () => { const X = allocMatrix(n, d); X.set(plain); return X; };
+  const shared = <T extends Int32Array | Float32Array>(C: new (b: SharedArrayBuffer) => T, len: number) => new C(new SharedArrayBuffer(4 * len));
+  const centres = () => { const C = new Float64Array(k * d); for (let j = 0; j < k; j++) for (let t = 0; t < d; t++) C[j * d + t] = plain[(j * 4001) * d + t]; return C; };
+  const busyMask = (X: Float32Array) => Atomics.load(new Int32Array(X.buffer, 0, 8), 1);
+
+  it('lives in a WebAssembly memory above 50k rows, and in a plain SharedArrayBuffer below', () => {
+    const X = allocMatrix(n, d);
+    expect(arenaOf(X)).toBeInstanceOf(WebAssembly.Memory);
+    expect(X.buffer).toBe(arenaOf(X)!.buffer);
+    expect(X.length).toBe(n * d);
+    const small = allocMatrix(1_000, d);
+    expect(arenaOf(small)).toBeNull();
+    expect(small.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('gives the same labels, bounds and sums in place as copied, on each thread, and frees its scratch slots', async () => {
+    const ex = createExecutor(2, n);
+    try {
+      const X = inArena(), C = centres();
+      const run = async (M: Float32Array, mem: WebAssembly.Memory | null) => {
+        const labels = shared(Int32Array, n), gap = shared(Float32Array, n);
+        const parts = await ex.map('hamInit', { X: M, d, C, k, labels, gap, mem }, n);
+        return { labels, gap, parts };
+      };
+      const a = await run(X, arenaOf(X));
+      const b = await run(plain.slice(), null);
+      const c = await run(X, null);
+      expect(a.parts.map((p) => p.inPlace)).toEqual([true, true]);
+      expect(b.parts.map((p) => p.inPlace)).toEqual([false, false]);
+      expect(c.parts.map((p) => p.inPlace)).toEqual([false, false]);
+      for (const other of [b, c]) {
+        expect(Array.from(a.labels)).toEqual(Array.from(other.labels));
+        expect(Array.from(a.gap)).toEqual(Array.from(other.gap));
+        expect(Array.from(a.parts[1].sums as Float64Array)).toEqual(Array.from(other.parts[1].sums as Float64Array));
+      }
+      expect(busyMask(X)).toBe(0);
+    } finally {
+      await ex.close();
+    }
+  });
+
+  it('falls back to copying when every scratch slot is busy or k is too large for a slot', async () => {
+    const X = inArena(), mem = arenaOf(X)!, C = centres();
+    const h = new Int32Array(X.buffer, 0, 8);
+    const ops = getLocalOps();
+    const assign = (M: Float32Array, kk: number, CC: Float64Array, m: WebAssembly.Memory | null) => {
+      const labels = new Int32Array(n), dist = new Float32Array(n), runner = new Int32Array(n), margin = new Float32Array(n);
+      const r = ops.assign({ X: M, d, C: CC, k: kk, labels, dist, runner, margin, mem: m, i0: 0, i1: n });
+      return { r, labels, dist };
+    };
+    const ref = assign(plain, k, C, null);
+    Atomics.store(h, 1, (1 << h[6]) - 1);
+    const full = assign(X, k, C, mem);
+    expect(full.r.inPlace).toBe(false);
+    expect(Array.from(full.labels)).toEqual(Array.from(ref.labels));
+    Atomics.store(h, 1, 0);
+    const big = 70, Cbig = new Float64Array(big * d);
+    for (let j = 0; j < big; j++) for (let t = 0; t < d; t++) Cbig[j * d + t] = plain[(j * 811) * d + t];
+    const many = assign(X, big, Cbig, mem);
+    expect(many.r.inPlace).toBe(false);
+    expect(Array.from(many.labels)).toEqual(Array.from(assign(plain, big, Cbig, null).labels));
+    const ok = assign(X, k, C, mem);
+    expect(ok.r.inPlace).toBe(true);
+    expect(Array.from(ok.dist)).toEqual(Array.from(ref.dist));
+    expect(busyMask(X)).toBe(0);
+  });
+
+  it('two pools working on one matrix at once take separate slots and agree with one pool alone', async () => {
+    const X = inArena(), C = centres();
+    const pools = [createExecutor(2, n), createExecutor(2, n)];
+    try {
+      const once = async (ex: (typeof pools)[number]) => {
+        const labels = shared(Int32Array, n), dist = shared(Float32Array, n), runner = shared(Int32Array, n), margin = shared(Float32Array, n);
+        const parts = await ex.map('assign', { X, d, C, k, labels, dist, runner, margin, mem: arenaOf(X) }, n);
+        return { labels, dist, parts };
+      };
+      const alone = await once(pools[0]);
+      const both = await Promise.all([once(pools[0]), once(pools[1]), once(pools[0]), once(pools[1])]);
+      for (const r of both) {
+        expect(r.parts.every((p) => p.inPlace)).toBe(true);
+        expect(Array.from(r.labels)).toEqual(Array.from(alone.labels));
+        expect(Array.from(r.dist)).toEqual(Array.from(alone.dist));
+      }
+      expect(busyMask(X)).toBe(0);
+    } finally {
+      await Promise.all(pools.map((p) => p.close()));
+    }
+  });
+
+  it('a fit on a matrix read in place equals the fit on a copied matrix', async () => {
+    const a = await kmeans(inArena(), n, d, k, { seed: 3, threads: 2 });
+    const b = await kmeans(plain, n, d, k, { seed: 3, threads: 2 });
+    expect(a.inertia).toBe(b.inertia);
+    expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+    expect(Array.from(a.centroids)).toEqual(Array.from(b.centroids));
+  });
+
+  it('a kernel that throws part-way still frees its slot', () => {
+    const X = inArena();
+    const labels = new Int32Array(10);
+    expect(() => getLocalOps().hamInit({ X, d, C: centres(), k, labels, gap: new Float32Array(n), mem: arenaOf(X), i0: 0, i1: n })).toThrow();
+    expect(busyMask(X)).toBe(0);
   });
 });

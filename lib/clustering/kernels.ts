@@ -260,7 +260,8 @@ var ops = {
     var n = 2048, d = 12, k = 5, X = f32(n * d), C = new Float64Array(k * d), C2 = new Float64Array(k * d);
     for (var q = 0; q < n * d; q++) X[q] = ((q * 7919) % 1009) / 97;
     for (q = 0; q < k * d; q++) { C[q] = X[(q * 131) % (n * d)]; C2[q] = X[(q * 337 + 5) % (n * d)]; }
-    var labels = new Int32Array(new SharedArrayBuffer(4 * n)), gap = f32(n), dist = f32(n), runner = new Int32Array(new SharedArrayBuffer(4 * n)), margin = f32(n);
+    // a fit keeps one byte per label (k <= 256); assignment writes Int32 labels
+    var labels8 = new Uint8Array(new SharedArrayBuffer(n)), labels = new Int32Array(new SharedArrayBuffer(4 * n)), gap = f32(n), dist = f32(n), runner = new Int32Array(new SharedArrayBuffer(4 * n)), margin = f32(n);
     // the same rows in an arena too: rows read in place and rows copied in, both paths optimized
     var arena = makeArena(n * d, d), Xs = arena ? [X, arena.X] : [X], mems = arena ? [null, arena.mem] : [null];
     if (arena) arena.X.set(X);
@@ -268,12 +269,12 @@ var ops = {
     var moves = [new Float64Array(k), new Float64Array(k).fill(0.05), new Float64Array(k).fill(100)];
     for (var r = 0; r < 150; r++) {
       var Xr = Xs[r % Xs.length], mem = mems[r % Xs.length];
-      ops.hamInit({ X: Xr, d: d, C: C, k: k, labels: labels, gap: gap, mem: mem, i0: 0, i1: n });
+      ops.hamInit({ X: Xr, d: d, C: C, k: k, labels: labels8, gap: gap, mem: mem, i0: 0, i1: n });
       var move = moves[r % 3];
       // other centres than the first pass's, so that rows change centre and every branch of the step runs
-      ops.hamStep({ X: Xr, d: d, C: C2, k: k, labels: labels, gap: gap, move: move, maxMove: move[0], maxIdx: 0, secondMove: move[0], mem: mem, i0: 0, i1: n });
+      ops.hamStep({ X: Xr, d: d, C: C2, k: k, labels: labels8, gap: gap, move: move, maxMove: move[0], maxIdx: 0, secondMove: move[0], mem: mem, i0: 0, i1: n });
       ops.assign({ X: Xr, d: d, C: C, k: k, labels: labels, dist: dist, runner: runner, margin: margin, mem: mem, i0: 0, i1: n });
-      ops.clusterSums({ X: Xr, d: d, C: C, k: k, labels: labels, i0: 0, i1: n });
+      ops.clusterSums({ X: Xr, d: d, C: C, k: k, labels: labels8, i0: 0, i1: n });
     }
     return {};
   },

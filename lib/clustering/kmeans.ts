@@ -44,8 +44,22 @@ const now = () => performance.now() / 1000;
 function allocF32(ex: Executor, len: number) {
   return ex.threads > 1 ? sharedFloat32(len) : new Float32Array(len);
 }
-function allocI32(ex: Executor, len: number) {
-  return ex.threads > 1 ? sharedInt32(len) : new Int32Array(len);
+/**
+ * Labels while fitting: one byte per row when k <= 256 (a quarter of an Int32Array's memory at 1M rows),
+ * widened into the bound buffer's memory once the fit is done.
+ */
+type FitLabels = Uint8Array | Int32Array;
+function allocLabels(ex: Executor, len: number, k: number): FitLabels {
+  if (k > 256) return ex.threads > 1 ? sharedInt32(len) : new Int32Array(len);
+  return ex.threads > 1 ? new Uint8Array(new SharedArrayBuffer(Math.max(1, len)), 0, len) : new Uint8Array(len);
+}
+
+/** Int32 labels for the result, written over the bound buffer (no longer needed) when the fit kept bytes. */
+function widenLabels(labels: FitLabels, gap: Float32Array, n: number): Int32Array {
+  if (labels instanceof Int32Array) return labels;
+  const out = new Int32Array(gap.buffer, gap.byteOffset, n);
+  for (let i = 0; i < n; i++) out[i] = labels[i];
+  return out;
 }
 
 /** Mean per-feature variance, used to make the tolerance scale-free. */
@@ -105,7 +119,7 @@ export async function seedKMeansPlusPlus(
 
 async function lloydHamerly(
   ex: Executor, X: Float32Array, n: number, d: number, k: number, C0: Float64Array,
-  labels: Int32Array, gap: Float32Array, maxIter: number, tolAbs: number,
+  labels: FitLabels, gap: Float32Array, maxIter: number, tolAbs: number,
 ) {
   const tLoop = now();
   let C = C0.slice();
@@ -206,8 +220,9 @@ export async function kmeans(
     const tolAbs = (opts.tol ?? 1e-4) * meanVariance(X, n, d);
     // one bound per row; its buffer also holds k-means++ distances while seeding, or the seeding sample
     const gap = allocF32(ex, n);
-    let labels = allocI32(ex, n);
+    let labels = allocLabels(ex, n, k);
     let best: KMeansResult | null = null;
+    let bestLabels: FitLabels | null = null;
     let seedingSeconds = 0, iterationSeconds = 0, iterations = 0;
     const restartInertias: number[] = [];
     const givenInit = Array.isArray(opts.init) || opts.init instanceof Float64Array;
@@ -250,17 +265,19 @@ export async function kmeans(
       iterations += fit.iterations;
       restartInertias.push(fit.inertia);
       if (!best || fit.inertia < best.inertia) {
-        const previous = best ? best.labels : null;
+        const previous = bestLabels;
+        bestLabels = labels;
         best = {
-          k, d, centroids: fit.C, labels, inertia: fit.inertia, sizes: fit.sizes,
+          k, d, centroids: fit.C, labels: new Int32Array(0), inertia: fit.inertia, sizes: fit.sizes,
           iterations: fit.iterations, totalIterations: 0, converged: fit.converged,
           seedingSeconds: 0, iterationSeconds: 0, totalSeconds: 0, restartInertias, threads: ex.threads,
         };
         // a further run writes into the losing buffer, allocated only when a further run exists
-        if (r < runs - 1) labels = previous ?? allocI32(ex, n);
+        if (r < runs - 1) labels = previous ?? allocLabels(ex, n, k);
       }
     }
     const res = best!;
+    res.labels = widenLabels(bestLabels!, gap, n);
     res.seedingSeconds = seedingSeconds;
     res.iterationSeconds = iterationSeconds;
     res.totalSeconds = now() - t0;

@@ -98,6 +98,21 @@ describe('SIMD kernels', () => {
     });
   }
 
+  it('keeps labels above 255 intact when k > 256 (a fit keeps one byte per label only up to 256)', async () => {
+    const n = 4_000, d = 3, k = 300;
+    const X = randomMatrix(n, d, 8, 40);
+    const fit = await kmeans(X, n, d, k, { seed: 2, restarts: 1, threads: 1 });
+    expect(fit.labels).toBeInstanceOf(Int32Array);
+    expect(Math.max(...fit.labels)).toBeGreaterThan(255);
+    for (let i = 0; i < n; i += 7) {
+      let best = Infinity, b = -1;
+      for (let j = 0; j < k; j++) { const s = sq(X, i, fit.centroids, j, d); if (s < best) { best = s; b = j; } }
+      expect(sq(X, i, fit.centroids, fit.labels[i], d)).toBeCloseTo(best, 4);
+      if (b !== fit.labels[i]) expect(sq(X, i, fit.centroids, b, d)).toBeCloseTo(sq(X, i, fit.centroids, fit.labels[i], d), 4);
+    }
+    expect(fit.sizes.reduce((a, b) => a + b, 0)).toBe(n);
+  });
+
   it('an empty centre is re-seeded at the farthest row and every persona ends non-empty', async () => {
     const n = 2_000, d = 4, k = 3;
     const X = randomMatrix(n, d, 5, 3);

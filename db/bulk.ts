@@ -87,6 +87,17 @@ function csvCell(type: BulkType, v: unknown): string {
 }
 
 /**
+ * Refreshes a table's planner statistics after a bulk write of `rows` rows (below `minRows` it skips them).
+ * PostgreSQL's autovacuum gets to it within a minute or so; embedded PGlite never does. A table whose
+ * statistics still describe it as empty is joined by nested loops: a persona set's flow analysis over the
+ * demo's 37k customers ran for minutes, blocking PGlite, instead of 0.2 s.
+ */
+export async function refreshStatistics(database: Database, table: string, rows: number, minRows = 1000): Promise<void> {
+  if (rows < minRows) return;
+  await database.query(`analyze ${checkIdent(table)}`);
+}
+
+/**
  * Writes many rows at once: COPY where there is no conflict clause, otherwise `insert ... select from unnest(...)`
  * batches. Rows are arrays in the order of `columns`. Returns the number of rows written.
  */

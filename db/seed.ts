@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { hashPassword } from 'better-auth/crypto';
 import type { Database } from './client';
-import { bulkInsert, PERSON_IDENTITY_COLUMNS } from './bulk';
+import { bulkInsert, PERSON_IDENTITY_COLUMNS, refreshStatistics } from './bulk';
 import { accounts } from './schema';
 import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
 import { DEFAULT_GRAPH_SEED, generateGraph, generateGraphBatch } from '@/lib/identity-graph/generator';
@@ -97,6 +97,7 @@ export async function seedGraph(database: Database, size: number, log: (s: strin
     done += batch.count;
     log(`  identity graph: ${done.toLocaleString('en-US')} / ${size.toLocaleString('en-US')}`);
   }
+  await refreshStatistics(database, 'graph_persons', done);
 }
 
 /** Creates a user who can sign in with email and password, bypassing the sign-up flow (seed and tests). */
@@ -182,7 +183,7 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
       p.createdAt,
     ];
   });
-  await bulkInsert(
+  const peopleWritten = await bulkInsert(
     database,
     'people',
     [
@@ -195,6 +196,7 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
     ],
     personRows,
   );
+  await refreshStatistics(database, 'people', peopleWritten);
 
   const ids = await database.query<{ id: string; external_id: string }>(
     'select id::text as id, external_id from people where account_id = $1',
@@ -202,7 +204,7 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
   );
   const idOf = new Map(ids.rows.map((r) => [r.external_id, Number(r.id)]));
   log(`orders (${brand.orders.length.toLocaleString('en-US')})`);
-  await bulkInsert(
+  const ordersWritten = await bulkInsert(
     database,
     'orders',
     [
@@ -226,6 +228,7 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
       o.quantity,
     ]),
   );
+  await refreshStatistics(database, 'orders', ordersWritten);
 
   for (const c of DEMO_COHORTS) {
     const r = await database.query<{ id: string }>(

@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '@/db/client';
-import { bulkInsert } from '@/db/bulk';
+import { bulkInsert, refreshStatistics } from '@/db/bulk';
 import { cohorts, type Cohort } from '@/db/schema';
 import { cohortDefinitionSchema, type CohortDefinition } from '@/lib/cohorts/definition';
 import {
@@ -160,6 +160,7 @@ export async function recomputeCohort(
       members,
       cohortId,
     ]);
+    await refreshStatistics(tx, 'cohort_memberships', stays);
     return { members, stays };
   });
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Database } from '@/db/client';
+import { refreshStatistics } from '@/db/bulk';
 import { datasets, type Dataset } from '@/db/schema';
 import { toCsvRow } from '@/lib/csv';
 import { readCsvHead, uploadPath, writeUpload, FileTooLargeError, UPLOAD_LIMIT_BYTES } from '@/lib/ingest/file';
@@ -181,6 +182,7 @@ export async function ingestDatasetRows(database: Database, accountId: string, d
     `update datasets set row_count = $3, ok_count = $4, error_count = $5, updated_at = now() where id = $1 and account_id = $2`,
     [datasetId, accountId, summary.rows, summary.ok, summary.errors],
   );
+  await refreshStatistics(database, d.kind === 'people' ? 'people' : 'orders', summary.ok);
   if (summary.custom.length) {
     await upsertCustomTraits(
       database,

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { ticks } from 'd3';
 import type { Database } from '@/db/client';
-import { bulkInsert } from '@/db/bulk';
+import { bulkInsert, refreshStatistics } from '@/db/bulk';
 import {
   buildPersonaSet as clusterTable,
   assignRows,
@@ -425,6 +425,8 @@ export async function writeAssignments(
       })(),
       { batchSize: 50_000 },
     );
+    // the analysis steps join these rows next: plan them on statistics that know they exist
+    await refreshStatistics(tx, 'assignments', personIds.length);
     return { assigned: personIds.length, changed: 0, added: personIds.length, removed: 0 };
   }
   await tx.query(

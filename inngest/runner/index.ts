@@ -1,6 +1,7 @@
 import { startEmbeddedRunner, type EmbeddedRunner, type EmbeddedRunnerOptions } from './runner';
 
-export { startEmbeddedRunner, sleepUntil, type EmbeddedRunner, type EmbeddedRunnerOptions } from './runner';
+export { startEmbeddedRunner, type EmbeddedRunner, type EmbeddedRunnerOptions } from './runner';
+export { sleepUntil } from './protocol';
 export { cronMatches, parseCron, CronParseError } from './cron';
 export { takeCapturedEvents, type IncomingEvent } from './dispatch';
 

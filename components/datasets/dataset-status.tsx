@@ -1,6 +1,14 @@
 import { Badge } from '@/components/ui/badge';
 import { Progress } from '@/components/ui/progress';
-import type { Dataset } from '@/db/schema';
+// The fields of a dataset row this file shows, described here: components never import db.
+interface Dataset {
+  name: string;
+  kind: 'people' | 'orders';
+  status: 'uploaded' | 'processing' | 'ready' | 'errored';
+  progress: number;
+  matchedCount: number;
+  missReasons: Record<string, number> | null;
+}
 
 const LABEL: Record<Dataset['status'], string> = {
   uploaded: 'Check columns',

@@ -3,9 +3,10 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import { Trash2 } from 'lucide-react';
+import type { ActionResult } from '@/components/action-types';
 import { Button } from '@/components/ui/button';
 
-type Result = { ok: true; data: unknown } | { ok: false; error: string };
+type Result = ActionResult<unknown>;
 
 /** Removes a dataset and its file (people and orders it loaded stay), after a confirmation. */
 export function DeleteDatasetButton({ datasetId, name, action }: { datasetId: string; name: string; action: (input: { datasetId: string }) => Promise<Result> }) {

@@ -1,12 +1,18 @@
 'use client';
 
 import * as React from 'react';
-import { setShowInExploreAction } from '@/app/(app)/persona-sets/actions';
 import { Switch } from '@/components/ui/switch';
 import { toast } from '@/components/ui/toast';
+import type { PersonaSetActions } from './persona-set-actions';
 
 /** "Show in Explore": flips at once, saves in the background, flips back with a message if saving fails. */
-export function ExploreSwitch({ id, name, checked, disabled }: { id: string; name: string; checked: boolean; disabled?: boolean }) {
+export function ExploreSwitch({
+  id,
+  name,
+  checked,
+  disabled,
+  setShowInExploreAction,
+}: { id: string; name: string; checked: boolean; disabled?: boolean } & Pick<PersonaSetActions, 'setShowInExploreAction'>) {
   const [value, setValue] = React.useState(checked);
   const [pending, setPending] = React.useState(false);
   const [prop, setProp] = React.useState(checked);

@@ -3,7 +3,6 @@
 import * as React from 'react';
 import { useRouter } from 'next/navigation';
 import { ChevronDown, ChevronRight, RotateCcw, Search } from 'lucide-react';
-import { createPersonaSetAction } from '@/app/(app)/persona-sets/actions';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Checkbox } from '@/components/ui/checkbox';
@@ -12,6 +11,7 @@ import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select';
 import type { CohortOption, TraitOption } from '@/lib/services/persona-set-views';
+import type { PersonaSetActions } from './persona-set-actions';
 
 const CATEGORY_LABELS: Record<string, string> = {
   demographics: 'Demographics',
@@ -30,12 +30,13 @@ export function NewPersonaSetForm({
   traits,
   defaults,
   initialCohortId,
+  createPersonaSetAction,
 }: {
   cohorts: CohortOption[];
   traits: TraitOption[];
   defaults: readonly string[];
   initialCohortId?: string;
-}) {
+} & Pick<PersonaSetActions, 'createPersonaSetAction'>) {
   const router = useRouter();
   const [cohortId, setCohortId] = React.useState(initialCohortId ?? '');
   const [name, setName] = React.useState('');

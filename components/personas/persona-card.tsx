@@ -7,6 +7,7 @@ import type { DimensionAnalysis } from '@/lib/services/persona-sets';
 import { cn } from '@/lib/utils';
 import { PersonaAvatar } from './persona-avatar';
 import { PersonaNameEditor } from './persona-name-editor';
+import type { PersonaSetActions } from './persona-set-actions';
 
 export type { SalientTrait };
 
@@ -46,11 +47,12 @@ export function PersonaCard({
   persona,
   dimensions,
   confidence,
+  renamePersonaAction,
 }: {
   persona: PersonaCardData;
   dimensions: DimensionAnalysis[];
   confidence?: string;
-}) {
+} & Pick<PersonaSetActions, 'renamePersonaAction'>) {
   const salientByKey = new Map<string, SalientTrait>();
   for (const s of persona.salient) if (!salientByKey.has(s.key)) salientByKey.set(s.key, s);
   const ordered = [...dimensions].sort((a, b) => {
@@ -64,7 +66,7 @@ export function PersonaCard({
       <div className="flex items-start gap-4">
         <PersonaAvatar avatar={persona.avatar} size={76} className="shrink-0" />
         <div className="min-w-0 flex-1 space-y-1">
-          <PersonaNameEditor personaSetId={persona.personaSetId} personaId={persona.id} name={persona.name} />
+          <PersonaNameEditor personaSetId={persona.personaSetId} personaId={persona.id} name={persona.name} renamePersonaAction={renamePersonaAction} />
           <div className="text-xs text-muted-foreground">{persona.shortName}</div>
           <div className="flex items-baseline gap-2">
             <span className="text-lg font-semibold tabular-nums">{persona.size.toLocaleString('en-US')}</span>

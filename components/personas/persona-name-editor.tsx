@@ -2,14 +2,19 @@
 
 import * as React from 'react';
 import { Check, Pencil, X } from 'lucide-react';
-import { renamePersonaAction } from '@/app/(app)/persona-sets/actions';
 import { Button } from '@/components/ui/button';
 import { FieldError } from '@/components/ui/field-error';
 import { Input } from '@/components/ui/input';
 import { toast } from '@/components/ui/toast';
+import type { PersonaSetActions } from './persona-set-actions';
 
 /** A persona's name, editable in place: click (or Enter) to edit, Enter to save, Escape to cancel. */
-export function PersonaNameEditor({ personaSetId, personaId, name }: { personaSetId: string; personaId: string; name: string }) {
+export function PersonaNameEditor({
+  personaSetId,
+  personaId,
+  name,
+  renamePersonaAction,
+}: { personaSetId: string; personaId: string; name: string } & Pick<PersonaSetActions, 'renamePersonaAction'>) {
   const [editing, setEditing] = React.useState(false);
   const [value, setValue] = React.useState(name);
   const [shown, setShown] = React.useState(name);

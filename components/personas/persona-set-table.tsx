@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { Card } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { Badge } from '@/components/ui/badge';
+import type { SetRowActions } from './persona-set-actions';
 import { ExploreSwitch } from './explore-switch';
 import { SetActions } from './set-actions';
 import { SetStatus, type StatusInfo } from './set-status';
@@ -20,7 +21,7 @@ export interface SetRow extends StatusInfo {
 }
 
 /** The persona sets of the account; refreshes itself while any set is queued or building. */
-export function PersonaSetTable({ rows }: { rows: SetRow[] }) {
+export function PersonaSetTable({ rows, ...actions }: { rows: SetRow[] } & SetRowActions) {
   useBuildPolling(rows.some((r) => r.status === 'queued' || r.status === 'building'));
   return (
     <Card className="py-0">
@@ -54,13 +55,19 @@ export function PersonaSetTable({ rows }: { rows: SetRow[] }) {
               <TableCell className="text-right tabular-nums">{r.k ?? '—'}</TableCell>
               <TableCell>{r.cohortName}</TableCell>
               <TableCell className="whitespace-normal">
-                <SetStatus set={r} />
+                <SetStatus set={r} rebuildPersonaSetAction={actions.rebuildPersonaSetAction} />
               </TableCell>
               <TableCell>
-                <ExploreSwitch id={r.id} name={r.name} checked={r.showInExplore} disabled={r.archived || (!r.builtAt && r.status !== 'ready')} />
+                <ExploreSwitch
+                  id={r.id}
+                  name={r.name}
+                  checked={r.showInExplore}
+                  disabled={r.archived || (!r.builtAt && r.status !== 'ready')}
+                  setShowInExploreAction={actions.setShowInExploreAction}
+                />
               </TableCell>
               <TableCell>
-                <SetActions set={r} />
+                <SetActions set={r} {...actions} />
               </TableCell>
             </TableRow>
           ))}

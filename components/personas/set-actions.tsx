@@ -3,12 +3,6 @@
 import * as React from 'react';
 import { useRouter } from 'next/navigation';
 import { Archive, ArchiveRestore, MoreHorizontal, Pencil, RefreshCw, Trash2 } from 'lucide-react';
-import {
-  archivePersonaSetAction,
-  deletePersonaSetAction,
-  rebuildPersonaSetAction,
-  renamePersonaSetAction,
-} from '@/app/(app)/persona-sets/actions';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
 import {
@@ -22,17 +16,22 @@ import { FieldError } from '@/components/ui/field-error';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { toast } from '@/components/ui/toast';
+import type { SetRowActions } from './persona-set-actions';
 
 /** Row (and page) actions of a persona set: rename, rebuild, archive or unarchive, delete with confirmation. */
 export function SetActions({
   set,
   afterDelete,
   variant = 'menu',
+  renamePersonaSetAction,
+  rebuildPersonaSetAction,
+  archivePersonaSetAction,
+  deletePersonaSetAction,
 }: {
   set: { id: string; name: string; archived: boolean; status: string };
   afterDelete?: string;
   variant?: 'menu' | 'buttons';
-}) {
+} & Omit<SetRowActions, 'setShowInExploreAction'>) {
   const router = useRouter();
   const [dialog, setDialog] = React.useState<'rename' | 'delete' | null>(null);
   const [name, setName] = React.useState(set.name);

@@ -2,11 +2,11 @@
 
 import * as React from 'react';
 import { RotateCcw } from 'lucide-react';
-import { rebuildPersonaSetAction } from '@/app/(app)/persona-sets/actions';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Progress } from '@/components/ui/progress';
 import { toast } from '@/components/ui/toast';
+import type { PersonaSetActions } from './persona-set-actions';
 
 export interface StatusInfo {
   id: string;
@@ -18,7 +18,11 @@ export interface StatusInfo {
 }
 
 /** Status of a set: a badge, a progress bar while it builds, the reason and a Retry when it failed. */
-export function SetStatus({ set, wide = false }: { set: StatusInfo; wide?: boolean }) {
+export function SetStatus({
+  set,
+  wide = false,
+  rebuildPersonaSetAction,
+}: { set: StatusInfo; wide?: boolean } & Pick<PersonaSetActions, 'rebuildPersonaSetAction'>) {
   const [pending, start] = React.useTransition();
   const retry = () =>
     start(async () => {

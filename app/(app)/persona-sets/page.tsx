@@ -7,6 +7,13 @@ import { Card } from '@/components/ui/card';
 import { getDatabase } from '@/db/client';
 import { requireViewer } from '@/lib/auth';
 import { listPersonaSets } from '@/lib/services/persona-sets';
+import {
+  archivePersonaSetAction,
+  deletePersonaSetAction,
+  rebuildPersonaSetAction,
+  renamePersonaSetAction,
+  setShowInExploreAction,
+} from './actions';
 
 export const metadata = { title: 'Persona sets' };
 
@@ -41,7 +48,14 @@ export default async function PersonaSetsPage({ searchParams }: { searchParams: 
           </Button>
         </Card>
       ) : (
-        <PersonaSetTable rows={rows} />
+        <PersonaSetTable
+          rows={rows}
+          renamePersonaSetAction={renamePersonaSetAction}
+          setShowInExploreAction={setShowInExploreAction}
+          rebuildPersonaSetAction={rebuildPersonaSetAction}
+          archivePersonaSetAction={archivePersonaSetAction}
+          deletePersonaSetAction={deletePersonaSetAction}
+        />
       )}
       <div className="mt-3 text-right text-sm">
         <Link href={showArchived ? '/persona-sets' : '/persona-sets?archived=1'} className="text-muted-foreground underline-offset-4 hover:underline">

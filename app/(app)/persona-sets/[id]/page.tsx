@@ -20,6 +20,14 @@ import { ServiceError } from '@/lib/services/errors';
 import { getAssignmentConfidence, getDimensionAnalyses, listTraitOptions } from '@/lib/services/persona-set-views';
 import { getAnalysis, getPersonaSetDetail, listDimensionAnalyses, type FlowAnalysis, type RevenueAnalysis } from '@/lib/services/persona-sets';
 import { cn } from '@/lib/utils';
+import {
+  archivePersonaSetAction,
+  deletePersonaSetAction,
+  rebuildPersonaSetAction,
+  renamePersonaAction,
+  renamePersonaSetAction,
+  setShowInExploreAction,
+} from '../actions';
 
 type Tab = 'definition' | 'analysis' | 'flow';
 const TABS: { id: Tab; label: string }[] = [
@@ -79,16 +87,29 @@ export default async function PersonaSetPage({
         actions={
           <>
             <label className="flex items-center gap-2 text-sm">
-              <ExploreSwitch id={set.id} name={set.name} checked={set.showInExplore} disabled={archived || !set.builtAt} />
+              <ExploreSwitch
+                id={set.id}
+                name={set.name}
+                checked={set.showInExplore}
+                disabled={archived || !set.builtAt}
+                setShowInExploreAction={setShowInExploreAction}
+              />
               <span aria-hidden>Show in Explore</span>
             </label>
-            <SetActions set={{ id: set.id, name: set.name, archived, status: set.status }} afterDelete="/persona-sets" />
+            <SetActions
+              set={{ id: set.id, name: set.name, archived, status: set.status }}
+              afterDelete="/persona-sets"
+              renamePersonaSetAction={renamePersonaSetAction}
+              rebuildPersonaSetAction={rebuildPersonaSetAction}
+              archivePersonaSetAction={archivePersonaSetAction}
+              deletePersonaSetAction={deletePersonaSetAction}
+            />
           </>
         }
       />
       {set.status !== 'ready' ? (
         <div className="mb-6">
-          <BuildStatusCard set={set} hasPrevious={built} />
+          <BuildStatusCard set={set} hasPrevious={built} rebuildPersonaSetAction={rebuildPersonaSetAction} />
         </div>
       ) : null}
       {!built ? (
@@ -186,6 +207,7 @@ async function DefinitionTab({
               key={p.id}
               persona={{ ...p, salient: p.salient as SalientTrait[] }}
               dimensions={dims}
+              renamePersonaAction={renamePersonaAction}
               confidence={c ? `Confidence: ${describeConfidence(c.clearShare, c.runnerUpPersonaId ? (nameOf.get(c.runnerUpPersonaId) ?? null) : null, c.runnerUpShare)}` : undefined}
             />
           );

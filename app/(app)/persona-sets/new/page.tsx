@@ -6,6 +6,7 @@ import { Card } from '@/components/ui/card';
 import { getDatabase } from '@/db/client';
 import { requireViewer } from '@/lib/auth';
 import { DEFAULT_CLUSTERING_TRAITS, listCohortOptions, listTraitOptions } from '@/lib/services/persona-set-views';
+import { createPersonaSetAction } from '../actions';
 
 export const metadata = { title: 'New persona set' };
 
@@ -29,6 +30,7 @@ export default async function NewPersonaSetPage({ searchParams }: { searchParams
           traits={traits}
           defaults={DEFAULT_CLUSTERING_TRAITS}
           initialCohortId={cohorts.some((c) => c.id === sp.cohort) ? sp.cohort : undefined}
+          createPersonaSetAction={createPersonaSetAction}
         />
       )}
     </>

@@ -1,6 +1,7 @@
 import { eventType, Inngest, type Logger } from 'inngest';
 import { z } from 'zod';
 import { usesInngestServer } from '@/lib/env';
+import { setEnqueuer } from '@/lib/services/enqueue';
 import { embeddedFetch } from './runner/dispatch';
 
 /* ---------- events: `domain/past-tense`, data typed with zod ---------- */
@@ -34,7 +35,7 @@ export const eventSchemas = {
     fromPersonId: z.number().int(),
     toPersonId: z.number().int(),
   }),
-  'dataset/uploaded': z.object({ accountId: id, datasetId: id }),
+  'dataset/mapping-confirmed': z.object({ accountId: id, datasetId: id }),
   'cohort/recompute-requested': z.object({ accountId: id, cohortId: z.string().optional() }),
 } as const;
 
@@ -51,7 +52,7 @@ export const personaSetScoringRequested = eventType('persona-set/scoring-request
 export const personaSetScoringChunkRequested = eventType('persona-set/scoring-chunk-requested', {
   schema: eventSchemas['persona-set/scoring-chunk-requested'],
 });
-export const datasetUploaded = eventType('dataset/uploaded', { schema: eventSchemas['dataset/uploaded'] });
+export const datasetMappingConfirmed = eventType('dataset/mapping-confirmed', { schema: eventSchemas['dataset/mapping-confirmed'] });
 export const cohortRecomputeRequested = eventType('cohort/recompute-requested', {
   schema: eventSchemas['cohort/recompute-requested'],
 });
@@ -117,3 +118,9 @@ export async function sendEvent<N extends EventName>(
   }
   return inngest.send({ name, data: parsed.data as Record<string, unknown>, ...(opts.id ? { id: opts.id } : {}) });
 }
+
+// services queue their work through this (lib/services/enqueue.ts); an unknown name is refused like bad data
+setEnqueuer(async (event) => {
+  if (!Object.hasOwn(eventSchemas, event.name)) throw new EventValidationError(`unknown event ${event.name}`);
+  await sendEvent(event.name as EventName, event.data as EventData<EventName>, { id: event.id });
+});

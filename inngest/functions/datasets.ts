@@ -7,7 +7,7 @@ import {
   markDatasetReady,
   matchDatasetPeople,
 } from '@/lib/services/datasets';
-import { datasetUploaded, inngest } from '../client';
+import { datasetMappingConfirmed, inngest } from '../client';
 
 /**
  * Processes an uploaded dataset: streams the file into people or orders (upserts, row errors by line),
@@ -18,7 +18,7 @@ export const ingestDataset = inngest.createFunction(
   {
     id: 'ingest-dataset',
     name: 'Ingest a dataset',
-    triggers: [datasetUploaded],
+    triggers: [datasetMappingConfirmed],
     concurrency: { key: 'event.data.accountId', limit: 1 },
     retries: 2,
     onFailure: async ({ event, error }) => {

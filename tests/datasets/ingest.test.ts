@@ -76,7 +76,7 @@ for (const target of testDatabases()) {
         kind: up.dataset.kind,
         mapping: { ...up.dataset.mapping!, ...mappingPatch },
       });
-      await inngest.send({ name: 'dataset/uploaded', data: { accountId, datasetId: up.dataset.id } });
+      await inngest.send({ name: 'dataset/mapping-confirmed', data: { accountId, datasetId: up.dataset.id } });
       await runner.drain(60_000);
       return { up, dataset: await getDatasetOrThrow(database, accountId, up.dataset.id) };
     }

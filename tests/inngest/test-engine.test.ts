@@ -67,15 +67,15 @@ describe('sendEvent', () => {
     await expect(
       sendEvent('persona-set/scoring-requested', { accountId: 'a', personaSetId: 's', scoringRunId: 'r', trigger: 'nightly' as 'adhoc' }),
     ).rejects.toThrow(EventValidationError);
-    await expect(sendEvent('dataset/uploaded', { accountId: '', datasetId: 'd' })).rejects.toThrow('accountId');
+    await expect(sendEvent('dataset/mapping-confirmed', { accountId: '', datasetId: 'd' })).rejects.toThrow('accountId');
     expect(spy).not.toHaveBeenCalled();
     spy.mockRestore();
   });
 
   it('keeps events sent with no runner started (tests only) for assertions', async () => {
     takeCapturedEvents();
-    const { ids } = await sendEvent('dataset/uploaded', { accountId: 'a', datasetId: 'd' }, { id: 'dataset-d' });
+    const { ids } = await sendEvent('dataset/mapping-confirmed', { accountId: 'a', datasetId: 'd' }, { id: 'dataset-d' });
     expect(ids).toEqual(['dataset-d']);
-    expect(takeCapturedEvents()).toEqual([expect.objectContaining({ id: 'dataset-d', name: 'dataset/uploaded', data: { accountId: 'a', datasetId: 'd' } })]);
+    expect(takeCapturedEvents()).toEqual([expect.objectContaining({ id: 'dataset-d', name: 'dataset/mapping-confirmed', data: { accountId: 'a', datasetId: 'd' } })]);
   });
 });

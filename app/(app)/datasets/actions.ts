@@ -18,7 +18,7 @@ export const confirmMappingAction = authedAction(confirmMappingSchema, async (vi
   const database = await getDatabase();
   const dataset = await confirmDatasetMapping(database, viewer.accountId, input.datasetId, input);
   try {
-    await sendEvent('dataset/uploaded', { accountId: viewer.accountId, datasetId: dataset.id });
+    await sendEvent('dataset/mapping-confirmed', { accountId: viewer.accountId, datasetId: dataset.id });
   } catch (err) {
     // surfaced, not swallowed: the dataset says why it did not start and can be confirmed again
     console.error('[facet] could not queue dataset processing:', err);

@@ -1,7 +1,9 @@
 import 'server-only';
 import { z } from 'zod';
+import { getDatabase } from '@/db/client';
 import { getViewer, type Viewer } from './auth';
 import { ServiceError } from './services/errors';
+import { tenantOf, type Tenant } from './services/tenant';
 
 export type ActionResult<T> =
   | { ok: true; data: T }
@@ -24,12 +26,12 @@ export function failure(err: unknown): { ok: false; error: string; fieldErrors?:
 }
 
 /**
- * Wraps a server action: authenticates the caller, validates input with zod, runs the handler with the caller's
- * account, and answers one result shape.
+ * Wraps a server action: authenticates the caller, validates input with zod, runs the handler with the caller and
+ * their tenant (what the services take first), and answers one result shape.
  */
 export function authedAction<S extends z.ZodType, T>(
   schema: S,
-  handler: (viewer: Viewer, input: z.infer<S>) => Promise<T>,
+  handler: (viewer: Viewer, input: z.infer<S>, tenant: Tenant) => Promise<T>,
 ): (input: z.input<S>) => Promise<ActionResult<T>> {
   return async (input) => {
     const viewer = await getViewer();
@@ -37,7 +39,8 @@ export function authedAction<S extends z.ZodType, T>(
     const parsed = schema.safeParse(input);
     if (!parsed.success) return { ok: false, error: 'Please check the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error) };
     try {
-      return { ok: true, data: await handler(viewer, parsed.data) };
+      const tenant = tenantOf(await getDatabase(), viewer.accountId, viewer.userId);
+      return { ok: true, data: await handler(viewer, parsed.data, tenant) };
     } catch (err) {
       return failure(err);
     }

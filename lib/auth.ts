@@ -8,6 +8,7 @@ import { getDatabase, type Database } from '@/db/client';
 import { authCredentials, sessions, users, verifications } from '@/db/schema';
 import { authSecret, env } from './env';
 import { createAccountForUser, getMembershipOrThrow } from './services/accounts';
+import { tenantOf, type Tenant } from './services/tenant';
 
 function createAuth(database: Database) {
   return betterAuth({
@@ -24,7 +25,7 @@ function createAuth(database: Database) {
       user: {
         create: {
           after: async (user) => {
-            await createAccountForUser(database, user);
+            await createAccountForUser({ db: database }, user);
           },
         },
       },
@@ -57,7 +58,7 @@ export async function getViewer(): Promise<Viewer | null> {
   const session = await auth.api.getSession({ headers: await headers() });
   if (!session) return null;
   const database = await getDatabase();
-  const m = await getMembershipOrThrow(database, session.user.id);
+  const m = await getMembershipOrThrow({ db: database }, session.user.id);
   return {
     userId: session.user.id,
     name: session.user.name,
@@ -73,4 +74,10 @@ export async function requireViewer(): Promise<Viewer> {
   const viewer = await getViewer();
   if (!viewer) redirect('/sign-in');
   return viewer;
+}
+
+/** For pages: the viewer and the tenant the services take first, or a redirect to sign-in. */
+export async function requireTenant(): Promise<{ viewer: Viewer; tenant: Tenant }> {
+  const viewer = await requireViewer();
+  return { viewer, tenant: tenantOf(await getDatabase(), viewer.accountId, viewer.userId) };
 }

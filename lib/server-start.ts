@@ -1,6 +1,8 @@
 // Node-only start-up of the Next.js server (see instrumentation.ts): opens and migrates the database, and
 // starts the embedded job runner unless an Inngest server is configured.
 import { DatabaseConfigError, getDatabase } from '@/db/client';
+// registers the job queue the services enqueue to (lib/services/enqueue.ts), whichever runner runs the jobs
+import '@/inngest/client';
 import { ensureEmbeddedRunner } from '@/inngest/runner';
 import { usesInngestServer } from '@/lib/env';
 

@@ -1,7 +1,8 @@
+import 'server-only';
 import { eq } from 'drizzle-orm';
-import type { Database } from '@/db/client';
 import { accounts, members } from '@/db/schema';
 import { ServiceError } from './errors';
+import type { Tenant } from './tenant';
 
 export function slugify(name: string): string {
   return (
@@ -14,16 +15,16 @@ export function slugify(name: string): string {
   );
 }
 
-/** Creates a workspace account for a newly signed-up user and makes them its owner. */
+/** Creates a workspace account for a newly signed-up user and makes them its owner (no account yet: `{ db }` only). */
 export async function createAccountForUser(
-  database: Database,
+  { db }: Pick<Tenant, 'db'>,
   user: { id: string; name: string; email: string },
 ): Promise<string> {
-  const existing = await database.db.select().from(members).where(eq(members.userId, user.id)).limit(1);
+  const existing = await db.db.select().from(members).where(eq(members.userId, user.id)).limit(1);
   if (existing.length) return existing[0].accountId;
   const base = slugify(user.name || user.email.split('@')[0]);
   const slug = `${base}-${user.id.slice(0, 6).toLowerCase()}`;
-  return database.db.transaction(async (tx) => {
+  return db.db.transaction(async (tx) => {
     const [account] = await tx
       .insert(accounts)
       .values({ name: `${user.name || user.email}'s workspace`, slug })
@@ -33,8 +34,9 @@ export async function createAccountForUser(
   });
 }
 
-export async function getMembershipOrThrow(database: Database, userId: string) {
-  const rows = await database.db
+/** The account a signed-in user acts for: how a session finds its tenant, so it takes `{ db }` only. */
+export async function getMembershipOrThrow({ db }: Pick<Tenant, 'db'>, userId: string) {
+  const rows = await db.db
     .select({ accountId: members.accountId, role: members.role, accountName: accounts.name, isDemo: accounts.isDemo })
     .from(members)
     .innerJoin(accounts, eq(accounts.id, members.accountId))

@@ -537,6 +537,8 @@ export const jobRuns = pgTable(
     error: text('error'),
     lockedBy: text('locked_by'),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    // the latest claim by a worker: claiming serves the accounts claimed least recently first
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     createdAt: createdAt(),
@@ -547,6 +549,9 @@ export const jobRuns = pgTable(
     index('job_runs_created_idx').on(t.createdAt),
     index('job_runs_account_created_idx').on(t.accountId, t.createdAt),
     index('job_runs_concurrency_idx').on(t.concurrencyKey, t.status),
+    index('job_runs_account_claimed_idx').on(t.accountId, t.claimedAt),
+    // the per-account cap counts queued runs
+    index('job_runs_account_queued_idx').on(t.accountId).where(sql`${t.status} = 'queued'`),
   ],
 );
 export type JobRun = typeof jobRuns.$inferSelect;
@@ -587,3 +592,22 @@ export const jobEvents = pgTable(
   },
   (t) => [index('job_events_name_idx').on(t.name, t.ts)],
 );
+
+// Events written in the same transaction as the change that calls for them, then sent (the transactional
+// outbox): a crash or a failed send between commit and send loses nothing, the worker's drain sends it later.
+export const eventOutbox = pgTable(
+  'event_outbox',
+  {
+    /** the event id: Inngest and the embedded runner start one run per id, so a resend is harmless */
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    accountId: uuid('account_id'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('event_outbox_pending_idx').on(t.createdAt).where(sql`${t.sentAt} is null`)],
+);
+export type EventOutboxRow = typeof eventOutbox.$inferSelect;

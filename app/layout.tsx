@@ -6,6 +6,8 @@ import './globals.css';
 export const metadata: Metadata = {
   title: { default: 'Facet', template: '%s · Facet' },
   description: 'Persona sets for your customer base',
+  // public/favicon.svg: one vector mark for tabs, bookmarks and home screens
+  icons: { icon: { url: '/favicon.svg', type: 'image/svg+xml' } },
 };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

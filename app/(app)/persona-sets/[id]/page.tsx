@@ -14,6 +14,7 @@ import { SetActions } from '@/components/personas/set-actions';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { getDatabase } from '@/db/client';
+import type { PersonaSet } from '@/db/schema';
 import { requireViewer } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { ServiceError } from '@/lib/services/errors';
@@ -40,11 +41,11 @@ export async function generateMetadata() {
   return { title: 'Persona set' };
 }
 
-function clusteringKeysOf(set: { traitKeys: string[] | null; model: Record<string, unknown> | null; selection: Record<string, unknown> | null }): string[] {
-  const enc = (set.model as { encoder?: { traits?: { key: string }[] } } | null)?.encoder?.traits;
+/** The traits the published model clusters on, else the build's selection (`{ traits, chosenBy, report }`), else the analyst's. */
+function clusteringKeysOf(set: Pick<PersonaSet, 'traitKeys' | 'model' | 'selection'>): string[] {
+  const enc = set.model?.encoder.traits;
   if (enc?.length) return enc.map((t) => t.key);
-  const sel = (set.selection as { selected?: string[] } | null)?.selected;
-  if (sel?.length) return sel;
+  if (set.selection?.traits.length) return set.selection.traits;
   return set.traitKeys ?? [];
 }
 

@@ -6,7 +6,7 @@ import { Plus, Search } from 'lucide-react';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
 import { Input } from '@/components/ui/input';
-import type { TraitOption } from '@/lib/services/persona-set-views';
+import type { TraitOption } from '@/lib/services/persona-sets';
 
 /** "Add trait": a searchable list of every catalog and custom trait; the choice goes into the URL (shareable). */
 export function AddTraitDialog({ traits, shown }: { traits: TraitOption[]; shown: string[] }) {

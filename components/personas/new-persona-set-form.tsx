@@ -10,7 +10,7 @@ import { FieldError } from '@/components/ui/field-error';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select';
-import type { CohortOption, TraitOption } from '@/lib/services/persona-set-views';
+import type { CohortOption, TraitOption } from '@/lib/services/persona-sets';
 import type { PersonaSetActions } from './persona-set-actions';
 
 const CATEGORY_LABELS: Record<string, string> = {

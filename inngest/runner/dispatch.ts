@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
+import { RunQueueFullError } from './errors';
 
 /** An event as `inngest.send` posts it. */
 export interface IncomingEvent {
@@ -89,7 +90,8 @@ export async function embeddedFetch(input: string | URL | Request, init?: Reques
     return json(200, { ids, status: 200 });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    // 400: the SDK does not retry it and surfaces the message to the sender
-    return json(400, { status: 400, error: message });
+    // the SDK surfaces the message to the sender (asRunQueueFullError reads the cap back from it)
+    const status = err instanceof RunQueueFullError ? 429 : 400;
+    return json(status, { status, error: message });
   }
 }

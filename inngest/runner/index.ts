@@ -4,6 +4,7 @@ export { startEmbeddedRunner, type EmbeddedRunner, type EmbeddedRunnerOptions } 
 export { sleepUntil } from './protocol';
 export { cronMatches, parseCron, CronParseError } from './cron';
 export { takeCapturedEvents, type IncomingEvent } from './dispatch';
+export { RunQueueFullError, asRunQueueFullError } from './errors';
 
 const g = globalThis as unknown as { __facetEmbeddedRunner?: Promise<EmbeddedRunner> };
 
@@ -15,7 +16,15 @@ export function ensureEmbeddedRunner(options: Partial<EmbeddedRunnerOptions> = {
   if (!g.__facetEmbeddedRunner) {
     g.__facetEmbeddedRunner = (async () => {
       const { functions } = await import('../functions');
-      return startEmbeddedRunner({ functions, pollMs: 1000, ...options });
+      const { drainOutbox } = await import('@/lib/services/outbox');
+      const cap = process.env.FACET_MAX_QUEUED_RUNS_PER_ACCOUNT;
+      return startEmbeddedRunner({
+        functions,
+        pollMs: 1000,
+        drainOutbox: (database) => drainOutbox(database),
+        ...(cap ? { maxQueuedRunsPerAccount: Number(cap) } : {}),
+        ...options,
+      });
     })().catch((err) => {
       g.__facetEmbeddedRunner = undefined;
       throw err;

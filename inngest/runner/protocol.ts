@@ -257,6 +257,11 @@ export function createProtocol(o: ProtocolOptions): { executeRun(run: ClaimedRun
   async function executeRun(run: ClaimedRun): Promise<void> {
     const fn = registry.get(run.functionId);
     if (!fn) return;
+    if (run.attempt >= run.maxAttempts) {
+      // its attempts were used up by crashes (a step that kills its process would otherwise run forever)
+      await finish(fn, run, { error: `gave up after ${run.maxAttempts} attempts: ${run.lastError ?? 'the last one was lost'}` });
+      return;
+    }
     let attempt = run.attempt;
     let stepId = run.nextStepId ?? 'step';
     for (let round = 0; round < MAX_REQUESTS_PER_RUN; round++) {

@@ -14,6 +14,8 @@ export interface SchedulerOptions {
   leaseMs: number;
   cron: boolean;
   now: () => number;
+  /** sends what the transactional outbox holds; called from the loop, at most once per OUTBOX_EVERY_MS */
+  drainOutbox?: () => Promise<unknown>;
   log(line: string): void;
 }
 
@@ -29,6 +31,8 @@ export interface Scheduler extends RunControl {
 
 /** A runner error handed back to the queue is retried after this long (the lease would expire later). */
 const HAND_BACK_DELAY_MS = 5000;
+/** The outbox holds only what a request failed to send: a look every second is plenty. */
+const OUTBOX_EVERY_MS = 1000;
 
 export function createScheduler(o: SchedulerOptions): Scheduler {
   const { store, log } = o;
@@ -39,6 +43,7 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
   let ticking = false;
   let tickAgain = false;
   let lastCronMinute = 0;
+  let lastOutboxDrain = 0;
   const active = new Map<string, Promise<void>>();
 
   async function checkCrons() {
@@ -56,6 +61,18 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
         );
         if (r.runs) wake();
       }
+    }
+  }
+
+  async function drainOutbox() {
+    const now = Date.now();
+    if (!o.drainOutbox || now - lastOutboxDrain < OUTBOX_EVERY_MS) return;
+    lastOutboxDrain = now;
+    try {
+      await o.drainOutbox();
+    } catch (err) {
+      // claiming goes on: the rows stay pending for the next look
+      log(`outbox drain failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
@@ -86,6 +103,7 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
       do {
         tickAgain = false;
         if (o.cron) await checkCrons();
+        await drainOutbox();
         while (!stopped && active.size < o.maxParallelRuns) {
           const run = await store.claimRun();
           if (!run || stopped) {

@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@/db/client';
 import type { IncomingEvent } from './dispatch';
-import { evaluateKey, eventMatches, type RegisteredFunction } from './registry';
+import { RunQueueFullError } from './errors';
+import type { RegisteredFunction } from './registry';
+import { accountOf, runRow, triggeredFunctions } from './runs';
 
 /** A run this worker has claimed: what the protocol needs to drive it. */
 export interface ClaimedRun {
@@ -16,6 +18,8 @@ export interface ClaimedRun {
   maxAttempts: number;
   /** the step to retry first; null = ask the function what comes next */
   nextStepId: string | null;
+  /** why the last attempt ended (a crashed attempt says so); attempt >= maxAttempts means none is left */
+  lastError: string | null;
 }
 
 /** A finished step, replayed to the SDK as memoized state. */
@@ -48,16 +52,25 @@ export interface StepRecord {
 export class LeaseLost extends Error {}
 
 export interface JobStore {
-  /** Persists an event (deduplicated by id) and queues a run per function it triggers, or only `onlyFunctionId`'s. */
-  ingestEvent(raw: IncomingEvent, opts?: { onlyFunctionId?: string; db?: Database }): Promise<{ id: string; runs: number }>;
+  /**
+   * Persists an event (deduplicated by id) and queues a run per function it triggers, or only `onlyFunctionId`'s.
+   * `capped`: refused with RunQueueFullError when the event's account has its most queued runs.
+   */
+  ingestEvent(raw: IncomingEvent, opts?: { onlyFunctionId?: string; db?: Database; capped?: boolean }): Promise<{ id: string; runs: number }>;
+  /** Events sent by the app or by a running function: capped per account. */
   ingestEvents(events: IncomingEvent[]): Promise<{ ids: string[]; runs: number }>;
-  /** Takes the lease of the next due run, honouring concurrency limits; null when nothing is due. */
+  /**
+   * Takes the lease of the next due run: round robin over accounts (the least recently served first), then
+   * by age, honouring concurrency limits. A run whose lease ran out is taken over and its lost attempt counted.
+   */
   claimRun(): Promise<ClaimedRun | null>;
   renewLeases(runIds: string[]): Promise<void>;
   /** Hands held runs back to the queue, due now or after `delayMs`; their steps stay persisted. */
   releaseRuns(runIds: string[], delayMs?: number): Promise<void>;
-  /** Queues runs whose worker died holding them (lease expired). */
-  recoverExpiredRuns(): Promise<void>;
+  /** The workers holding running runs (to tell which of them are gone). */
+  leaseHolders(): Promise<string[]>;
+  /** Queues runs whose lease ran out or whose worker is gone, counting the lost attempt; returns how many. */
+  recoverLostRuns(goneWorkerIds: string[]): Promise<number>;
   memoizedSteps(runId: string): Promise<MemoizedStep[]>;
   /** Sleeps that are due become completed steps (data null), in completion order. */
   resolveDueSleeps(runId: string): Promise<void>;
@@ -73,44 +86,48 @@ export interface JobStore {
   countUnfinishedRuns(): Promise<number>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLAIM_BATCH = 25;
 
-/** Runs sharing a key count against one limit, across processes. */
-function concurrencyKey(fn: RegisteredFunction, event: IncomingEvent): string | null {
-  if (!fn.concurrency) return null;
-  const { key, scope } = fn.concurrency;
-  const value = key ? evaluateKey(key, event as unknown as Record<string, unknown>) : '';
-  return scope === 'fn' ? `${fn.id}:${value}` : `${scope}:${key}:${value}`;
-}
+// due, not leased, not held by this worker (a lease of ours that ran out during a stall is still ours); $2 = worker
+const CLAIMABLE = `((status in ('queued', 'sleeping') and run_after <= now()) or status = 'running')
+  and (locked_until is null or locked_until < now()) and locked_by is distinct from $2`;
 
-function runRow(fn: RegisteredFunction, event: IncomingEvent) {
-  const accountId = (event.data as { accountId?: unknown } | undefined)?.accountId;
-  return {
-    id: randomUUID(),
-    function_id: fn.id,
-    event_name: event.name,
-    event,
-    account_id: typeof accountId === 'string' && UUID.test(accountId) ? accountId : null,
-    concurrency_key: concurrencyKey(fn, event),
-    concurrency_limit: fn.concurrency?.limit ?? null,
-    max_attempts: fn.maxAttempts,
-  };
-}
+// what a lost attempt leaves as the run's error (the row's values before the update)
+const LOST_ATTEMPT = `format('attempt %s of %s was lost: its worker %s stopped (crashed or was killed) before finishing it',
+  attempt + 1, max_attempts, locked_by)`;
 
-function triggeredFunctions(registry: Map<string, RegisteredFunction>, eventName: string, onlyFunctionId?: string) {
-  const fns = [...registry.values()];
-  if (onlyFunctionId) return fns.filter((fn) => fn.id === onlyFunctionId);
-  return fns.filter((fn) => fn.kind === 'main' && fn.events.some((p) => eventMatches(p, eventName)));
-}
+/**
+ * Round robin: each account's due runs ranked by age, the heads of all accounts first, accounts served least
+ * recently (claimed_at) before the others. Runs whose concurrency key is at its limit are left out.
+ */
+const CANDIDATES = `
+  with due as (
+    select id, account_id, run_after, created_at,
+           row_number() over (partition by account_id order by run_after, created_at) as rank
+    from job_runs j
+    where function_id = any($1::text[]) and ${CLAIMABLE}
+      and (concurrency_limit is null or concurrency_key is null or concurrency_limit > (
+        select count(*) from job_runs c
+        where c.concurrency_key = j.concurrency_key and c.status = 'running' and c.locked_until > now()))
+  ),
+  served as (
+    select a.account_id, (select max(x.claimed_at) from job_runs x where x.account_id = a.account_id) as last
+    from (select distinct account_id from due) a
+  )
+  select d.id from due d left join served s on s.account_id is not distinct from d.account_id
+  where d.rank <= ${CLAIM_BATCH}
+  order by d.rank, s.last nulls first, d.run_after, d.created_at
+  limit ${CLAIM_BATCH}`;
 
 export function createJobStore(o: {
   database: Database;
   registry: Map<string, RegisteredFunction>;
   workerId: string;
   leaseMs: number;
+  /** the most queued runs an account may have; undefined = no limit */
+  maxQueuedRunsPerAccount?: number;
 }): JobStore {
-  const { database, registry, workerId, leaseMs } = o;
+  const { database, registry, workerId, leaseMs, maxQueuedRunsPerAccount } = o;
   const functionIds = [...registry.keys()];
 
   /** Updates a run only while this worker holds it. */
@@ -126,7 +143,7 @@ export function createJobStore(o: {
     updateHeldRun(runId, `status = '${status}', locked_by = null, locked_until = null, ${set}`, params);
 
   const store: JobStore = {
-    async ingestEvent(raw, { onlyFunctionId, db = database } = {}) {
+    async ingestEvent(raw, { onlyFunctionId, db = database, capped = false } = {}) {
       if (!raw || typeof raw.name !== 'string' || !raw.name) throw new Error('an event needs a name');
       const event = {
         name: raw.name,
@@ -136,28 +153,41 @@ export function createJobStore(o: {
         ...(raw.v ? { v: raw.v } : {}),
       };
       const runs = triggeredFunctions(registry, event.name, onlyFunctionId).map((fn) => runRow(fn, event));
-      // the runs are inserted only by whoever inserted the event: a duplicate id starts nothing
-      const { rows } = await db.query(
-        `with ev as (
-           insert into job_events (id, name, data, ts) values ($1, $2, $3::jsonb, to_timestamp($4::float8 / 1000))
+      const account = accountOf(event);
+      const cap = capped && account && runs.length && maxQueuedRunsPerAccount !== undefined ? maxQueuedRunsPerAccount : null;
+      // the runs are inserted only by whoever inserted the event: a duplicate id starts nothing;
+      // over the cap nothing is inserted (a duplicate of a stored event is still no error)
+      const { rows } = await db.query<{ ok: boolean; duplicate: boolean; runs: number }>(
+        `with cap as (
+           select $7::int is null or (select count(*) from job_runs where account_id = $6::uuid and status = 'queued') + $8 <= $7::int as ok
+         ),
+         ev as (
+           insert into job_events (id, name, data, ts)
+           select $1, $2, $3::jsonb, to_timestamp($4::float8 / 1000) where (select ok from cap)
            on conflict (id) do nothing returning id
+         ),
+         queued as (
+           insert into job_runs (id, function_id, event_name, event, account_id, concurrency_key, concurrency_limit, max_attempts)
+           select r.id, r.function_id, r.event_name, r.event, r.account_id, r.concurrency_key, r.concurrency_limit, r.max_attempts
+           from jsonb_to_recordset($5::jsonb) as r(id text, function_id text, event_name text, event jsonb, account_id uuid,
+                                                  concurrency_key text, concurrency_limit int, max_attempts int)
+           where exists (select 1 from ev)
+           returning id
          )
-         insert into job_runs (id, function_id, event_name, event, account_id, concurrency_key, concurrency_limit, max_attempts)
-         select r.id, r.function_id, r.event_name, r.event, r.account_id, r.concurrency_key, r.concurrency_limit, r.max_attempts
-         from jsonb_to_recordset($5::jsonb) as r(id text, function_id text, event_name text, event jsonb, account_id uuid,
-                                                concurrency_key text, concurrency_limit int, max_attempts int)
-         where exists (select 1 from ev)
-         returning id`,
-        [event.id, event.name, JSON.stringify(event.data), event.ts, JSON.stringify(runs)],
+         select (select ok from cap) as ok, exists (select 1 from job_events where id = $1) as duplicate,
+                (select count(*)::int from queued) as runs`,
+        [event.id, event.name, JSON.stringify(event.data), event.ts, JSON.stringify(runs), account, cap, runs.length],
       );
-      return { id: event.id, runs: rows.length };
+      const r = rows[0];
+      if (!r.ok && !r.duplicate) throw new RunQueueFullError(account!, cap!);
+      return { id: event.id, runs: r.runs };
     },
 
     async ingestEvents(events) {
       const ids: string[] = [];
       let runs = 0;
       for (const e of events) {
-        const r = await store.ingestEvent(e);
+        const r = await store.ingestEvent(e, { capped: true });
         ids.push(r.id);
         runs += r.runs;
       }
@@ -166,17 +196,14 @@ export function createJobStore(o: {
 
     claimRun() {
       return database.transaction(async (tx) => {
-        const { rows: candidates } = await tx.query<{ id: string; concurrency_key: string | null; concurrency_limit: number | null }>(
-          `select id, concurrency_key, concurrency_limit from job_runs
-           where function_id = any($1::text[])
-             and ((status in ('queued', 'sleeping') and run_after <= now()) or status = 'running')
-             and (locked_until is null or locked_until < now())
-           order by run_after, created_at
-           limit ${CLAIM_BATCH}
-           for update skip locked`,
-          [functionIds],
-        );
-        for (const c of candidates) {
+        const { rows: candidates } = await tx.query<{ id: string }>(CANDIDATES, [functionIds, workerId]);
+        for (const { id } of candidates) {
+          const { rows: locked } = await tx.query<{ concurrency_key: string | null; concurrency_limit: number | null }>(
+            `select concurrency_key, concurrency_limit from job_runs where id = $1 and ${CLAIMABLE} for update skip locked`,
+            [id, workerId],
+          );
+          const c = locked[0];
+          if (!c) continue; // another worker took it meanwhile
           if (c.concurrency_key && c.concurrency_limit) {
             // serializes claimers of one key across processes; busy = someone else is deciding, try another
             const { rows: lock } = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as ok', [
@@ -186,17 +213,21 @@ export function createJobStore(o: {
             const { rows: busy } = await tx.query<{ n: number }>(
               `select count(*)::int as n from job_runs
                where concurrency_key = $1 and status = 'running' and locked_until > now() and id <> $2`,
-              [c.concurrency_key, c.id],
+              [c.concurrency_key, id],
             );
             if ((busy[0]?.n ?? 0) >= c.concurrency_limit) continue;
           }
+          // a run still 'running' here lost its worker: that attempt counts
           const { rows } = await tx.query<ClaimedRun>(
             `update job_runs set status = 'running', locked_by = $2,
-               locked_until = now() + $3::float8 * interval '1 millisecond',
+               locked_until = now() + $3::float8 * interval '1 millisecond', claimed_at = now(),
+               attempt = attempt + (status = 'running')::int,
+               error = case when status = 'running' then ${LOST_ATTEMPT} else error end,
                started_at = coalesce(started_at, now()), updated_at = now()
              where id = $1
-             returning id, function_id as "functionId", event, attempt, max_attempts as "maxAttempts", next_step_id as "nextStepId"`,
-            [c.id, workerId, leaseMs],
+             returning id, function_id as "functionId", event, attempt, max_attempts as "maxAttempts",
+                       next_step_id as "nextStepId", error as "lastError"`,
+            [id, workerId, leaseMs],
           );
           return rows[0] ?? null;
         }
@@ -220,12 +251,24 @@ export function createJobStore(o: {
       );
     },
 
-    async recoverExpiredRuns() {
-      await database.query(
-        `update job_runs set status = 'queued', locked_by = null, locked_until = null, updated_at = now()
-         where status in ('running', 'sleeping') and locked_until < now() and function_id = any($1::text[])`,
+    async leaseHolders() {
+      const { rows } = await database.query<{ locked_by: string }>(
+        `select distinct locked_by from job_runs where status = 'running' and locked_by is not null and function_id = any($1::text[])`,
         [functionIds],
       );
+      return rows.map((r) => r.locked_by);
+    },
+
+    async recoverLostRuns(goneWorkerIds) {
+      const { rows } = await database.query(
+        `update job_runs set status = 'queued', locked_by = null, locked_until = null, updated_at = now(),
+           attempt = attempt + 1, error = ${LOST_ATTEMPT}
+         where status = 'running' and function_id = any($1::text[])
+           and (locked_until < now() or locked_by = any($2::text[]))
+         returning id`,
+        [functionIds, goneWorkerIds],
+      );
+      return rows.length;
     },
 
     async memoizedSteps(runId) {
@@ -246,10 +289,15 @@ export function createJobStore(o: {
     },
 
     async saveStep(runId, step, status, record) {
+      // a step that finished ends its attempts: the next step starts at attempt 0, crashed or not
       const { rows } = await database.query(
-        `insert into job_steps (run_id, hashed_id, name, op, status, data, error, attempts, duration_ms, started_at, finished_at, wake_at)
+        `with held as (
+           update job_runs set attempt = case when $5::text in ('completed', 'failed') then 0 else attempt end
+           where id = $1 and locked_by = $11 returning id
+         )
+         insert into job_steps (run_id, hashed_id, name, op, status, data, error, attempts, duration_ms, started_at, finished_at, wake_at)
          select $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, now() - $9::int * interval '1 millisecond', now(), $10
-         where exists (select 1 from job_runs where id = $1 and locked_by = $11)
+         where exists (select 1 from held)
          on conflict (run_id, hashed_id) do update set
            status = excluded.status, data = excluded.data, error = excluded.error, attempts = excluded.attempts,
            duration_ms = excluded.duration_ms, started_at = excluded.started_at, finished_at = excluded.finished_at,

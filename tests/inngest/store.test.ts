@@ -13,7 +13,7 @@ const unique = (name: string) => `${name}-${randomUUID().slice(0, 6)}`;
 
 describe('the execute request body', () => {
   it('replays memoized steps in completion order, data and errors alike', () => {
-    const run = { id: 'run-1', functionId: 'facet-x', event: { name: 'a/b', data: {} }, attempt: 2, maxAttempts: 4, nextStepId: null };
+    const run = { id: 'run-1', functionId: 'facet-x', event: { name: 'a/b', data: {} }, attempt: 2, maxAttempts: 4, nextStepId: null, lastError: null };
     const body = executeRequestBody(
       run,
       [
@@ -116,8 +116,10 @@ for (const target of testDatabases()) {
       await a.releaseRuns([second.id]);
       expect((await runRow(second.id)).status).toBe('queued');
       await new Promise((r) => setTimeout(r, 120));
-      await b.recoverExpiredRuns();
-      expect(await runRow(first.id)).toMatchObject({ status: 'queued', locked_by: null });
+      expect(await b.recoverLostRuns([])).toBe(1);
+      // the lost attempt counts, and says what happened
+      expect(await runRow(first.id)).toMatchObject({ status: 'queued', locked_by: null, attempt: 1 });
+      expect((await runRow(first.id)).error).toBe('attempt 1 of 3 was lost: its worker worker-a stopped (crashed or was killed) before finishing it');
       expect(await b.countUnfinishedRuns()).toBe(2);
     });
 

@@ -1,0 +1,142 @@
+// Crashed attempts: a worker killed with SIGKILL mid-step (a real second process), and a worker that stops
+// answering on another host. Each lost attempt counts; a restart resumes within 10 s, not after a long lease.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateDatabase, openPglite, type Database } from '@/db/client';
+import { inngest } from '@/inngest/client';
+import { startEmbeddedRunner } from '@/inngest/runner';
+import { testDatabases } from '../helpers/db';
+
+const RESUME_WITHIN_MS = 10_000;
+const fixture = path.join(process.cwd(), 'tests', 'inngest', 'fixtures', 'crash-worker.ts');
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null; startedAt: number };
+
+function runWorker(env: Record<string, string>): Promise<Exit> {
+  const startedAt = Date.now();
+  // node itself with tsx's loader (not the tsx wrapper): the process that kills itself is the one we watch
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { env: { ...process.env, VITEST: '', ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve({ code, signal, startedAt }));
+  });
+}
+
+const readLog = (file: string) =>
+  fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
+        const [at, step, pid] = l.split(' ');
+        return { at: Number(at), step, pid: Number(pid) };
+      })
+    : [];
+
+for (const target of testDatabases()) {
+  describe(`crashed attempts on ${target.name}`, () => {
+    let database: Database;
+    let pgliteDir = '';
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facet-crash-'));
+
+    beforeAll(async () => {
+      if (target.name === 'pg') {
+        database = await target.open();
+        return;
+      }
+      // the worker process opens this folder itself: PGlite allows one process at a time
+      pgliteDir = path.join(tmp, 'pglite');
+      database = await openPglite(pgliteDir);
+      await migrateDatabase(database);
+      await database.close();
+    });
+    afterAll(async () => {
+      if (target.name === 'pg') await target.dispose(database);
+      fs.rmSync(tmp, { recursive: true, force: true });
+    });
+
+    const dbEnv = (): Record<string, string> =>
+      target.name === 'pg' ? { FACET_TEST_DB_URL: target.url!(database) } : { FACET_TEST_PGLITE_DIR: pgliteDir };
+
+    it('counts a step that kills its process as an attempt: three kills, then the run fails saying why', async () => {
+      const logFile = path.join(tmp, 'steps.log');
+      const event = { name: 'test/crash-loop', id: `crash-${randomUUID()}` };
+      const exits: Exit[] = [];
+      exits.push(await runWorker({ ...dbEnv(), FACET_TEST_LOG: logFile, FACET_TEST_KILL: '1', FACET_TEST_EVENT: JSON.stringify(event) }));
+      while (exits.at(-1)!.signal === 'SIGKILL' && exits.length < 6) {
+        exits.push(await runWorker({ ...dbEnv(), FACET_TEST_LOG: logFile, FACET_TEST_KILL: '1' }));
+      }
+      expect(exits.map((e) => e.signal ?? e.code)).toEqual(['SIGKILL', 'SIGKILL', 'SIGKILL', 0]);
+
+      const log = readLog(logFile);
+      // the first step is memoized across the kills; the killing step ran once per attempt (retries: 2)
+      expect(log.map((l) => l.step)).toEqual(['prepare', 'kill-the-worker', 'kill-the-worker', 'kill-the-worker']);
+      // each restart picked the run up at once, not after a lease
+      const kills = log.filter((l) => l.step === 'kill-the-worker');
+      for (let i = 1; i < kills.length; i++) {
+        expect(kills[i].pid).not.toBe(kills[i - 1].pid);
+        expect(kills[i].at - exits[i].startedAt).toBeLessThan(RESUME_WITHIN_MS);
+      }
+
+      const check = target.name === 'pg' ? database : await openPglite(pgliteDir);
+      try {
+        const { rows } = await check.query<{ status: string; error: string; attempt: number }>(
+          `select status, error, attempt from job_runs where function_id = 'facet-crash-loop' and event->>'id' = $1`,
+          [event.id],
+        );
+        expect(rows).toHaveLength(1);
+        expect(rows[0].status).toBe('failed');
+        expect(rows[0].error).toMatch(
+          /^gave up after 3 attempts: attempt 3 of 3 was lost: its worker .+:\d+:\w+ stopped \(crashed or was killed\) before finishing it$/,
+        );
+      } finally {
+        if (check !== database) await check.close();
+      }
+    }, 240_000);
+
+    it('resumes a run held by a worker elsewhere that stopped, within 10 s, on the default lease', async () => {
+      // one process is enough here; PGlite's folder above belongs to the worker processes
+      const db = target.name === 'pg' ? database : await target.open();
+      const id = `stalled-${randomUUID().slice(0, 6)}`;
+      let secondStarted = 0;
+      let attemptSeen = -1;
+      const never = new Promise<never>(() => {});
+      const stalled = inngest.createFunction({ id, triggers: [{ event: `test/${id}` }] }, async ({ step }) => {
+        await step.run('first', () => 1);
+        await step.run('second', () => never);
+      });
+      const resumed = inngest.createFunction({ id, triggers: [{ event: `test/${id}` }] }, async ({ step, attempt }) => {
+        await step.run('first', () => 1);
+        await step.run('second', () => ((secondStarted = Date.now()), (attemptSeen = attempt), 2));
+      });
+      // an id of another host: its process cannot be checked, only its lease tells
+      const a = await startEmbeddedRunner({ database: db, functions: [stalled], pollMs: 50, cron: false, workerId: 'elsewhere:4242:abcd', log: () => {} });
+      await a.send({ name: `test/${id}` });
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const { rows } = await db.query<{ n: number }>(
+          `select count(*)::int as n from job_steps s join job_runs r on r.id = s.run_id where r.function_id = $1`,
+          [`facet-${id}`],
+        );
+        if (rows[0].n === 1) break;
+        if (Date.now() > deadline) throw new Error('the first step never persisted');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await a.stop({ abandon: true }); // as if its machine went away: no hand-back, the lease stays
+      const restartedAt = Date.now();
+      const b = await startEmbeddedRunner({ database: db, functions: [resumed], pollMs: 100, cron: false, log: () => {} });
+      try {
+        await b.drain(30_000);
+      } finally {
+        await b.stop();
+      }
+      expect(secondStarted - restartedAt).toBeLessThan(RESUME_WITHIN_MS);
+      // the stalled attempt counted: the step ran again as the run's second attempt
+      expect(attemptSeen).toBe(1);
+      const { rows } = await db.query<{ status: string }>('select status from job_runs where function_id = $1', [`facet-${id}`]);
+      expect(rows).toEqual([{ status: 'completed' }]);
+      if (db !== database) await target.dispose(db);
+    }, 60_000);
+  });
+}

@@ -21,15 +21,9 @@ import {
   Wine,
   type LucideIcon,
 } from 'lucide-react';
+import type { AvatarSpec } from '@/lib/clustering/types';
 
-export interface AvatarSpec {
-  ageBand: 'young' | 'adult' | 'middle' | 'senior';
-  gender: 'female' | 'male' | 'mixed';
-  household: 'single' | 'couple' | 'family';
-  badges: string[];
-  hue: number;
-  seed: number;
-}
+export type { AvatarSpec };
 
 const BADGE_ICONS: Record<string, LucideIcon> = {
   dog: Dog,

@@ -8,7 +8,8 @@ const chosen = process.argv.slice(2).filter((a) => ALL.includes(a));
 let failed = 0;
 for (const name of chosen.length ? chosen : ALL) {
   console.log(`\n=== bench:${name} ===\n`);
-  const r = spawnSync(path.join('node_modules', '.bin', 'tsx'), [`bench/${name}.ts`], { stdio: 'inherit' });
+  // react-server: the benchmarks call services, which are marked server-only
+  const r = spawnSync(path.join('node_modules', '.bin', 'tsx'), ['--conditions=react-server', `bench/${name}.ts`], { stdio: 'inherit' });
   if (r.status !== 0) {
     failed++;
     console.log(`bench:${name} exited with ${r.status}`);

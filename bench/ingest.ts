@@ -1,5 +1,5 @@
 // Ingest benchmark: 200k people and 1M orders from CSV files into PostgreSQL, through the same services the job uses.
-// Usage: npx tsx bench/ingest.ts [--people 200000] [--orders 1000000]
+// Usage: npm run bench:ingest -- [--people 200000] [--orders 1000000]
 // DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server; a fresh database
 // facet_bench_ingest is created there and dropped afterwards.
 import fs from 'node:fs';
@@ -7,15 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { migrateDatabase, openPg, type Database } from '@/db/client';
-import { seedGraph, seedTraitCatalog, GRAPH_SEED } from '@/db/seed';
+import { seedGraph, seedTraitCatalog, GRAPH_SEED } from '@/scripts/seed';
 import { generateGraph } from '@/lib/identity-graph/generator';
 import { toCsvRow } from '@/lib/csv';
 import {
-  confirmDatasetMapping,
   createDatasetFromUpload,
   ingestDatasetRows,
   matchDatasetPeople,
+  saveDatasetMapping,
 } from '@/lib/services/datasets';
+import { tenantOf } from '@/lib/services/tenant';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -114,20 +115,21 @@ async function main() {
     const acc = await database.query<{ id: string }>(`insert into accounts (name, slug) values ('Bench', 'bench') returning id`);
     const accountId = acc.rows[0].id;
     const db = database;
+    const tenant = tenantOf(db, accountId);
 
     const upload = async (file: string) => {
-      const up = await createDatasetFromUpload(db, accountId, { fileName: path.basename(file), body: fs.createReadStream(file) });
-      await confirmDatasetMapping(db, accountId, up.dataset.id, { kind: up.dataset.kind, mapping: up.dataset.mapping! });
+      const up = await createDatasetFromUpload(tenant, { fileName: path.basename(file), body: fs.createReadStream(file) });
+      await saveDatasetMapping(tenant, up.dataset.id, { kind: up.dataset.kind, mapping: up.dataset.mapping! });
       return up.dataset.id;
     };
     const peopleBytes = fs.statSync(peopleFile).size;
     const ordersBytes = fs.statSync(ordersFile).size;
     const peopleId = await timed('upload people file (stream to disk)', () => PEOPLE, () => upload(peopleFile), table);
-    const p = await timed('ingest people', (r) => r.ok, () => ingestDatasetRows(db, accountId, peopleId), table);
-    const m = await timed('match people to the graph', (r) => r.people, () => matchDatasetPeople(db, accountId, peopleId), table);
+    const p = await timed('ingest people', (r) => r.ok, () => ingestDatasetRows(tenant, peopleId), table);
+    const m = await timed('match people to the graph', (r) => r.people, () => matchDatasetPeople(tenant, peopleId), table);
     const ordersId = await timed('upload orders file (stream to disk)', () => ORDERS, () => upload(ordersFile), table);
-    const o = await timed('ingest orders', (r) => r.ok, () => ingestDatasetRows(db, accountId, ordersId), table);
-    const o2 = await timed('ingest orders again (upsert)', (r) => r.ok, () => ingestDatasetRows(db, accountId, ordersId), table);
+    const o = await timed('ingest orders', (r) => r.ok, () => ingestDatasetRows(tenant, ordersId), table);
+    const o2 = await timed('ingest orders again (upsert)', (r) => r.ok, () => ingestDatasetRows(tenant, ordersId), table);
     const counts = await db.query<{ p: number; o: number }>(
       'select (select count(*)::int from people) as p, (select count(*)::int from orders) as o',
     );

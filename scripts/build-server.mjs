@@ -10,6 +10,8 @@ await build({
   target: 'node20',
   packages: 'external',
   tsconfig: 'tsconfig.json',
+  // the services it bundles are marked server-only, which this server is: Next's own empty stand-in, as in its bundles
+  alias: { 'server-only': 'next/dist/compiled/server-only/empty' },
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });

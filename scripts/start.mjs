@@ -11,7 +11,8 @@ const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const next = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 
 if (process.env.FACET_SKIP_SEED !== '1') {
-  const seed = spawnSync(tsx, [path.join(root, 'db', 'seed-cli.ts'), '--quiet'], { stdio: 'inherit', cwd: root });
+  // react-server: the seed calls services, which are marked server-only
+  const seed = spawnSync(tsx, ['--conditions=react-server', path.join(root, 'scripts', 'seed-cli.ts'), '--quiet'], { stdio: 'inherit', cwd: root });
   if (seed.status !== 0) process.exit(seed.status ?? 1);
 }
 

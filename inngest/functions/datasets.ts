@@ -1,12 +1,14 @@
 import { getDatabase } from '@/db/client';
 import { recomputeCohort } from '@/lib/services/cohorts';
 import {
+  getDatasetOrThrow,
   ingestDatasetRows,
   listCohortIds,
   markDatasetErrored,
   markDatasetReady,
   matchDatasetPeople,
 } from '@/lib/services/datasets';
+import { tenantOf } from '@/lib/services/tenant';
 import { datasetMappingConfirmed, inngest } from '../client';
 
 /**
@@ -24,31 +26,31 @@ export const ingestDataset = inngest.createFunction(
     onFailure: async ({ event, error }) => {
       const data = (event.data as { event?: { data?: { accountId?: string; datasetId?: string } } }).event?.data;
       if (!data?.accountId || !data.datasetId) return;
-      const database = await getDatabase();
-      await markDatasetErrored(database, data.accountId, data.datasetId, error?.message || 'Processing failed');
+      await markDatasetErrored(tenantOf(await getDatabase(), data.accountId), data.datasetId, error?.message || 'Processing failed');
     },
   },
   async ({ event, step }) => {
     const { accountId, datasetId } = event.data;
+    // the account's tenant; no person acts in a job
+    const tenant = async () => tenantOf(await getDatabase(), accountId);
     const ingested = await step.run('ingest-rows', async () => {
-      const s = await ingestDatasetRows(await getDatabase(), accountId, datasetId);
+      const s = await ingestDatasetRows(await tenant(), datasetId);
       return { rows: s.rows, ok: s.ok, errors: s.errors, seconds: s.seconds };
     });
     const match = await step.run('match-identities', async () => {
-      const database = await getDatabase();
-      const r = await database.query<{ kind: string }>('select kind from datasets where id = $1 and account_id = $2', [datasetId, accountId]);
-      if (r.rows[0]?.kind !== 'people') return null;
-      const s = await matchDatasetPeople(database, accountId, datasetId);
+      const t = await tenant();
+      if ((await getDatasetOrThrow(t, datasetId)).kind !== 'people') return null;
+      const s = await matchDatasetPeople(t, datasetId);
       return { people: s.people, matched: s.matched };
     });
-    const cohortIds = await step.run('list-cohorts', async () => listCohortIds(await getDatabase(), accountId));
+    const cohortIds = await step.run('list-cohorts', async () => listCohortIds(await tenant()));
     for (const cohortId of cohortIds) {
       await step.run(`recompute-cohort-${cohortId}`, async () => {
-        const r = await recomputeCohort(await getDatabase(), accountId, cohortId);
+        const r = await recomputeCohort(await tenant(), cohortId);
         return { members: r.members };
       });
     }
-    await step.run('mark-ready', async () => markDatasetReady(await getDatabase(), accountId, datasetId));
+    await step.run('mark-ready', async () => markDatasetReady(await tenant(), datasetId));
     return { datasetId, ingested, match, cohorts: cohortIds.length };
   },
 );

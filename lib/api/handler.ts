@@ -1,8 +1,9 @@
 // The one wrapper of every /api/v1 handler: Bearer key → account, per-key rate limit, zod validation of the
-// query and body, and JSON errors. Handlers receive the caller's account id and pass it to the services.
+// query and body, and JSON errors. Handlers receive the caller's tenant and pass it to the services.
 import { z } from 'zod';
 import { getDatabase, type Database } from '@/db/client';
 import { authenticateApiKey, type ApiCaller } from '@/lib/services/api-keys';
+import { tenantOf, type Tenant } from '@/lib/services/tenant';
 import { ApiError, fieldErrorsOfZod, toErrorResponse, unauthorizedError } from './errors';
 import type { Operation } from './operations';
 import { apiRateLimiter, type RateDecision } from './rate-limit';
@@ -10,6 +11,8 @@ import { apiRateLimiter, type RateDecision } from './rate-limit';
 export interface ApiContext<Q, B> {
   request: Request;
   caller: ApiCaller;
+  /** the key's account; no person acts (userId null), as API calls always recorded */
+  tenant: Tenant;
   database: Database;
   params: Record<string, string>;
   query: Q;
@@ -33,6 +36,7 @@ export interface ApiCallInput {
 /** An authenticated, rate-limited call with its validated parameters, query and body. */
 export interface ApiCall<Q, B> {
   caller: ApiCaller;
+  tenant: Tenant;
   database: Database;
   rate: RateDecision;
   params: Record<string, string>;
@@ -43,7 +47,7 @@ export interface ApiCall<Q, B> {
 /** Authenticates the key, takes a token from its bucket and validates the input; throws an ApiError otherwise. */
 export async function openApiCall<O extends Operation>(op: O, input: ApiCallInput): Promise<ApiCall<Infer<O['query']>, Infer<O['body']>>> {
   const database = await getDatabase();
-  const caller = await authenticateApiKey(database, input.authorization);
+  const caller = await authenticateApiKey({ db: database }, input.authorization);
   if (!caller) throw unauthorizedError();
   const rate = apiRateLimiter().take(caller.keyId);
   if (!rate.ok)
@@ -72,7 +76,7 @@ export async function openApiCall<O extends Operation>(op: O, input: ApiCallInpu
     if (!parsed.success) throw new ApiError('invalid_request', 'The body is invalid', fieldErrorsOfZod(parsed.error));
     body = parsed.data;
   }
-  return { caller, database, rate, params, query: query as never, body: body as never };
+  return { caller, tenant: tenantOf(database, caller.accountId), database, rate, params, query: query as never, body: body as never };
 }
 
 /** The headers of a successful answer that tell the caller where it stands with its limit. */
@@ -99,7 +103,8 @@ export function apiRoute<O extends Operation>(
   return async (request, context) => {
     try {
       const call = await openApiCall(op, routeCallInput(request, context));
-      const res = await handler({ request, caller: call.caller, database: call.database, params: call.params, query: call.query, body: call.body });
+      const { caller, tenant, database, params, query, body } = call;
+      const res = await handler({ request, caller, tenant, database, params, query, body });
       for (const [k, v] of Object.entries(rateLimitHeaders(call.rate))) res.headers.set(k, v);
       return res;
     } catch (err) {

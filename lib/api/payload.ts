@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Database } from '@/db/client';
+import type { Tenant } from '@/lib/services/tenant';
 import { payloadBatches, planPayload, type PayloadCell, type PayloadPlan } from '@/lib/services/pipelines';
 import { safeCsvLine, textStream } from './csv-stream';
 import { encodeCursor } from './pagination';
@@ -32,15 +33,16 @@ export interface PayloadRequest {
   fileName?: string;
 }
 
-/** Answers the payload of a pipeline of `accountId` (the caller checked who may read it). */
-export async function payloadResponse(database: Database, accountId: string, pipelineId: string, req: PayloadRequest): Promise<Response> {
-  const plan = await planPayload(database, accountId, pipelineId);
+/** Answers the payload of a pipeline of the tenant's account (the caller checked who the tenant is). */
+export async function payloadResponse(tenant: Tenant, pipelineId: string, req: PayloadRequest): Promise<Response> {
+  const database = tenant.db;
+  const plan = await planPayload(tenant, pipelineId);
   const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
   if (req.format === 'json' || req.limit !== undefined) {
     // a bounded page: read it whole (at most limit + 1 rows) so that the next cursor is known up front
     const limit = req.limit ?? 1000;
     const rows: PayloadCell[][] = [];
-    for await (const batch of payloadBatches(database, plan, { after: req.after, limit: limit + 1 })) rows.push(...batch);
+    for await (const batch of payloadBatches(tenant, plan, { after: req.after, limit: limit + 1 })) rows.push(...batch);
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
     const nextCursor = more && page.length ? encodeCursor(page[page.length - 1][0] as number) : null;
@@ -50,7 +52,7 @@ export async function payloadResponse(database: Database, accountId: string, pip
     const body = req.format === 'csv' ? safeCsvLine(plan.columns) + csvChunk(page) : ndjsonChunk(plan.columns, page);
     return new Response(body, { headers: { ...headers, ...contentHeaders(req, plan) } });
   }
-  const body = req.format === 'csv' && database.driver === 'pg' ? copyCsv(database, plan, req.after) : streamAll(database, plan, req);
+  const body = req.format === 'csv' && database.driver === 'pg' ? copyCsv(database, plan, req.after) : streamAll(tenant, plan, req);
   return new Response(body, { headers: { ...headers, ...contentHeaders(req, plan) } });
 }
 
@@ -122,8 +124,8 @@ function contentHeaders(req: PayloadRequest, plan: PayloadPlan): Record<string, 
 }
 
 /** Everything from `after` on, one database batch per pull: memory stays at one batch whatever the size. */
-function streamAll(database: Database, plan: PayloadPlan, req: PayloadRequest): ReadableStream<Uint8Array> {
-  const batches = payloadBatches(database, plan, { after: req.after, limit: Infinity, batchSize: 5000 });
+function streamAll(tenant: Tenant, plan: PayloadPlan, req: PayloadRequest): ReadableStream<Uint8Array> {
+  const batches = payloadBatches(tenant, plan, { after: req.after, limit: Infinity, batchSize: 5000 });
   let headerSent = req.format !== 'csv';
   return textStream(
     async () => {

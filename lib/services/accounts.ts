@@ -1,6 +1,6 @@
 import 'server-only';
 import { eq } from 'drizzle-orm';
-import { accounts, members } from '@/db/schema';
+import { accounts, members, users } from '@/db/schema';
 import { ServiceError } from './errors';
 import type { Tenant } from './tenant';
 
@@ -44,4 +44,20 @@ export async function getMembershipOrThrow({ db }: Pick<Tenant, 'db'>, userId: s
     .limit(1);
   if (!rows.length) throw new ServiceError('forbidden', 'This user belongs to no account');
   return rows[0];
+}
+
+export interface AccountMember {
+  name: string;
+  email: string;
+  role: 'owner' | 'analyst';
+  since: Date;
+}
+
+/** The people who can sign in to the tenant's account. */
+export async function listAccountMembers({ db, accountId }: Tenant): Promise<AccountMember[]> {
+  return db.db
+    .select({ name: users.name, email: users.email, role: members.role, since: members.createdAt })
+    .from(members)
+    .innerJoin(users, eq(users.id, members.userId))
+    .where(eq(members.accountId, accountId));
 }

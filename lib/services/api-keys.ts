@@ -1,10 +1,12 @@
 // API keys: shown once, stored as a SHA-256 hash (the key is 256 random bits, so a fast hash is enough),
 // with a visible prefix. Authentication is cached in memory (hash -> account) for a short time.
+import 'server-only';
 import crypto from 'node:crypto';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { apiKeys, type ApiKey } from '@/db/schema';
 import { ServiceError, notFound } from './errors';
+import type { Tenant } from './tenant';
 
 /** fct_<8 hex prefix>_<43 base64url characters> */
 const KEY_PATTERN = /^fct_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$/;
@@ -40,38 +42,33 @@ export function hashApiKey(key: string): string {
   return crypto.createHash('sha256').update(key).digest('hex');
 }
 
-/** Creates a key; the secret is in the answer only, never stored. */
-export async function createApiKey(
-  database: Database,
-  accountId: string,
-  userId: string | null,
-  input: { name: string },
-): Promise<{ key: string; apiKey: ApiKeyView }> {
+/** Creates a key of the tenant's account, made by its user; the secret is in the answer only, never stored. */
+export async function createApiKey({ db, accountId, userId }: Tenant, input: { name: string }): Promise<{ key: string; apiKey: ApiKeyView }> {
   const name = input.name.trim();
   if (!name || name.length > 80) throw new ServiceError('invalid', 'A key name has 1 to 80 characters', { name: ['1 to 80 characters'] });
   const prefixHex = crypto.randomBytes(4).toString('hex');
   const key = `fct_${prefixHex}_${crypto.randomBytes(32).toString('base64url')}`;
-  const [row] = await database.db
+  const [row] = await db.db
     .insert(apiKeys)
     .values({ accountId, name, prefix: `fct_${prefixHex}`, hash: hashApiKey(key), createdBy: userId })
     .returning();
   return { key, apiKey: toView(row) };
 }
 
-export async function listApiKeys(database: Database, accountId: string): Promise<ApiKeyView[]> {
-  const rows = await database.db.select().from(apiKeys).where(eq(apiKeys.accountId, accountId)).orderBy(desc(apiKeys.createdAt));
+export async function listApiKeys({ db, accountId }: Tenant): Promise<ApiKeyView[]> {
+  const rows = await db.db.select().from(apiKeys).where(eq(apiKeys.accountId, accountId)).orderBy(desc(apiKeys.createdAt));
   return rows.map(toView);
 }
 
-export async function revokeApiKey(database: Database, accountId: string, keyId: string): Promise<ApiKeyView> {
+export async function revokeApiKey({ db, accountId }: Tenant, keyId: string): Promise<ApiKeyView> {
   if (!/^[0-9a-f-]{36}$/i.test(keyId)) throw notFound('API key');
-  const rows = await database.db
+  const rows = await db.db
     .update(apiKeys)
     .set({ revokedAt: new Date() })
     .where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
     .returning();
   if (!rows.length) {
-    const existing = await database.db.select().from(apiKeys).where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.id, keyId)));
+    const existing = await db.db.select().from(apiKeys).where(and(eq(apiKeys.accountId, accountId), eq(apiKeys.id, keyId)));
     if (!existing.length) throw notFound('API key');
     forgetKey(existing[0].id);
     return toView(existing[0]);
@@ -141,8 +138,9 @@ function lookUpKey(database: Database, hash: string): Promise<CacheEntry | null>
 /**
  * The caller of an `Authorization` header value, or null for a missing, malformed, unknown or revoked key
  * (the caller cannot tell which). Cheap on the hot path: a cached key costs one hash and one map lookup.
+ * Takes `{ db }` only: the key is what tells the account.
  */
-export async function authenticateApiKey(database: Database, authorization: string | null): Promise<ApiCaller | null> {
+export async function authenticateApiKey({ db: database }: Pick<Tenant, 'db'>, authorization: string | null): Promise<ApiCaller | null> {
   if (!authorization) return null;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!m || !KEY_PATTERN.test(m[1])) return null;

@@ -1,5 +1,5 @@
+import 'server-only';
 import { and, asc, eq } from 'drizzle-orm';
-import type { Database } from '@/db/client';
 import { bulkInsert, refreshStatistics } from '@/db/bulk';
 import { cohorts, type Cohort } from '@/db/schema';
 import { cohortDefinitionSchema, type CohortDefinition } from '@/lib/cohorts/definition';
@@ -11,15 +11,15 @@ import {
   type Day,
   type PersonOrders,
   type Stay,
-  type TraitValue,
 } from '@/lib/cohorts/timeline';
-import { GRAPH_TRAITS, GRAPH_TRAIT_INDEX } from '@/lib/identity-graph/catalog';
 import { ServiceError, isUniqueViolation, notFound } from './errors';
+import type { Tenant } from './tenant';
+import { resolveTraitColumns } from './trait-reader';
 
 const PEOPLE_BATCH = 25_000;
 
-export async function getCohortOrThrow(database: Database, accountId: string, cohortId: string): Promise<Cohort> {
-  const rows = await database.db
+export async function getCohortOrThrow({ db, accountId }: Tenant, cohortId: string): Promise<Cohort> {
+  const rows = await db.db
     .select()
     .from(cohorts)
     .where(and(eq(cohorts.accountId, accountId), eq(cohorts.id, cohortId)))
@@ -28,43 +28,17 @@ export async function getCohortOrThrow(database: Database, accountId: string, co
   return rows[0];
 }
 
-/** SQL that reads one trait of a person row `p`, and how to decode it. */
-function traitReader(key: string): { sql: string; decode: (v: unknown) => TraitValue } {
-  const pos = GRAPH_TRAIT_INDEX[key];
-  if (pos !== undefined) {
-    const def = GRAPH_TRAITS[pos];
-    return {
-      sql: `p.graph_traits[${pos + 1}]`,
-      decode: (v) => {
-        if (v === null || v === undefined) return null;
-        const n = Number(v);
-        if (Number.isNaN(n)) return null;
-        if (def.type === 'categorical') return def.categories?.[n] ?? null;
-        if (def.type === 'boolean') return n === 1;
-        return n;
-      },
-    };
-  }
-  if (!/^[a-z0-9_]+$/.test(key)) throw new ServiceError('invalid', `Unknown trait ${key}`);
-  return {
-    sql: `p.custom_traits->'${key}'`,
-    decode: (v) => (v === null || v === undefined ? null : (v as TraitValue)),
-  };
-}
-
 interface EvaluatedBatch {
   personIds: number[];
   stays: Stay[][];
 }
 
 /** Streams the account's people in id ranges and computes each person's stays in the cohort up to `today`. */
-async function* evaluateCohort(
-  database: Database,
-  accountId: string,
-  def: CohortDefinition,
-  today: Day,
-): AsyncGenerator<EvaluatedBatch> {
-  const readers = def.traits.map((t) => ({ cond: t, ...traitReader(t.key) }));
+async function* evaluateCohort(tenant: Tenant, def: CohortDefinition, today: Day): AsyncGenerator<EvaluatedBatch> {
+  const { db: database, accountId } = tenant;
+  // a condition may name a custom column no upload declared: it is compared as stored
+  const columns = await resolveTraitColumns(tenant, def.traits.map((t) => t.key), { undeclared: 'as-stored' });
+  const readers = def.traits.map((t, i) => ({ cond: t, sql: columns[i].sql, decode: columns[i].value }));
   const traitCols = readers.map((r, i) => `, ${r.sql} as t${i}`).join('');
   let after = 0;
   for (;;) {
@@ -111,30 +85,30 @@ async function* evaluateCohort(
 }
 
 /** The number of people who would be in a cohort with this definition today (live preview before saving). */
-export async function previewCohortSize(database: Database, accountId: string, definition: unknown, today = new Date()) {
+export async function previewCohortSize(tenant: Tenant, definition: unknown, today = new Date()) {
   const def = cohortDefinitionSchema.parse(definition);
   const d = toDay(today);
   let count = 0;
-  for await (const b of evaluateCohort(database, accountId, def, d))
+  for await (const b of evaluateCohort(tenant, def, d))
     for (const stays of b.stays) if (stays[stays.length - 1].exited === null) count++;
   return count;
 }
 
 /** Recomputes a cohort's membership history from the account's data, replacing the old history atomically. */
 export async function recomputeCohort(
-  database: Database,
-  accountId: string,
+  tenant: Tenant,
   cohortId: string,
   opts: { today?: Date } = {},
 ): Promise<{ members: number; stays: number }> {
-  const cohort = await getCohortOrThrow(database, accountId, cohortId);
+  const { db: database, accountId } = tenant;
+  const cohort = await getCohortOrThrow(tenant, cohortId);
   const def = cohortDefinitionSchema.parse(cohort.definition);
   const today = toDay(opts.today ?? new Date());
   return database.transaction(async (tx) => {
     await tx.query('delete from cohort_memberships where cohort_id = $1', [cohortId]);
     let members = 0;
     let stays = 0;
-    for await (const b of evaluateCohort(tx, accountId, def, today)) {
+    for await (const b of evaluateCohort({ ...tenant, db: tx }, def, today)) {
       const rows: unknown[][] = [];
       b.personIds.forEach((pid, i) => {
         for (const s of b.stays[i]) {
@@ -166,10 +140,10 @@ export async function recomputeCohort(
 }
 
 export async function createCohort(
-  database: Database,
-  accountId: string,
+  tenant: Tenant,
   input: { name: string; description?: string; definition: unknown },
 ): Promise<Cohort> {
+  const { db: database, accountId } = tenant;
   const def = cohortDefinitionSchema.parse(input.definition);
   let created: Cohort;
   try {
@@ -182,17 +156,17 @@ export async function createCohort(
       throw new ServiceError('conflict', 'A cohort with this name already exists', { name: ['This name is taken'] });
     throw err;
   }
-  await recomputeCohort(database, accountId, created.id);
-  return getCohortOrThrow(database, accountId, created.id);
+  await recomputeCohort(tenant, created.id);
+  return getCohortOrThrow(tenant, created.id);
 }
 
 export async function updateCohort(
-  database: Database,
-  accountId: string,
+  tenant: Tenant,
   cohortId: string,
   input: { name?: string; description?: string; definition?: unknown },
 ): Promise<Cohort> {
-  await getCohortOrThrow(database, accountId, cohortId);
+  const { db: database, accountId } = tenant;
+  await getCohortOrThrow(tenant, cohortId);
   const patch: Partial<typeof cohorts.$inferInsert> = {};
   if (input.name !== undefined) patch.name = input.name.trim();
   if (input.description !== undefined) patch.description = input.description;
@@ -204,12 +178,12 @@ export async function updateCohort(
       throw new ServiceError('conflict', 'A cohort with this name already exists', { name: ['This name is taken'] });
     throw err;
   }
-  if (input.definition !== undefined) await recomputeCohort(database, accountId, cohortId);
-  return getCohortOrThrow(database, accountId, cohortId);
+  if (input.definition !== undefined) await recomputeCohort(tenant, cohortId);
+  return getCohortOrThrow(tenant, cohortId);
 }
 
 /** Members of a cohort at the end of a given day. */
-export async function cohortMembersAt(database: Database, accountId: string, cohortId: string, day: Date | string) {
+export async function cohortMembersAt({ db: database, accountId }: Tenant, cohortId: string, day: Date | string) {
   const iso = typeof day === 'string' ? day : day.toISOString().slice(0, 10);
   const r = await database.query<{ n: string }>(
     `select count(*)::text as n from cohort_memberships
@@ -221,8 +195,7 @@ export async function cohortMembersAt(database: Database, accountId: string, coh
 
 /** Daily member counts of cohorts over [from, to], from entry and exit deltas (one pass, no per-day scans). */
 export async function cohortHistory(
-  database: Database,
-  accountId: string,
+  { db: database, accountId }: Tenant,
   cohortIds: string[],
   opts: { from?: string; to?: string } = {},
 ): Promise<Map<string, { day: string; members: number }[]>> {
@@ -272,12 +245,11 @@ export interface CohortListItem {
   computedAt: Date | null;
 }
 
-export async function listCohorts(database: Database, accountId: string): Promise<CohortListItem[]> {
-  const rows = await database.db.select().from(cohorts).where(eq(cohorts.accountId, accountId)).orderBy(asc(cohorts.name));
+export async function listCohorts(tenant: Tenant): Promise<CohortListItem[]> {
+  const rows = await tenant.db.db.select().from(cohorts).where(eq(cohorts.accountId, tenant.accountId)).orderBy(asc(cohorts.name));
   const today = toDay(new Date());
   const history = await cohortHistory(
-    database,
-    accountId,
+    tenant,
     rows.map((r) => r.id),
     { from: dayToIso(today - 180) },
   );

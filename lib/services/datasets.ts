@@ -1,8 +1,8 @@
 // Datasets: uploaded CSV files of people or orders, their mapping, processing state, row errors and match rate.
+import 'server-only';
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
-import type { Database } from '@/db/client';
 import { refreshStatistics } from '@/db/bulk';
 import { datasets, type Dataset } from '@/db/schema';
 import { toCsvRow } from '@/lib/csv';
@@ -11,13 +11,15 @@ import { detectKind, proposeMapping, validateMapping, type ColumnMapping, type D
 import { ingestFile, type IngestSummary } from '@/lib/ingest/run';
 import { matchPeople, type MatchSummary } from './matching';
 import { refreshCustomTraitStats, upsertCustomTraits } from './traits';
+import { enqueue } from './enqueue';
 import { ServiceError, notFound } from './errors';
+import type { Tenant } from './tenant';
 
 export { UPLOAD_LIMIT_BYTES, FileTooLargeError };
 
-export async function getDatasetOrThrow(database: Database, accountId: string, datasetId: string): Promise<Dataset> {
+export async function getDatasetOrThrow({ db, accountId }: Tenant, datasetId: string): Promise<Dataset> {
   if (!/^[0-9a-f-]{36}$/i.test(datasetId)) throw notFound('Dataset');
-  const rows = await database.db
+  const rows = await db.db
     .select()
     .from(datasets)
     .where(and(eq(datasets.accountId, accountId), eq(datasets.id, datasetId)))
@@ -26,8 +28,8 @@ export async function getDatasetOrThrow(database: Database, accountId: string, d
   return rows[0];
 }
 
-export async function listDatasets(database: Database, accountId: string): Promise<Dataset[]> {
-  return database.db.select().from(datasets).where(eq(datasets.accountId, accountId)).orderBy(desc(datasets.createdAt));
+export async function listDatasets({ db, accountId }: Tenant): Promise<Dataset[]> {
+  return db.db.select().from(datasets).where(eq(datasets.accountId, accountId)).orderBy(desc(datasets.createdAt));
 }
 
 export interface UploadedDataset {
@@ -41,14 +43,12 @@ export interface UploadedDataset {
  * The dataset waits in status 'uploaded' until the analyst confirms the mapping.
  */
 export async function createDatasetFromUpload(
-  database: Database,
-  accountId: string,
+  { db: database, accountId, userId }: Tenant,
   input: {
     fileName: string;
     name?: string;
     kind?: DatasetKind;
     body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
-    createdBy?: string | null;
     limitBytes?: number;
   },
 ): Promise<UploadedDataset> {
@@ -78,43 +78,53 @@ export async function createDatasetFromUpload(
       filePath: file,
       byteSize: size,
       mapping: proposeMapping(kind, headers, sample),
-      createdBy: input.createdBy ?? null,
+      createdBy: userId,
     })
     .returning();
   return { dataset, headers, sample };
 }
 
 /** The header and first rows of a dataset's file, for the mapping step. */
-export async function readDatasetPreview(
-  database: Database,
-  accountId: string,
-  datasetId: string,
-  rows = 5,
-): Promise<{ headers: string[]; sample: string[][] }> {
-  const d = await getDatasetOrThrow(database, accountId, datasetId);
+export async function readDatasetPreview(tenant: Tenant, datasetId: string, rows = 5): Promise<{ headers: string[]; sample: string[][] }> {
+  const d = await getDatasetOrThrow(tenant, datasetId);
   if (!d.filePath || !fs.existsSync(d.filePath)) return { headers: [], sample: [] };
   return readCsvHead(d.filePath, rows);
 }
 
 /** The mapping proposed for a given kind (when the analyst switches people <-> orders). */
-export async function proposeDatasetMapping(database: Database, accountId: string, datasetId: string, kind: DatasetKind) {
-  const d = await getDatasetOrThrow(database, accountId, datasetId);
+export async function proposeDatasetMapping(tenant: Tenant, datasetId: string, kind: DatasetKind) {
+  const d = await getDatasetOrThrow(tenant, datasetId);
   if (!d.filePath) return {};
   const { headers, sample } = await readCsvHead(d.filePath, 200);
   return proposeMapping(kind, headers, sample);
 }
 
+export interface MappingInput {
+  kind: DatasetKind;
+  mapping: ColumnMapping;
+  name?: string;
+}
+
 /**
- * Saves the analyst's mapping and queues the dataset for processing. The caller sends `dataset/uploaded`
- * afterwards and calls `markDatasetErrored` if the send fails.
+ * Saves the analyst's mapping and queues the dataset's processing (`dataset/mapping-confirmed`). A send that fails
+ * is surfaced, not swallowed: the dataset says why it did not start and can be confirmed again.
  */
-export async function confirmDatasetMapping(
-  database: Database,
-  accountId: string,
-  datasetId: string,
-  input: { kind: DatasetKind; mapping: ColumnMapping; name?: string },
-): Promise<Dataset> {
-  const d = await getDatasetOrThrow(database, accountId, datasetId);
+export async function confirmDatasetMapping(tenant: Tenant, datasetId: string, input: MappingInput): Promise<Dataset> {
+  const dataset = await saveDatasetMapping(tenant, datasetId, input);
+  try {
+    await enqueue({ name: 'dataset/mapping-confirmed', data: { accountId: tenant.accountId, datasetId: dataset.id } });
+  } catch (err) {
+    console.error('[facet] could not queue dataset processing:', err);
+    await markDatasetErrored(tenant, dataset.id, 'Processing could not be started. Confirm the mapping again.');
+    throw new ServiceError('unavailable', 'Processing could not be started. Please try again.');
+  }
+  return dataset;
+}
+
+/** Saves the mapping and marks the dataset processing without queueing it (for callers that run the steps themselves). */
+export async function saveDatasetMapping(tenant: Tenant, datasetId: string, input: MappingInput): Promise<Dataset> {
+  const { db: database, accountId } = tenant;
+  const d = await getDatasetOrThrow(tenant, datasetId);
   if (d.status === 'processing') throw new ServiceError('conflict', 'This dataset is being processed already.');
   if (!d.filePath || !fs.existsSync(d.filePath)) throw new ServiceError('invalid', 'The uploaded file is gone: upload it again.');
   const { headers } = await readCsvHead(d.filePath, 0);
@@ -143,16 +153,17 @@ export async function confirmDatasetMapping(
   return updated;
 }
 
-export async function markDatasetErrored(database: Database, accountId: string, datasetId: string, reason: string): Promise<void> {
-  await database.db
+export async function markDatasetErrored({ db, accountId }: Tenant, datasetId: string, reason: string): Promise<void> {
+  await db.db
     .update(datasets)
     .set({ status: 'errored', error: reason.slice(0, 500) })
     .where(and(eq(datasets.accountId, accountId), eq(datasets.id, datasetId)));
 }
 
 /** Job step: streams the file into people or orders, recording progress and row errors. */
-export async function ingestDatasetRows(database: Database, accountId: string, datasetId: string): Promise<IngestSummary> {
-  const d = await getDatasetOrThrow(database, accountId, datasetId);
+export async function ingestDatasetRows(tenant: Tenant, datasetId: string): Promise<IngestSummary> {
+  const { db: database, accountId } = tenant;
+  const d = await getDatasetOrThrow(tenant, datasetId);
   if (!d.filePath || !fs.existsSync(d.filePath)) throw new ServiceError('invalid', 'The uploaded file is gone: upload it again.');
   // a retried step starts over: errors are rewritten from scratch
   await database.query('delete from dataset_row_errors where dataset_id = $1', [datasetId]);
@@ -185,19 +196,19 @@ export async function ingestDatasetRows(database: Database, accountId: string, d
   await refreshStatistics(database, d.kind === 'people' ? 'people' : 'orders', summary.ok);
   if (summary.custom.length) {
     await upsertCustomTraits(
-      database,
-      accountId,
+      tenant,
       summary.custom.map((c) => ({ key: c.key, label: c.header, type: c.type })),
     );
-    await refreshCustomTraitStats(database, accountId);
+    await refreshCustomTraitStats(tenant);
   }
   return summary;
 }
 
 /** Job step: matches the dataset's people to the identity graph and stores the match rate and miss reasons. */
-export async function matchDatasetPeople(database: Database, accountId: string, datasetId: string): Promise<MatchSummary> {
-  const d = await getDatasetOrThrow(database, accountId, datasetId);
-  const summary = await matchPeople(database, accountId, {
+export async function matchDatasetPeople(tenant: Tenant, datasetId: string): Promise<MatchSummary> {
+  const { db: database, accountId } = tenant;
+  const d = await getDatasetOrThrow(tenant, datasetId);
+  const summary = await matchPeople(tenant, {
     datasetId,
     onProgress: async (done) => {
       const frac = d.okCount ? Math.min(1, done / d.okCount) : 1;
@@ -211,15 +222,15 @@ export async function matchDatasetPeople(database: Database, accountId: string, 
   return summary;
 }
 
-export async function markDatasetReady(database: Database, accountId: string, datasetId: string): Promise<void> {
-  await database.query(`update datasets set status = 'ready', progress = 1, updated_at = now() where id = $1 and account_id = $2`, [
+export async function markDatasetReady({ db, accountId }: Tenant, datasetId: string): Promise<void> {
+  await db.query(`update datasets set status = 'ready', progress = 1, updated_at = now() where id = $1 and account_id = $2`, [
     datasetId,
     accountId,
   ]);
 }
 
-export async function listCohortIds(database: Database, accountId: string): Promise<string[]> {
-  const r = await database.query<{ id: string }>('select id from cohorts where account_id = $1 order by name', [accountId]);
+export async function listCohortIds({ db, accountId }: Tenant): Promise<string[]> {
+  const r = await db.query<{ id: string }>('select id from cohorts where account_id = $1 order by name', [accountId]);
   return r.rows.map((x) => x.id);
 }
 
@@ -228,9 +239,9 @@ export interface RowError {
   reason: string;
 }
 
-export async function listRowErrors(database: Database, accountId: string, datasetId: string, limit = 100): Promise<RowError[]> {
-  await getDatasetOrThrow(database, accountId, datasetId);
-  const r = await database.query<RowError>(
+export async function listRowErrors(tenant: Tenant, datasetId: string, limit = 100): Promise<RowError[]> {
+  await getDatasetOrThrow(tenant, datasetId);
+  const r = await tenant.db.query<RowError>(
     'select line, reason from dataset_row_errors where dataset_id = $1 order by line limit $2',
     [datasetId, limit],
   );
@@ -238,12 +249,12 @@ export async function listRowErrors(database: Database, accountId: string, datas
 }
 
 /** All row errors of a dataset as CSV chunks (keyset-paginated, constant memory). */
-export async function* rowErrorsCsv(database: Database, accountId: string, datasetId: string): AsyncGenerator<string> {
-  await getDatasetOrThrow(database, accountId, datasetId);
+export async function* rowErrorsCsv(tenant: Tenant, datasetId: string): AsyncGenerator<string> {
+  await getDatasetOrThrow(tenant, datasetId);
   yield toCsvRow(['line', 'reason']) + '\r\n';
   let after = 0;
   for (;;) {
-    const r = await database.query<RowError>(
+    const r = await tenant.db.query<RowError>(
       'select line, reason from dataset_row_errors where dataset_id = $1 and line > $2 order by line limit 5000',
       [datasetId, after],
     );
@@ -254,8 +265,8 @@ export async function* rowErrorsCsv(database: Database, accountId: string, datas
 }
 
 /** Products and categories the account's orders name (for cohort conditions). */
-export async function listProductsAndCategories(database: Database, accountId: string) {
-  const r = await database.query<{ kind: string; v: string }>(
+export async function listProductsAndCategories({ db, accountId }: Tenant) {
+  const r = await db.query<{ kind: string; v: string }>(
     `select 'product' as kind, product as v from orders where account_id = $1 and product is not null group by product
      union all
      select 'category', category from orders where account_id = $1 and category is not null group by category
@@ -269,8 +280,9 @@ export async function listProductsAndCategories(database: Database, accountId: s
 }
 
 /** Removes a dataset and its file; its people and orders stay (they may have come from other files too). */
-export async function deleteDataset(database: Database, accountId: string, datasetId: string): Promise<void> {
-  const d = await getDatasetOrThrow(database, accountId, datasetId);
+export async function deleteDataset(tenant: Tenant, datasetId: string): Promise<void> {
+  const { db: database, accountId } = tenant;
+  const d = await getDatasetOrThrow(tenant, datasetId);
   if (d.status === 'processing') throw new ServiceError('conflict', 'Wait until the dataset has been processed.');
   await database.transaction(async (tx) => {
     await tx.query('update people set dataset_id = null where account_id = $1 and dataset_id = $2', [accountId, datasetId]);
@@ -281,8 +293,8 @@ export async function deleteDataset(database: Database, accountId: string, datas
 }
 
 /** How many of the account's people there are and how many are matched to the identity graph. */
-export async function peopleMatchOverview(database: Database, accountId: string) {
-  const r = await database.query<{ n: number; matched: number }>(
+export async function peopleMatchOverview({ db, accountId }: Tenant) {
+  const r = await db.query<{ n: number; matched: number }>(
     `select count(*)::int as n, count(graph_id)::int as matched from people where account_id = $1`,
     [accountId],
   );

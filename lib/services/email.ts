@@ -1,9 +1,9 @@
+import 'server-only';
 import { Resend } from 'resend';
-import type { Database } from '@/db/client';
 import { env } from '@/lib/env';
+import type { Tenant } from './tenant';
 
 export interface OutgoingEmail {
-  accountId: string | null;
   /** one email per key, ever: a retried job sends nothing twice */
   idempotencyKey: string;
   to: string;
@@ -18,7 +18,7 @@ export interface OutgoingEmail {
  * is repaired by the retry without a second message.
  */
 export async function deliverEmail(
-  database: Database,
+  { db: database, accountId }: Tenant,
   mail: OutgoingEmail,
   opts: { apiKey?: string } = {},
 ): Promise<{ status: 'sent' | 'stored' | 'already-sent' }> {
@@ -26,7 +26,7 @@ export async function deliverEmail(
   await database.query(
     `insert into email_outbox (account_id, idempotency_key, "to", subject, html, text, status)
      values ($1, $2, $3, $4, $5, $6, 'pending') on conflict (idempotency_key) do nothing`,
-    [mail.accountId, mail.idempotencyKey, mail.to, mail.subject, mail.html, mail.text],
+    [accountId, mail.idempotencyKey, mail.to, mail.subject, mail.html, mail.text],
   );
   const row = await database.query<{ status: string }>('select status from email_outbox where idempotency_key = $1', [mail.idempotencyKey]);
   if (row.rows[0]?.status === 'sent' || row.rows[0]?.status === 'stored') return { status: 'already-sent' };

@@ -1,6 +1,7 @@
-import type { Database } from '@/db/client';
+import 'server-only';
 import type { JobRun } from '@/db/schema';
 import { notFound } from './errors';
+import type { Tenant } from './tenant';
 
 export type JobRunStatus = JobRun['status'];
 
@@ -74,8 +75,7 @@ function toListItem(r: RunRow): JobRunListItem {
 
 /** The account's job runs, newest first; runs that belong to no account (cron, system) are shown to every account. */
 export async function listJobRuns(
-  database: Database,
-  accountId: string | null,
+  { db: database, accountId }: Tenant,
   { limit = 50, status }: { limit?: number; status?: JobRunStatus | JobRunStatus[] } = {},
 ): Promise<JobRunListItem[]> {
   const statuses = status === undefined ? null : Array.isArray(status) ? status : [status];
@@ -99,7 +99,7 @@ function stepError(error: unknown): string | null {
 }
 
 /** One run of the account (or an account-less run) with its steps in completion order. */
-export async function getJobRun(database: Database, accountId: string | null, runId: string): Promise<JobRunDetail> {
+export async function getJobRun({ db: database, accountId }: Tenant, runId: string): Promise<JobRunDetail> {
   const { rows } = await database.query<RunRow & { event: Record<string, unknown>; output: unknown }>(
     `select ${RUN_COLUMNS}, event, output from job_runs where id = $1 and (account_id is null or account_id = $2::uuid)`,
     [runId, accountId],

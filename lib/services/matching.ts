@@ -1,7 +1,9 @@
 // Identity matching: each of an account's people is matched to the identity graph by normalized email,
 // else by name + address + postcode with tolerant comparison, and carries the graph's traits when matched.
+import 'server-only';
 import type { Database } from '@/db/client';
 import { nameKey, normalizeEmail, normalizePostcode, normalizeStreet, normalizeText } from '@/lib/identity-graph/normalize';
+import type { Tenant } from './tenant';
 
 export const MISS_REASONS = {
   no_identity: 'No email, and no name with a postcode to match on',
@@ -143,8 +145,7 @@ const CHUNK = 5000;
  * Scope: the account's people of one dataset (or all of the account's people). Only rows of `accountId` are read or written.
  */
 export async function matchPeople(
-  database: Database,
-  accountId: string,
+  { db: database, accountId }: Tenant,
   opts: { datasetId?: string; onProgress?: (done: number) => Promise<void> | void } = {},
 ): Promise<MatchSummary> {
   const summary: MatchSummary = { people: 0, matched: 0, byMethod: { email: 0, name_address: 0 }, missReasons: {} };
@@ -193,6 +194,7 @@ export async function matchPeople(
   return summary;
 }
 
+// reads the identity graph only, which belongs to no account: the database is all it needs
 async function decideChunk(database: Database, persons: PersonIdentity[]): Promise<Decision[]> {
   const decisions: (Decision | undefined)[] = new Array(persons.length);
   const idx = new Map<number, number>(persons.map((p, i) => [p.id, i]));

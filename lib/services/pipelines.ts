@@ -1,21 +1,22 @@
 // Pipelines: a population (cohorts) and a payload (persona sets, optional traits), read in keyset pages on
 // person id so that a reader paging through while assignments change neither repeats nor skips anyone.
+import 'server-only';
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { Database } from '@/db/client';
 import { cohorts, personaSets, personas, pipelines, type Pipeline } from '@/db/schema';
 import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
 import { ServiceError, isUniqueViolation, notFound } from './errors';
-import { resolveTraitColumns, type TraitColumn } from './trait-tables';
+import type { Tenant } from './tenant';
+import { resolveTraitColumns, type TraitColumn } from './trait-reader';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function listPipelines(database: Database, accountId: string): Promise<Pipeline[]> {
-  return database.db.select().from(pipelines).where(eq(pipelines.accountId, accountId)).orderBy(desc(pipelines.createdAt));
+export async function listPipelines({ db, accountId }: Tenant): Promise<Pipeline[]> {
+  return db.db.select().from(pipelines).where(eq(pipelines.accountId, accountId)).orderBy(desc(pipelines.createdAt));
 }
 
-export async function getPipelineOrThrow(database: Database, accountId: string, id: string): Promise<Pipeline> {
+export async function getPipelineOrThrow({ db, accountId }: Tenant, id: string): Promise<Pipeline> {
   if (!UUID.test(id)) throw notFound('Pipeline');
-  const rows = await database.db
+  const rows = await db.db
     .select()
     .from(pipelines)
     .where(and(eq(pipelines.accountId, accountId), eq(pipelines.id, id)))
@@ -31,7 +32,8 @@ export interface CreatePipelineInput {
   traitKeys?: string[];
 }
 
-export async function createPipeline(database: Database, accountId: string, input: CreatePipelineInput): Promise<Pipeline> {
+export async function createPipeline(tenant: Tenant, input: CreatePipelineInput): Promise<Pipeline> {
+  const { db: database, accountId } = tenant;
   const name = input.name.trim();
   const fieldErrors: Record<string, string[]> = {};
   if (!name || name.length > 100) fieldErrors.name = ['1 to 100 characters'];
@@ -57,7 +59,7 @@ export async function createPipeline(database: Database, accountId: string, inpu
   if (setIds.length && ownSets.length !== setIds.length) fieldErrors.personaSetIds = ['Choose among your persona sets'];
   if (traitKeys.length) {
     try {
-      await resolveTraitColumns(database, accountId, traitKeys);
+      await resolveTraitColumns(tenant, traitKeys);
     } catch {
       fieldErrors.traitKeys = ['Unknown trait'];
     }
@@ -75,9 +77,10 @@ export async function createPipeline(database: Database, accountId: string, inpu
   }
 }
 
-export async function deletePipeline(database: Database, accountId: string, id: string): Promise<void> {
-  await getPipelineOrThrow(database, accountId, id);
-  await database.db.delete(pipelines).where(and(eq(pipelines.accountId, accountId), eq(pipelines.id, id)));
+export async function deletePipeline(tenant: Tenant, id: string): Promise<void> {
+  const { db, accountId } = tenant;
+  await getPipelineOrThrow(tenant, id);
+  await db.db.delete(pipelines).where(and(eq(pipelines.accountId, accountId), eq(pipelines.id, id)));
 }
 
 /* ---------- payload ---------- */
@@ -125,8 +128,9 @@ function traitDecoder(c: TraitColumn): (v: unknown) => PayloadCell {
 const columnSlug = (slug: string) => slug.replace(/[^a-z0-9]+/gi, '_').replace(/^_+|_+$/g, '').toLowerCase() || 'set';
 
 /** The payload's columns and the keyset query reading it (params: after person id, then limit appended by the reader). */
-export async function planPayload(database: Database, accountId: string, pipelineId: string): Promise<PayloadPlan> {
-  const pipeline = await getPipelineOrThrow(database, accountId, pipelineId);
+export async function planPayload(tenant: Tenant, pipelineId: string): Promise<PayloadPlan> {
+  const { db: database, accountId } = tenant;
+  const pipeline = await getPipelineOrThrow(tenant, pipelineId);
   const sets = pipeline.personaSetIds.length
     ? await database.db
         .select({ id: personaSets.id, slug: personaSets.slug })
@@ -143,7 +147,7 @@ export async function planPayload(database: Database, accountId: string, pipelin
       .where(and(eq(personas.accountId, accountId), inArray(personas.personaSetId, orderedSets.map((s) => s.id))));
     for (const r of rows) names.set(r.id, r.name);
   }
-  const traitCols = pipeline.traitKeys.length ? await resolveTraitColumns(database, accountId, pipeline.traitKeys) : [];
+  const traitCols = pipeline.traitKeys.length ? await resolveTraitColumns(tenant, pipeline.traitKeys) : [];
   const columns = ['person_id', 'external_id', 'email'];
   const usedSlugs = new Set<string>();
   for (const s of orderedSets) {
@@ -219,10 +223,11 @@ export async function planPayload(database: Database, accountId: string, pipelin
   return { pipeline, columns, sql: sqlText, params, decode, copySelect };
 }
 
-/** One keyset batch of raw rows after the given person id. */
-export async function readPayloadBatch(database: Database, plan: PayloadPlan, after: number, limit: number): Promise<unknown[][]> {
-  const [accountId, cohortIds, ...sets] = plan.params;
-  return database.queryArrays(plan.sql, [accountId, cohortIds, after, limit, ...sets]);
+/** One keyset batch of raw rows after the given person id (of a plan made for the same tenant). */
+export async function readPayloadBatch({ db, accountId }: Tenant, plan: PayloadPlan, after: number, limit: number): Promise<unknown[][]> {
+  if (plan.pipeline.accountId !== accountId) throw notFound('Pipeline');
+  const [, cohortIds, ...sets] = plan.params;
+  return db.queryArrays(plan.sql, [accountId, cohortIds, after, limit, ...sets]);
 }
 
 export interface PayloadPage {
@@ -232,14 +237,9 @@ export interface PayloadPage {
   nextAfter: number | null;
 }
 
-export async function readPayloadPage(
-  database: Database,
-  accountId: string,
-  pipelineId: string,
-  opts: { after: number; limit: number },
-): Promise<PayloadPage> {
-  const plan = await planPayload(database, accountId, pipelineId);
-  const raw = await readPayloadBatch(database, plan, opts.after, opts.limit + 1);
+export async function readPayloadPage(tenant: Tenant, pipelineId: string, opts: { after: number; limit: number }): Promise<PayloadPage> {
+  const plan = await planPayload(tenant, pipelineId);
+  const raw = await readPayloadBatch(tenant, plan, opts.after, opts.limit + 1);
   const more = raw.length > opts.limit;
   const rows = raw.slice(0, opts.limit).map(plan.decode);
   return { columns: plan.columns, rows, nextAfter: more && rows.length ? (rows[rows.length - 1][0] as number) : null };
@@ -247,7 +247,7 @@ export async function readPayloadPage(
 
 /** Batches of decoded rows from `after` on, at most `limit` rows in all (Infinity = everything). */
 export async function* payloadBatches(
-  database: Database,
+  tenant: Tenant,
   plan: PayloadPlan,
   opts: { after: number; limit: number; batchSize?: number },
 ): AsyncGenerator<PayloadCell[][]> {
@@ -256,7 +256,7 @@ export async function* payloadBatches(
   let left = opts.limit;
   while (left > 0) {
     const want = Math.min(batchSize, left);
-    const raw = await readPayloadBatch(database, plan, after, want);
+    const raw = await readPayloadBatch(tenant, plan, after, want);
     if (!raw.length) return;
     left -= raw.length;
     after = raw[raw.length - 1][0] as number;

@@ -1,8 +1,9 @@
 // The account's trait catalog: the identity graph's traits and the account's custom traits, with coverage.
-import type { Database } from '@/db/client';
+import 'server-only';
 import { bulkInsert } from '@/db/bulk';
 import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
 import type { CustomTraitType } from '@/lib/ingest/mapping';
+import type { Tenant } from './tenant';
 
 export interface CatalogTrait {
   key: string;
@@ -23,8 +24,7 @@ const KEY_RE = /^[a-z0-9_]+$/;
 
 /** Adds or updates custom traits of an account (made from dataset columns). */
 export async function upsertCustomTraits(
-  database: Database,
-  accountId: string,
+  { db: database, accountId }: Tenant,
   defs: { key: string; label: string; type: CustomTraitType; description?: string }[],
 ): Promise<void> {
   const clean = defs.filter((d) => KEY_RE.test(d.key));
@@ -53,7 +53,7 @@ export async function upsertCustomTraits(
  * Recomputes the coverage (and the values of categorical ones) of an account's custom traits: one pass over the
  * account's people for the count and the other traits' coverage, one per categorical trait for its values, side by side.
  */
-export async function refreshCustomTraitStats(database: Database, accountId: string): Promise<void> {
+export async function refreshCustomTraitStats({ db: database, accountId }: Tenant): Promise<void> {
   const traits = await database.query<{ key: string; type: string }>(
     `select key, type from traits where account_id = $1 and source = 'custom' order by key`,
     [accountId],
@@ -101,7 +101,7 @@ export async function refreshCustomTraitStats(database: Database, accountId: str
 }
 
 /** Every trait the account can use (graph first, in catalog order, then custom), with coverage over its people. */
-export async function listAccountTraits(database: Database, accountId: string): Promise<CatalogTrait[]> {
+export async function listAccountTraits({ db: database, accountId }: Tenant): Promise<CatalogTrait[]> {
   const agg = GRAPH_TRAITS.map((_, i) => `count(*) filter (where graph_traits[${i + 1}] <> 'NaN'::real)::int as c${i}`).join(', ');
   const cov = await database.query<Record<string, number>>(
     `select count(*)::int as total, ${agg} from people where account_id = $1`,

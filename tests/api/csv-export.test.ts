@@ -2,13 +2,14 @@
 // pipeline: same cells, RFC 4180 with CRLF, formulas neutralized, hostile text intact.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
-import { seedTraitCatalog } from '@/db/seed';
+import { seedTraitCatalog } from '@/scripts/seed';
 import { escapeFormula } from '@/lib/api/csv-stream';
 import { payloadResponse } from '@/lib/api/payload';
 import { parseCsvString } from '@/lib/csv';
 import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
 import { createPipeline, readPayloadPage } from '@/lib/services/pipelines';
 import { testDatabases } from '../helpers/db';
+import { tenantOf } from '@/lib/services/tenant';
 
 const HOSTILE = ['=cmd|" /C calc"!A0', '+1+1', '-2', '@SUM(A1)', 'say "hi", twice', 'two\nlines', 'crlf\r\nend', '\t=1', 'plain'];
 
@@ -56,7 +57,7 @@ describe.each(testDatabases())('full CSV export on $name', (target) => {
       [accountId, s.rows[0].id, p.rows.map((r) => r.id)],
     );
     pipelineId = (
-      await createPipeline(database, accountId, {
+      await createPipeline(tenantOf(database, accountId), {
         name: 'Export',
         cohortIds: [c.rows[0].id],
         personaSetIds: [s.rows[0].id],
@@ -67,13 +68,13 @@ describe.each(testDatabases())('full CSV export on $name', (target) => {
   afterAll(() => target.dispose(database));
 
   it('streams every row with the same cells as the JSON payload', async () => {
-    const res = await payloadResponse(database, accountId, pipelineId, { format: 'csv', after: 0 });
+    const res = await payloadResponse(tenantOf(database, accountId), pipelineId, { format: 'csv', after: 0 });
     expect(res.headers.get('content-type')).toContain('text/csv');
     const text = await res.text();
     const records = text.split('\r\n');
     expect(records.at(-1)).toBe('');
     const parsed = parseCsvString(text).map((r) => r.fields);
-    const page = await readPayloadPage(database, accountId, pipelineId, { after: 0, limit: 1000 });
+    const page = await readPayloadPage(tenantOf(database, accountId), pipelineId, { after: 0, limit: 1000 });
     expect(parsed[0]).toEqual(page.columns);
     const expected = page.rows.map((r) => r.map((c) => (c === null ? '' : String(escapeFormula(c)))));
     expect(parsed.slice(1)).toEqual(expected);

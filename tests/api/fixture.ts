@@ -3,10 +3,11 @@ import { afterAll, beforeAll } from 'vitest';
 import { setDatabase, type Database } from '@/db/client';
 import type { TestDatabase } from '../helpers/db';
 import { accounts, cohorts } from '@/db/schema';
-import { seedDemo } from '@/db/seed';
+import { seedDemo } from '@/scripts/seed';
 import { createApiKey, resetApiKeyCache } from '@/lib/services/api-keys';
 import { createPipeline } from '@/lib/services/pipelines';
 import { seedReadyPersonaSet } from '../persona-sets-ui/fixture';
+import { tenantOf } from '@/lib/services/tenant';
 
 /** Two accounts: B (the demo brand, with a ready persona set, a pipeline and a scoring run) and A (empty). */
 export async function seedTwoAccounts(database: Database) {
@@ -15,13 +16,13 @@ export async function seedTwoAccounts(database: Database) {
   const bCohorts = await database.db.select().from(cohorts).where(eq(cohorts.accountId, b));
   const cohort = bCohorts.find((c) => c.memberCount > 0) ?? bCohorts[0];
   const set = await seedReadyPersonaSet(database, b, cohort.id, 'B secret personas', { traitKeys: ['age', 'income', 'has_children', 'homeowner'], seed: 3 });
-  const pipeline = await createPipeline(database, b, { name: 'B secret pipeline', cohortIds: [cohort.id], personaSetIds: [set.setId], traitKeys: ['age'] });
+  const pipeline = await createPipeline(tenantOf(database, b), { name: 'B secret pipeline', cohortIds: [cohort.id], personaSetIds: [set.setId], traitKeys: ['age'] });
   const run = await database.query<{ id: string }>(
     `insert into scoring_runs (account_id, persona_set_id, trigger, status) values ($1, $2, 'api', 'done') returning id`,
     [b, set.setId],
   );
-  const keyA = (await createApiKey(database, a.id, null, { name: 'A key' })).key;
-  const keyB = (await createApiKey(database, b, null, { name: 'B key' })).key;
+  const keyA = (await createApiKey(tenantOf(database, a.id), { name: 'A key' })).key;
+  const keyB = (await createApiKey(tenantOf(database, b), { name: 'B key' })).key;
   return {
     a: { accountId: a.id, key: keyA },
     b: { accountId: b, key: keyB, cohortId: cohort.id, setId: set.setId, personaIds: set.personaIds, pipelineId: pipeline.id, runId: run.rows[0].id },

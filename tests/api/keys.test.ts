@@ -5,6 +5,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '@/lib/services/api-keys
 import { testDatabases } from '../helpers/db';
 import { callApi } from './helpers';
 import { useTwoAccounts } from './fixture';
+import { tenantOf } from '@/lib/services/tenant';
 
 vi.mock('server-only', () => ({}));
 vi.mock('@/inngest/client', () => ({ sendEvent: vi.fn(async () => ({ ids: [] })) }));
@@ -13,20 +14,20 @@ describe.each(testDatabases())('API keys on $name', (target) => {
   const ctx = useTwoAccounts(target);
 
   it('create → works and last-used is recorded; revoke → 401 identical to unknown and malformed keys', async () => {
-    const { key, apiKey } = await createApiKey(ctx.database, ctx.fx.b.accountId, null, { name: 'Lifecycle' });
+    const { key, apiKey } = await createApiKey(tenantOf(ctx.database, ctx.fx.b.accountId), { name: 'Lifecycle' });
     expect(key.startsWith(apiKey.prefix + '_')).toBe(true);
     const stored = await ctx.database.query<{ hash: string }>('select hash from api_keys where id = $1', [apiKey.id]);
     expect(stored.rows[0].hash).not.toContain(key.slice(14)); // only a hash is stored
-    expect((await listApiKeys(ctx.database, ctx.fx.b.accountId)).find((k) => k.id === apiKey.id)?.lastUsedAt).toBeNull();
+    expect((await listApiKeys(tenantOf(ctx.database, ctx.fx.b.accountId))).find((k) => k.id === apiKey.id)?.lastUsedAt).toBeNull();
 
     const ok = await callApi('GET', '/persona-sets', { key });
     expect(ok.status).toBe(200);
     expect((ok.json as { data: { id: string }[] }).data.map((s) => s.id)).toContain(ctx.fx.b.setId);
-    const used = (await listApiKeys(ctx.database, ctx.fx.b.accountId)).find((k) => k.id === apiKey.id)!;
+    const used = (await listApiKeys(tenantOf(ctx.database, ctx.fx.b.accountId))).find((k) => k.id === apiKey.id)!;
     expect(used.lastUsedAt).toBeInstanceOf(Date);
     expect(Date.now() - used.lastUsedAt!.getTime()).toBeLessThan(60_000);
 
-    await revokeApiKey(ctx.database, ctx.fx.b.accountId, apiKey.id);
+    await revokeApiKey(tenantOf(ctx.database, ctx.fx.b.accountId), apiKey.id);
     const revoked = await callApi('GET', '/persona-sets', { key });
     const unknown = await callApi('GET', '/persona-sets', { key: key.slice(0, -4) + 'AAAA' });
     const malformed = await callApi('GET', '/persona-sets', { key: 'not-a-key' });
@@ -39,8 +40,8 @@ describe.each(testDatabases())('API keys on $name', (target) => {
     }
     expect((revoked.json as { error: { code: string } }).error.code).toBe('unauthorized');
     // another account cannot revoke B's key
-    const other = await createApiKey(ctx.database, ctx.fx.b.accountId, null, { name: 'Other' });
-    await expect(revokeApiKey(ctx.database, ctx.fx.a.accountId, other.apiKey.id)).rejects.toThrow(/not found/);
+    const other = await createApiKey(tenantOf(ctx.database, ctx.fx.b.accountId), { name: 'Other' });
+    await expect(revokeApiKey(tenantOf(ctx.database, ctx.fx.a.accountId), other.apiKey.id)).rejects.toThrow(/not found/);
     expect((await callApi('GET', '/persona-sets', { key: other.key })).status).toBe(200);
   });
 

@@ -9,6 +9,7 @@ import { createApiKey, revokeApiKey } from '@/lib/services/api-keys';
 import { testDatabases } from '../helpers/db';
 import { callApi, checkAgainstDocument } from './helpers';
 import { useTwoAccounts } from './fixture';
+import { tenantOf } from '@/lib/services/tenant';
 
 vi.mock('server-only', () => ({}));
 
@@ -71,10 +72,10 @@ describe.each(testDatabases())('real-time assignment through Facet server on $na
   });
 
   it('answers the same 401 for missing, malformed, unknown and revoked keys, and a revoke takes effect at once', async () => {
-    const { key, apiKey } = await createApiKey(ctx.database, ctx.fx.b.accountId, null, { name: 'fast path' });
+    const { key, apiKey } = await createApiKey(tenantOf(ctx.database, ctx.fx.b.accountId), { name: 'fast path' });
     const body = JSON.stringify({ traits: { age: 30 } });
     expect((await both(ctx.fx.b.setId, { authorization: `Bearer ${key}`, body })).status).toBe(200);
-    await revokeApiKey(ctx.database, ctx.fx.b.accountId, apiKey.id);
+    await revokeApiKey(tenantOf(ctx.database, ctx.fx.b.accountId), apiKey.id);
     const answers = [
       await both(ctx.fx.b.setId, { authorization: `Bearer ${key}`, body }),
       await both(ctx.fx.b.setId, { authorization: `Bearer ${key.slice(0, -4)}AAAA`, body }),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setDatabase, type Database } from '@/db/client';
-import { createPasswordUser } from '@/db/seed';
+import { createPasswordUser } from '@/scripts/seed';
 import { testDatabases } from '../helpers/db';
 
 // lib/auth reads request headers through next/headers; here there is no request

@@ -5,6 +5,7 @@ import { createCohort, cohortMembersAt, cohortHistory, previewCohortSize, recomp
 import { testDatabases } from '../helpers/db';
 import { createAccount } from '../datasets/fixtures';
 import { seedCohortFixture, TODAY } from './fixture';
+import { tenantOf } from '@/lib/services/tenant';
 
 // Expected members on 2025-06-30, counted by hand from the fixture (people 1-5).
 const CASES: [string, CohortDefinition, string[]][] = [
@@ -42,9 +43,9 @@ for (const target of testDatabases()) {
     afterAll(async () => target.dispose(database));
 
     it.each(CASES)('%s', async (name, definition, expected) => {
-      expect(await previewCohortSize(database, accountId, definition, TODAY)).toBe(expected.length);
-      const created = await createCohort(database, accountId, { name, definition });
-      await recomputeCohort(database, accountId, created.id, { today: TODAY });
+      expect(await previewCohortSize(tenantOf(database, accountId), definition, TODAY)).toBe(expected.length);
+      const created = await createCohort(tenantOf(database, accountId), { name, definition });
+      await recomputeCohort(tenantOf(database, accountId), created.id, { today: TODAY });
       const members = await database.query<{ person_id: string }>(
         'select person_id::text from cohort_memberships where cohort_id = $1 and exited_on is null order by person_id',
         [created.id],
@@ -62,12 +63,12 @@ for (const target of testDatabases()) {
       database = await target.open();
       accountId = await createAccount(database, 'History fixture');
       await seedCohortFixture(database, accountId);
-      const c = await createCohort(database, accountId, {
+      const c = await createCohort(tenantOf(database, accountId), {
         name: 'Ordered in the last 30 days',
         definition: { events: [{ kind: 'order_count', min: 1, window: { days: 30 } }], traits: [] },
       });
       cohortId = c.id;
-      await recomputeCohort(database, accountId, cohortId, { today: TODAY });
+      await recomputeCohort(tenantOf(database, accountId), cohortId, { today: TODAY });
     });
     afterAll(async () => target.dispose(database));
 
@@ -90,7 +91,7 @@ for (const target of testDatabases()) {
     ];
 
     it.each(AT)('members at the end of %s: %i', async (day, n) => {
-      expect(await cohortMembersAt(database, accountId, cohortId, day)).toBe(n);
+      expect(await cohortMembersAt(tenantOf(database, accountId), cohortId, day)).toBe(n);
     });
 
     it('keeps each stay with its entry and exit dates', async () => {
@@ -107,7 +108,7 @@ for (const target of testDatabases()) {
     });
 
     it('answers the daily series the same way as the point query', async () => {
-      const series = (await cohortHistory(database, accountId, [cohortId], { from: '2023-04-01', to: '2025-06-30' })).get(cohortId)!;
+      const series = (await cohortHistory(tenantOf(database, accountId), [cohortId], { from: '2023-04-01', to: '2025-06-30' })).get(cohortId)!;
       const byDay = new Map(series.map((p) => [p.day, p.members]));
       for (const [day, n] of AT) expect(byDay.get(day)).toBe(n);
     });
@@ -118,10 +119,10 @@ for (const target of testDatabases()) {
         accountId,
         Number(p3.rows[0].id),
       ]);
-      const res = await recomputeCohort(database, accountId, cohortId, { today: TODAY });
+      const res = await recomputeCohort(tenantOf(database, accountId), cohortId, { today: TODAY });
       expect(res.members).toBe(3);
-      expect(await cohortMembersAt(database, accountId, cohortId, '2025-06-30')).toBe(3);
-      expect(await cohortMembersAt(database, accountId, cohortId, '2024-12-15')).toBe(1);
+      expect(await cohortMembersAt(tenantOf(database, accountId), cohortId, '2025-06-30')).toBe(3);
+      expect(await cohortMembersAt(tenantOf(database, accountId), cohortId, '2024-12-15')).toBe(1);
     });
   });
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Database } from '@/db/client';
 import { generateGraphBatch } from '@/lib/identity-graph/generator';
-import { GRAPH_SEED } from '@/db/seed';
+import { GRAPH_SEED } from '@/scripts/seed';
 
 export async function createAccount(database: Database, name: string): Promise<string> {
   const r = await database.query<{ id: string }>('insert into accounts (name, slug) values ($1, $2) returning id', [

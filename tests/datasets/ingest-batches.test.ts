@@ -9,6 +9,7 @@ import { newOrdersBatch, writeOrdersBatch } from '@/lib/ingest/write';
 import { refreshCustomTraitStats, upsertCustomTraits } from '@/lib/services/traits';
 import { testDatabases } from '../helpers/db';
 import { createAccount } from './fixtures';
+import { tenantOf } from '@/lib/services/tenant';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facet-ingest-batches-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -248,7 +249,7 @@ for (const target of testDatabases()) {
 
     it('counts custom trait coverage without JSON nulls, and the most common values first', async () => {
       const acc = await createAccount(database, 'Traits');
-      await upsertCustomTraits(database, acc, [
+      await upsertCustomTraits(tenantOf(database, acc), [
         { key: 'tier', label: 'Tier', type: 'categorical' },
         { key: 'points', label: 'Points', type: 'numeric' },
         { key: 'vip', label: 'VIP', type: 'boolean' },
@@ -259,7 +260,7 @@ for (const target of testDatabases()) {
            ($1, '3', '{"tier": "gold", "vip": true}'), ($1, '4', '{"tier": null}'), ($1, '5', null)`,
         [acc],
       );
-      await refreshCustomTraitStats(database, acc);
+      await refreshCustomTraitStats(tenantOf(database, acc));
       const r = await database.query<{ key: string; coverage: number; categories: string[] | null }>(
         'select key, coverage, categories from traits where account_id = $1 order by key',
         [acc],

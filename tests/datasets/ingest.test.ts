@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setDatabase, type Database } from '@/db/client';
-import { seedGraph, seedTraitCatalog } from '@/db/seed';
-import { inngest } from '@/inngest/client';
+import { seedGraph, seedTraitCatalog } from '@/scripts/seed';
 import { ingestDataset } from '@/inngest/functions/datasets';
 import { startEmbeddedRunner, type EmbeddedRunner } from '@/inngest/runner';
 import { createCohort, getCohortOrThrow } from '@/lib/services/cohorts';
@@ -19,6 +18,7 @@ import { listAccountTraits } from '@/lib/services/traits';
 import { normalizeEmail } from '@/lib/identity-graph/normalize';
 import { testDatabases } from '../helpers/db';
 import { chunked, createAccount, csvCell, graphIdentities } from './fixtures';
+import { tenantOf } from '@/lib/services/tenant';
 
 process.env.FACET_UPLOAD_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'facet-uploads-'));
 afterAll(() => fs.rmSync(process.env.FACET_UPLOAD_DIR!, { recursive: true, force: true }));
@@ -71,14 +71,13 @@ for (const target of testDatabases()) {
     });
 
     async function uploadAndProcess(text: string, fileName: string, mappingPatch: Record<string, string> = {}) {
-      const up = await createDatasetFromUpload(database, accountId, { fileName, body: chunked(text) });
-      await confirmDatasetMapping(database, accountId, up.dataset.id, {
+      const up = await createDatasetFromUpload(tenantOf(database, accountId), { fileName, body: chunked(text) });
+      await confirmDatasetMapping(tenantOf(database, accountId), up.dataset.id, {
         kind: up.dataset.kind,
         mapping: { ...up.dataset.mapping!, ...mappingPatch },
       });
-      await inngest.send({ name: 'dataset/mapping-confirmed', data: { accountId, datasetId: up.dataset.id } });
       await runner.drain(60_000);
-      return { up, dataset: await getDatasetOrThrow(database, accountId, up.dataset.id) };
+      return { up, dataset: await getDatasetOrThrow(tenantOf(database, accountId), up.dataset.id) };
     }
 
     it('detects the columns, ingests the good rows and reports the bad ones by line', async () => {
@@ -103,13 +102,13 @@ for (const target of testDatabases()) {
       expect(dataset.okCount).toBe(7);
       expect(dataset.errorCount).toBe(3);
       // the quoted newline in row 3 makes the file one physical line longer from there on
-      const errors = await listRowErrors(database, accountId, dataset.id);
+      const errors = await listRowErrors(tenantOf(database, accountId), dataset.id);
       expect(errors.map((e) => e.line)).toEqual([10, 11, 12]);
       expect(errors[0].reason).toMatch(/invalid email/);
       expect(errors[1].reason).toMatch(/expected 11 fields but found 3/);
       expect(errors[2].reason).toMatch(/Lifetime points.*number/);
       let csv = '';
-      for await (const chunk of rowErrorsCsv(database, accountId, dataset.id)) csv += chunk;
+      for await (const chunk of rowErrorsCsv(tenantOf(database, accountId), dataset.id)) csv += chunk;
       expect(csv.split('\r\n').filter(Boolean)).toHaveLength(4);
 
       const people = await database.query<Record<string, unknown>>(
@@ -129,7 +128,7 @@ for (const target of testDatabases()) {
       expect(byId.get('C-7')!.match_method).toBe('none');
       expect(dataset.matchedCount).toBe(6);
       expect(dataset.missReasons).toEqual({ no_candidate: 1 });
-      const traits = await listAccountTraits(database, accountId);
+      const traits = await listAccountTraits(tenantOf(database, accountId));
       const custom = traits.filter((t) => t.source === 'custom');
       expect(custom.map((t) => [t.key, t.type]).sort()).toEqual([
         ['lifetime_points', 'numeric'],
@@ -167,7 +166,7 @@ for (const target of testDatabases()) {
     });
 
     it('ingests orders by customer id or email, reports unknown people and bad values, and re-uploads without duplicates', async () => {
-      const cohort = await createCohort(database, accountId, {
+      const cohort = await createCohort(tenantOf(database, accountId), {
         name: 'Two or more orders',
         definition: { events: [{ kind: 'order_count', min: 2 }], traits: [] },
       });
@@ -196,7 +195,7 @@ for (const target of testDatabases()) {
       });
       expect(first.dataset.status).toBe('ready');
       expect([first.dataset.okCount, first.dataset.errorCount]).toEqual([4, 3]);
-      const errors = await listRowErrors(database, accountId, first.dataset.id);
+      const errors = await listRowErrors(tenantOf(database, accountId), first.dataset.id);
       expect(errors.map((e) => e.line)).toEqual([6, 7, 8]);
       expect(errors[0].reason).toMatch(/no person with customer id "C-404"/);
       expect(errors[1].reason).toMatch(/unreadable date/);
@@ -210,7 +209,7 @@ for (const target of testDatabases()) {
         ).rows[0];
       expect(await orders()).toEqual({ n: 4, total: 1200.5 + 40 + 35.5 + 12 });
       // both people have two orders now: the cohort was recomputed by the job
-      expect((await getCohortOrThrow(database, accountId, cohort.id)).memberCount).toBe(2);
+      expect((await getCohortOrThrow(tenantOf(database, accountId), cohort.id)).memberCount).toBe(2);
       const again = await uploadAndProcess(text, 'orders.csv');
       expect(again.dataset.okCount).toBe(4);
       expect(await orders()).toEqual({ n: 4, total: 1200.5 + 40 + 35.5 + 12 });

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { bulkInsert } from '@/db/bulk';
-import { seedGraph } from '@/db/seed';
+import { seedGraph } from '@/scripts/seed';
 import { editDistance, matchPeople, scoreCandidate } from '@/lib/services/matching';
 import { testDatabases } from '../helpers/db';
 import { createAccount, graphIdentities } from './fixtures';
+import { tenantOf } from '@/lib/services/tenant';
 
 const GRAPH = 12_000;
 const PEOPLE = 1_500;
@@ -106,7 +107,7 @@ for (const target of testDatabases()) {
     afterAll(async () => target.dispose(database));
 
     it('matches at least 95% of corrupted identities to the right graph person, and no outsider', async () => {
-      const summary = await matchPeople(database, accountA);
+      const summary = await matchPeople(tenantOf(database, accountA));
       const r = await database.query<{ external_id: string; graph_id: number | null; match_method: string; has_traits: boolean }>(
         `select external_id, graph_id, match_method, graph_traits is not null as has_traits from people where account_id = $1`,
         [accountA],
@@ -143,7 +144,7 @@ for (const target of testDatabases()) {
         [accountB],
       );
       expect(b.rows[0].n).toBe(0);
-      const s = await matchPeople(database, accountB);
+      const s = await matchPeople(tenantOf(database, accountB));
       expect(s.people).toBe(200);
       expect(s.matched).toBe(200);
       // matching B left A exactly as it was

@@ -24,7 +24,7 @@ describe('DATABASE_URL checks', () => {
   });
 
   it('the seed command stops with one line and exit code 1', () => {
-    const r = spawnSync(path.join('node_modules', '.bin', 'tsx'), ['db/seed-cli.ts'], {
+    const r = spawnSync(path.join('node_modules', '.bin', 'tsx'), ['--conditions=react-server', 'scripts/seed-cli.ts'], {
       env: { ...process.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:5999/facet' },
       encoding: 'utf8',
     });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
-import { DEMO_EMAIL, seedDemo } from '@/db/seed';
+import { DEMO_EMAIL, seedDemo } from '@/scripts/seed';
 import { cohortMembersAt } from '@/lib/services/cohorts';
 import { testDatabases } from '../helpers/db';
+import { tenantOf } from '@/lib/services/tenant';
 
 const counts = async (database: Database) => {
   const r = await database.query<{ accounts: string; people: string; orders: string; cohorts: string; users: string; graph: string }>(
@@ -36,7 +37,7 @@ describe.each(testDatabases())('demo seed on $name', (target) => {
     // every person is a customer or a lead today
     expect(customers.member_count + leads.member_count).toBe(2000);
     // the brand grew: fewer customers a year ago than today
-    const yearAgo = await cohortMembersAt(database, res.accountId, customers.id, '2025-11-01');
+    const yearAgo = await cohortMembersAt(tenantOf(database, res.accountId), customers.id, '2025-11-01');
     expect(yearAgo).toBeGreaterThan(0);
     expect(yearAgo).toBeLessThan(customers.member_count);
   });

@@ -1,5 +1,5 @@
 import { setDatabase, type Database } from '@/db/client';
-import { seedDemo } from '@/db/seed';
+import { seedDemo } from '@/scripts/seed';
 import { startEmbeddedRunner, type EmbeddedRunner } from '@/inngest/runner';
 import { functions } from '@/inngest/functions';
 

@@ -6,6 +6,7 @@ import { inngest } from '@/inngest/client';
 import { startEmbeddedRunner, type EmbeddedRunner, type EmbeddedRunnerOptions } from '@/inngest/runner';
 import { getJobRun, listJobRuns } from '@/lib/services/jobs';
 import { testDatabases } from '../helpers/db';
+import { tenantOf } from '@/lib/services/tenant';
 
 const fast = { pollMs: 25, backoffMs: () => 20, cron: false } as const;
 
@@ -338,19 +339,19 @@ for (const target of testDatabases()) {
       ]);
       await runner.drain(10_000);
       await runner.stop();
-      const listed = (await listJobRuns(database, mine, { limit: 100 })).filter((r) => r.functionId === id);
+      const listed = (await listJobRuns(tenantOf(database, mine), { limit: 100 })).filter((r) => r.functionId === id);
       expect(listed).toHaveLength(1);
       expect(listed[0].status).toBe('completed');
-      expect(await listJobRuns(database, mine, { limit: 100, status: 'failed' })).not.toContainEqual(
+      expect(await listJobRuns(tenantOf(database, mine), { limit: 100, status: 'failed' })).not.toContainEqual(
         expect.objectContaining({ functionId: id }),
       );
-      const detail = await getJobRun(database, mine, listed[0].id);
+      const detail = await getJobRun(tenantOf(database, mine), listed[0].id);
       expect(detail.steps.map((s) => [s.name, s.status, s.error])).toEqual([
         ['load-people', 'completed', null],
         ['cluster', 'completed', null],
       ]);
       expect(detail.steps[0].durationMs).toBeGreaterThanOrEqual(0);
-      await expect(getJobRun(database, theirs, listed[0].id)).rejects.toThrow('not found');
+      await expect(getJobRun(tenantOf(database, theirs), listed[0].id)).rejects.toThrow('not found');
     });
   });
 }

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { deliverEmail, personaSetEmail } from '@/lib/services/email';
+import { tenantOf, type Tenant } from '@/lib/services/tenant';
 import { testDatabases } from '../helpers/db';
 
 const mail = (key: string) => ({
-  accountId: null,
   idempotencyKey: key,
   to: 'ana@example.com',
   ...personaSetEmail({ setName: 'Buyers', setUrl: 'http://x/persona-sets/1', outcome: 'built', personas: [{ name: 'Urban Renters', size: 40 }, { name: 'Suburban Parents', size: 60 }] }),
@@ -14,12 +14,15 @@ const mail = (key: string) => ({
 
 describe.each(testDatabases())('email delivery on $name', (target) => {
   let database: Database;
+  let tenant: Tenant;
   let server: http.Server;
   const calls: { key: string | undefined; body: Record<string, unknown> }[] = [];
   let failNext = false;
 
   beforeAll(async () => {
     database = await target.open();
+    const a = await database.query<{ id: string }>(`insert into accounts (name, slug) values ('Mail', 'mail') returning id`);
+    tenant = tenantOf(database, a.rows[0].id);
     server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -43,16 +46,16 @@ describe.each(testDatabases())('email delivery on $name', (target) => {
   });
 
   it('keeps mail in the outbox without a key, once per key', async () => {
-    expect((await deliverEmail(database, mail('k-outbox'))).status).toBe('stored');
-    expect((await deliverEmail(database, mail('k-outbox'))).status).toBe('already-sent');
+    expect((await deliverEmail(tenant, mail('k-outbox'))).status).toBe('stored');
+    expect((await deliverEmail(tenant, mail('k-outbox'))).status).toBe('already-sent');
     const r = await database.query<{ n: string }>(`select count(*)::text as n from email_outbox where idempotency_key = 'k-outbox'`);
     expect(r.rows[0].n).toBe('1');
   });
 
   it('sends through Resend with the idempotency key, and a retry after the send sends nothing more', async () => {
     calls.length = 0;
-    expect((await deliverEmail(database, mail('k-resend'), { apiKey: 're_test' })).status).toBe('sent');
-    expect((await deliverEmail(database, mail('k-resend'), { apiKey: 're_test' })).status).toBe('already-sent');
+    expect((await deliverEmail(tenant, mail('k-resend'), { apiKey: 're_test' })).status).toBe('sent');
+    expect((await deliverEmail(tenant, mail('k-resend'), { apiKey: 're_test' })).status).toBe('already-sent');
     expect(calls).toHaveLength(1);
     expect(calls[0].key).toBe('k-resend');
     expect(calls[0].body.subject).toContain('is ready');
@@ -63,8 +66,8 @@ describe.each(testDatabases())('email delivery on $name', (target) => {
   it('a failed send is retried with the same key and then recorded once', async () => {
     calls.length = 0;
     failNext = true;
-    await expect(deliverEmail(database, mail('k-retry'), { apiKey: 're_test' })).rejects.toThrow(/Resend refused/);
-    expect((await deliverEmail(database, mail('k-retry'), { apiKey: 're_test' })).status).toBe('sent');
+    await expect(deliverEmail(tenant, mail('k-retry'), { apiKey: 're_test' })).rejects.toThrow(/Resend refused/);
+    expect((await deliverEmail(tenant, mail('k-retry'), { apiKey: 're_test' })).status).toBe('sent');
     expect(calls.map((c) => c.key)).toEqual(['k-retry', 'k-retry']);
     const r = await database.query<{ n: string }>(`select count(*)::text as n from email_outbox where idempotency_key = 'k-retry'`);
     expect(r.rows[0].n).toBe('1');

@@ -1,11 +1,11 @@
-import type { Database } from '@/db/client';
 import type { BuilderTrait } from '@/components/cohorts/cohort-builder';
 import { listProductsAndCategories } from '@/lib/services/datasets';
+import type { Tenant } from '@/lib/services/tenant';
 import { listAccountTraits } from '@/lib/services/traits';
 
 /** What the cohort builder offers: the account's traits, products and categories. */
-export async function loadBuilderData(database: Database, accountId: string) {
-  const [traits, pc] = await Promise.all([listAccountTraits(database, accountId), listProductsAndCategories(database, accountId)]);
+export async function loadBuilderData(tenant: Tenant) {
+  const [traits, pc] = await Promise.all([listAccountTraits(tenant), listProductsAndCategories(tenant)]);
   const builderTraits: BuilderTrait[] = traits.map((t) => ({
     key: t.key,
     label: t.label,

@@ -5,8 +5,7 @@ import { PageHeader } from '@/components/shell/app-shell';
 import { Sparkline } from '@/components/charts/sparkline';
 import { Card } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { describeDefinition } from '@/lib/cohorts/definition';
 import { formatInt, formatSigned } from '@/lib/format';
 import { listCohorts } from '@/lib/services/cohorts';
@@ -14,8 +13,8 @@ import { listCohorts } from '@/lib/services/cohorts';
 export const metadata = { title: 'Cohorts' };
 
 export default async function CohortsPage() {
-  const viewer = await requireViewer();
-  const cohorts = await listCohorts(await getDatabase(), viewer.accountId);
+  const { tenant } = await requireTenant();
+  const cohorts = await listCohorts(tenant);
   return (
     <>
       <PageHeader

@@ -5,17 +5,15 @@ import { UploadForm } from '@/components/datasets/upload-form';
 import { PageHeader } from '@/components/shell/app-shell';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { formatDateTime, formatInt, formatPct } from '@/lib/format';
 import { listDatasets, peopleMatchOverview, UPLOAD_LIMIT_BYTES } from '@/lib/services/datasets';
 
 export const metadata = { title: 'Datasets' };
 
 export default async function DatasetsPage() {
-  const viewer = await requireViewer();
-  const database = await getDatabase();
-  const [rows, overview] = await Promise.all([listDatasets(database, viewer.accountId), peopleMatchOverview(database, viewer.accountId)]);
+  const { tenant } = await requireTenant();
+  const [rows, overview] = await Promise.all([listDatasets(tenant), peopleMatchOverview(tenant)]);
   const processing = rows.some((d) => d.status === 'processing');
   return (
     <>

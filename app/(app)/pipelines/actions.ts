@@ -1,19 +1,18 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { getDatabase } from '@/db/client';
 import { authedAction } from '@/lib/action';
 import { createPipeline, deletePipeline } from '@/lib/services/pipelines';
 import { createPipelineSchema, pipelineIdSchema } from './schema';
 
-export const createPipelineAction = authedAction(createPipelineSchema, async (viewer, input) => {
-  const p = await createPipeline(await getDatabase(), viewer.accountId, input);
+export const createPipelineAction = authedAction(createPipelineSchema, async (_viewer, input, tenant) => {
+  const p = await createPipeline(tenant, input);
   revalidatePath('/pipelines');
   return { id: p.id };
 });
 
-export const deletePipelineAction = authedAction(pipelineIdSchema, async (viewer, { id }) => {
-  await deletePipeline(await getDatabase(), viewer.accountId, id);
+export const deletePipelineAction = authedAction(pipelineIdSchema, async (_viewer, { id }, tenant) => {
+  await deletePipeline(tenant, id);
   revalidatePath('/pipelines');
   return { id };
 });

@@ -3,16 +3,15 @@ import { PageHeader } from '@/components/shell/app-shell';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { formatDate } from '@/lib/format';
 import { listPipelines } from '@/lib/services/pipelines';
 
 export const metadata = { title: 'Pipelines' };
 
 export default async function PipelinesPage() {
-  const viewer = await requireViewer();
-  const rows = await listPipelines(await getDatabase(), viewer.accountId);
+  const { tenant } = await requireTenant();
+  const rows = await listPipelines(tenant);
   return (
     <>
       <PageHeader

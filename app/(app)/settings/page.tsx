@@ -1,24 +1,17 @@
 import Link from 'next/link';
-import { eq } from 'drizzle-orm';
 import { PageHeader } from '@/components/shell/app-shell';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDatabase } from '@/db/client';
-import { members, users } from '@/db/schema';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { usesInngestServer } from '@/lib/env';
 import { formatDate } from '@/lib/format';
+import { listAccountMembers } from '@/lib/services/accounts';
 
 export const metadata = { title: 'Settings' };
 
 export default async function SettingsPage() {
-  const viewer = await requireViewer();
-  const database = await getDatabase();
-  const rows = await database.db
-    .select({ name: users.name, email: users.email, role: members.role, since: members.createdAt })
-    .from(members)
-    .innerJoin(users, eq(users.id, members.userId))
-    .where(eq(members.accountId, viewer.accountId));
+  const { viewer, tenant } = await requireTenant();
+  const rows = await listAccountMembers(tenant);
   return (
     <>
       <PageHeader title="Settings" description={viewer.accountName} />
@@ -58,7 +51,7 @@ export default async function SettingsPage() {
           </CardHeader>
           <CardContent className="space-y-2 text-sm">
             <p>
-              Database: <span className="font-medium">{database.driver === 'pg' ? 'PostgreSQL server' : 'embedded PGlite (.data/)'}</span>
+              Database: <span className="font-medium">{tenant.db.driver === 'pg' ? 'PostgreSQL server' : 'embedded PGlite (.data/)'}</span>
             </p>
             <p>
               Background jobs: <span className="font-medium">{usesInngestServer ? 'Inngest server' : 'embedded runner'}</span>

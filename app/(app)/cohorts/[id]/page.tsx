@@ -7,8 +7,7 @@ import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { cohortDefinitionSchema, describeDefinition } from '@/lib/cohorts/definition';
 import { formatDate, formatDateTime, formatInt, formatSigned } from '@/lib/format';
 import { cohortHistory, cohortMembersAt, getCohortOrThrow } from '@/lib/services/cohorts';
@@ -25,19 +24,18 @@ export default async function CohortPage({
   params: Promise<{ id: string }>;
   searchParams: Promise<{ at?: string }>;
 }) {
-  const viewer = await requireViewer();
+  const { tenant } = await requireTenant();
   const { id } = await params;
   const { at } = await searchParams;
-  const database = await getDatabase();
-  const cohort = await getCohortOrThrow(database, viewer.accountId, id).catch((err) => {
+  const cohort = await getCohortOrThrow(tenant, id).catch((err) => {
     if (err instanceof ServiceError && err.code === 'not_found') notFound();
     throw err;
   });
-  const history = (await cohortHistory(database, viewer.accountId, [cohort.id])).get(cohort.id) ?? [];
+  const history = (await cohortHistory(tenant, [cohort.id])).get(cohort.id) ?? [];
   const now = history.at(-1)?.members ?? cohort.memberCount;
   const before = history.at(-31)?.members ?? now;
   const atDay = at && ISO.test(at) ? at : null;
-  const membersAt = atDay ? await cohortMembersAt(database, viewer.accountId, cohort.id, atDay) : null;
+  const membersAt = atDay ? await cohortMembersAt(tenant, cohort.id, atDay) : null;
   const def = cohortDefinitionSchema.parse(cohort.definition);
   return (
     <>

@@ -9,8 +9,7 @@ import { PageHeader } from '@/components/shell/app-shell';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { formatDateTime, formatInt, formatPct } from '@/lib/format';
 import { targetLabel } from '@/lib/ingest/mapping';
 import { getDatasetOrThrow, listRowErrors, readDatasetPreview } from '@/lib/services/datasets';
@@ -27,20 +26,19 @@ function formatBytes(n: number): string {
 }
 
 export default async function DatasetPage({ params }: { params: Promise<{ id: string }> }) {
-  const viewer = await requireViewer();
+  const { tenant } = await requireTenant();
   const { id } = await params;
-  const database = await getDatabase();
   let dataset;
   try {
-    dataset = await getDatasetOrThrow(database, viewer.accountId, id);
+    dataset = await getDatasetOrThrow(tenant, id);
   } catch (err) {
     if (err instanceof ServiceError && err.code === 'not_found') notFound();
     throw err;
   }
   const needsMapping = dataset.status === 'uploaded' || (dataset.status === 'errored' && dataset.rowCount === 0);
   const [preview, errors] = await Promise.all([
-    needsMapping || dataset.status !== 'processing' ? readDatasetPreview(database, viewer.accountId, id, 5) : null,
-    listRowErrors(database, viewer.accountId, id, 100),
+    needsMapping || dataset.status !== 'processing' ? readDatasetPreview(tenant, id, 5) : null,
+    listRowErrors(tenant, id, 100),
   ]);
   const rate = matchRate(dataset);
   const missed = Object.entries(dataset.missReasons ?? {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);

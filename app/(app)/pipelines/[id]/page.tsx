@@ -5,8 +5,7 @@ import { PageHeader } from '@/components/shell/app-shell';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { ServiceError } from '@/lib/services/errors';
 import { getPipelineOrThrow, readPayloadPage } from '@/lib/services/pipelines';
 import { CopyButton } from './copy-button';
@@ -15,16 +14,15 @@ export const metadata = { title: 'Pipeline' };
 
 export default async function PipelinePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const viewer = await requireViewer();
-  const database = await getDatabase();
+  const { tenant } = await requireTenant();
   let page;
   try {
-    page = await readPayloadPage(database, viewer.accountId, id, { after: 0, limit: 20 });
+    page = await readPayloadPage(tenant, id, { after: 0, limit: 20 });
   } catch (err) {
     if (err instanceof ServiceError && err.code === 'not_found') notFound();
     throw err;
   }
-  const p = await getPipelineOrThrow(database, viewer.accountId, id);
+  const p = await getPipelineOrThrow(tenant, id);
   const h = await headers();
   const origin = `${h.get('x-forwarded-proto') ?? 'http'}://${h.get('host') ?? 'localhost:3000'}`;
   const curl = `curl -H "Authorization: Bearer $FACET_API_KEY" "${origin}/api/v1/pipelines/${id}/payload?format=csv"`;

@@ -1,6 +1,5 @@
 import { PageHeader } from '@/components/shell/app-shell';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { listCohorts } from '@/lib/services/cohorts';
 import { listPersonaSets } from '@/lib/services/persona-sets';
 import { listAccountTraits } from '@/lib/services/traits';
@@ -9,12 +8,11 @@ import { PipelineForm } from './pipeline-form';
 export const metadata = { title: 'New pipeline' };
 
 export default async function NewPipelinePage() {
-  const viewer = await requireViewer();
-  const database = await getDatabase();
+  const { tenant } = await requireTenant();
   const [cohorts, sets, traits] = await Promise.all([
-    listCohorts(database, viewer.accountId),
-    listPersonaSets(database, viewer.accountId),
-    listAccountTraits(database, viewer.accountId),
+    listCohorts(tenant),
+    listPersonaSets(tenant),
+    listAccountTraits(tenant),
   ]);
   return (
     <>

@@ -1,15 +1,14 @@
 import Link from 'next/link';
 import { PageHeader } from '@/components/shell/app-shell';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { listApiKeys } from '@/lib/services/api-keys';
 import { ApiKeysManager } from './api-keys-manager';
 
 export const metadata = { title: 'API keys' };
 
 export default async function ApiKeysPage() {
-  const viewer = await requireViewer();
-  const keys = await listApiKeys(await getDatabase(), viewer.accountId);
+  const { viewer, tenant } = await requireTenant();
+  const keys = await listApiKeys(tenant);
   return (
     <>
       <PageHeader

@@ -4,8 +4,7 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { AutoRefresh } from '@/components/shell/auto-refresh';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { getJobRun, listJobRuns } from '@/lib/services/jobs';
 
@@ -17,11 +16,10 @@ const variant = (s: string) =>
 const duration = (ms: number | null) => (ms === null ? '—' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
 export default async function JobsPage({ searchParams }: { searchParams: Promise<{ run?: string }> }) {
-  const viewer = await requireViewer();
-  const database = await getDatabase();
+  const { tenant } = await requireTenant();
   const { run: runId } = await searchParams;
-  const runs = await listJobRuns(database, viewer.accountId, { limit: 100 });
-  const detail = runId ? await getJobRun(database, viewer.accountId, runId).catch(() => null) : null;
+  const runs = await listJobRuns(tenant, { limit: 100 });
+  const detail = runId ? await getJobRun(tenant, runId).catch(() => null) : null;
   const active = runs.some((r) => r.status === 'queued' || r.status === 'running' || r.status === 'sleeping');
   return (
     <>

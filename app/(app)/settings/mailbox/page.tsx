@@ -1,8 +1,7 @@
 import { PageHeader } from '@/components/shell/app-shell';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { env } from '@/lib/env';
 import { formatDateTime } from '@/lib/format';
 import { listMailbox } from '@/lib/services/mailbox';
@@ -10,8 +9,8 @@ import { listMailbox } from '@/lib/services/mailbox';
 export const metadata = { title: 'Mailbox' };
 
 export default async function MailboxPage() {
-  const viewer = await requireViewer();
-  const mail = await listMailbox(await getDatabase(), viewer.accountId);
+  const { tenant } = await requireTenant();
+  const mail = await listMailbox(tenant);
   return (
     <>
       <PageHeader

@@ -2,6 +2,7 @@ import { getDatabase } from '@/db/client';
 import { getViewer } from '@/lib/auth';
 import { createDatasetFromUpload, FileTooLargeError, UPLOAD_LIMIT_BYTES } from '@/lib/services/datasets';
 import { ServiceError } from '@/lib/services/errors';
+import { tenantOf } from '@/lib/services/tenant';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -27,11 +28,10 @@ export async function POST(request: Request): Promise<Response> {
     return json(413, { error: `The file is larger than ${limitMb} MB, the upload limit. Split it into smaller files.` });
   if (!request.body) return json(400, { error: 'The request has no file in its body.' });
   try {
-    const { dataset, headers, sample } = await createDatasetFromUpload(await getDatabase(), viewer.accountId, {
+    const { dataset, headers, sample } = await createDatasetFromUpload(tenantOf(await getDatabase(), viewer.accountId, viewer.userId), {
       fileName,
       kind: (kindParam as 'people' | 'orders' | null) ?? undefined,
       body: request.body,
-      createdBy: viewer.userId,
     });
     return json(201, {
       dataset: { id: dataset.id, name: dataset.name, kind: dataset.kind, status: dataset.status, byteSize: dataset.byteSize, mapping: dataset.mapping },

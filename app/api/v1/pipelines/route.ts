@@ -6,10 +6,10 @@ import { createPipeline, listPipelines } from '@/lib/services/pipelines';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(operations.listPipelines, async ({ database, caller }) => {
-  return json({ data: (await listPipelines(database, caller.accountId)).map(presentPipeline) });
+export const GET = apiRoute(operations.listPipelines, async ({ tenant }) => {
+  return json({ data: (await listPipelines(tenant)).map(presentPipeline) });
 });
 
-export const POST = apiRoute(operations.createPipeline, async ({ database, caller, body }) => {
-  return json(presentPipeline(await createPipeline(database, caller.accountId, body)), 201);
+export const POST = apiRoute(operations.createPipeline, async ({ tenant, body }) => {
+  return json(presentPipeline(await createPipeline(tenant, body)), 201);
 });

@@ -1,8 +1,7 @@
 import { notFound } from 'next/navigation';
 import { CohortBuilder } from '@/components/cohorts/cohort-builder';
 import { PageHeader } from '@/components/shell/app-shell';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { cohortDefinitionSchema } from '@/lib/cohorts/definition';
 import { getCohortOrThrow } from '@/lib/services/cohorts';
 import { ServiceError } from '@/lib/services/errors';
@@ -12,14 +11,13 @@ import { loadBuilderData } from '../../builder-data';
 export const metadata = { title: 'Edit cohort' };
 
 export default async function EditCohortPage({ params }: { params: Promise<{ id: string }> }) {
-  const viewer = await requireViewer();
+  const { tenant } = await requireTenant();
   const { id } = await params;
-  const database = await getDatabase();
-  const cohort = await getCohortOrThrow(database, viewer.accountId, id).catch((err) => {
+  const cohort = await getCohortOrThrow(tenant, id).catch((err) => {
     if (err instanceof ServiceError && err.code === 'not_found') notFound();
     throw err;
   });
-  const data = await loadBuilderData(database, viewer.accountId);
+  const data = await loadBuilderData(tenant);
   return (
     <>
       <PageHeader title={`Edit ${cohort.name}`} description="Saving recomputes the membership history." />

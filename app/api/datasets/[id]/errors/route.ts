@@ -2,6 +2,7 @@ import { getDatabase } from '@/db/client';
 import { getViewer } from '@/lib/auth';
 import { getDatasetOrThrow, rowErrorsCsv } from '@/lib/services/datasets';
 import { ServiceError } from '@/lib/services/errors';
+import { tenantOf } from '@/lib/services/tenant';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -11,15 +12,15 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
   const viewer = await getViewer();
   if (!viewer) return Response.json({ error: 'You are signed out. Sign in again.' }, { status: 401 });
   const { id } = await ctx.params;
-  const database = await getDatabase();
+  const tenant = tenantOf(await getDatabase(), viewer.accountId, viewer.userId);
   let name: string;
   try {
-    name = (await getDatasetOrThrow(database, viewer.accountId, id)).name;
+    name = (await getDatasetOrThrow(tenant, id)).name;
   } catch (err) {
     if (err instanceof ServiceError && err.code === 'not_found') return Response.json({ error: 'Dataset not found' }, { status: 404 });
     throw err;
   }
-  const chunks = rowErrorsCsv(database, viewer.accountId, id);
+  const chunks = rowErrorsCsv(tenant, id);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {

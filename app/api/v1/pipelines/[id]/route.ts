@@ -6,6 +6,6 @@ import { getPipelineOrThrow } from '@/lib/services/pipelines';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(operations.getPipeline, async ({ database, caller, params }) => {
-  return json(presentPipeline(await getPipelineOrThrow(database, caller.accountId, params.id)));
+export const GET = apiRoute(operations.getPipeline, async ({ tenant, params }) => {
+  return json(presentPipeline(await getPipelineOrThrow(tenant, params.id)));
 });

@@ -7,6 +7,6 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/pipelines/{id}/payload?format=json|ndjson|csv&limit=&cursor= */
-export const GET = apiRoute(operations.getPipelinePayload, async ({ database, caller, params, query }) => {
-  return payloadResponse(database, caller.accountId, params.id, { format: query.format, limit: query.limit, after: decodeCursor(query.cursor) });
+export const GET = apiRoute(operations.getPipelinePayload, async ({ tenant, params, query }) => {
+  return payloadResponse(tenant, params.id, { format: query.format, limit: query.limit, after: decodeCursor(query.cursor) });
 });

@@ -1,13 +1,16 @@
+// The demo seed (npm run db:seed, and scripts/start.mjs on every start): the trait catalog, the synthetic identity
+// graph and the demo account. It lives with the scripts because it calls a service (cohort recomputation).
 import { eq } from 'drizzle-orm';
 import { hashPassword } from 'better-auth/crypto';
-import type { Database } from './client';
-import { bulkInsert, PERSON_IDENTITY_COLUMNS, refreshStatistics } from './bulk';
-import { accounts } from './schema';
+import type { Database } from '@/db/client';
+import { bulkInsert, PERSON_IDENTITY_COLUMNS, refreshStatistics } from '@/db/bulk';
+import { accounts } from '@/db/schema';
 import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
 import { DEFAULT_GRAPH_SEED, generateGraph, generateGraphBatch } from '@/lib/identity-graph/generator';
 import { DEMO_COHORTS, generateDemoBrand } from '@/lib/identity-graph/demo-brand';
 import { normalizeEmail, nameKey } from '@/lib/identity-graph/normalize';
 import { recomputeCohort } from '@/lib/services/cohorts';
+import { tenantOf } from '@/lib/services/tenant';
 
 export const DEMO_EMAIL = 'demo@facet.local';
 export const DEMO_PASSWORD = 'facet-demo-2026';
@@ -235,7 +238,7 @@ export async function seedDemo(database: Database, opts: SeedOptions = {}): Prom
       `insert into cohorts (account_id, name, description, definition) values ($1, $2, $3, $4::jsonb) returning id`,
       [accountId, c.name, c.description, JSON.stringify(c.definition)],
     );
-    const res = await recomputeCohort(database, accountId, r.rows[0].id, { today });
+    const res = await recomputeCohort(tenantOf(database, accountId), r.rows[0].id, { today });
     log(`cohort ${c.name}: ${res.members.toLocaleString('en-US')} members`);
   }
   await database.query('update accounts set seeded_at = now() where id = $1', [accountId]);

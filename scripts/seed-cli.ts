@@ -1,5 +1,5 @@
 // npm run db:seed — migrates the configured database and seeds the demo account (idempotent).
-import { DatabaseConfigError, openConfiguredDatabase } from './client';
+import { DatabaseConfigError, openConfiguredDatabase } from '@/db/client';
 import { DEMO_EMAIL, DEMO_PASSWORD, seedDemo } from './seed';
 
 async function main() {

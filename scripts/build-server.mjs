@@ -11,7 +11,7 @@ await build({
   packages: 'external',
   tsconfig: 'tsconfig.json',
   // the services it bundles are marked server-only, which this server is: Next's own empty stand-in, as in its bundles
-  alias: { 'server-only': 'next/dist/compiled/server-only/empty' },
+  alias: { 'server-only': 'next/dist/compiled/server-only/empty.js' },
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });

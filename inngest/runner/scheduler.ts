@@ -44,6 +44,7 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
   let tickAgain = false;
   let lastCronMinute = 0;
   let lastOutboxDrain = 0;
+  let draining: Promise<unknown> | undefined;
   const active = new Map<string, Promise<void>>();
 
   async function checkCrons() {
@@ -64,16 +65,20 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
     }
   }
 
-  async function drainOutbox() {
+  /** Starts a drain unless one is under way: not awaited, as a refused send can take seconds (the SDK retries it). */
+  function drainOutbox() {
     const now = Date.now();
-    if (!o.drainOutbox || now - lastOutboxDrain < OUTBOX_EVERY_MS) return;
+    if (!o.drainOutbox || draining || now - lastOutboxDrain < OUTBOX_EVERY_MS) return;
     lastOutboxDrain = now;
-    try {
-      await o.drainOutbox();
-    } catch (err) {
-      // claiming goes on: the rows stay pending for the next look
-      log(`outbox drain failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    draining = o
+      .drainOutbox()
+      .catch((err) => {
+        // the rows stay pending for the next look
+        if (!stopped) log(`outbox drain failed: ${err instanceof Error ? err.message : String(err)}`);
+      })
+      .finally(() => {
+        draining = undefined;
+      });
   }
 
   function startRun(run: ClaimedRun) {
@@ -103,7 +108,7 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
       do {
         tickAgain = false;
         if (o.cron) await checkCrons();
-        await drainOutbox();
+        drainOutbox();
         while (!stopped && active.size < o.maxParallelRuns) {
           const run = await store.claimRun();
           if (!run || stopped) {

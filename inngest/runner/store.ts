@@ -101,14 +101,17 @@ const LOST_ATTEMPT = `format('attempt %s of %s was lost: its worker %s stopped (
  * recently (claimed_at) before the others. Runs whose concurrency key is at its limit are left out.
  */
 const CANDIDATES = `
-  with due as (
+  with busy as (
+    select concurrency_key, count(*) as n from job_runs
+    where status = 'running' and locked_until > now() and concurrency_key is not null
+    group by concurrency_key
+  ),
+  due as (
     select id, account_id, run_after, created_at,
            row_number() over (partition by account_id order by run_after, created_at) as rank
-    from job_runs j
+    from job_runs j left join busy b on b.concurrency_key = j.concurrency_key
     where function_id = any($1::text[]) and ${CLAIMABLE}
-      and (concurrency_limit is null or concurrency_key is null or concurrency_limit > (
-        select count(*) from job_runs c
-        where c.concurrency_key = j.concurrency_key and c.status = 'running' and c.locked_until > now()))
+      and (concurrency_limit is null or coalesce(b.n, 0) < concurrency_limit)
   ),
   served as (
     select a.account_id, (select max(x.claimed_at) from job_runs x where x.account_id = a.account_id) as last

@@ -10,15 +10,15 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setDatabase } from '@/db/client';
-import { seedDemo, seedLargeAccount } from '@/db/seed';
+import { seedDemo, seedLargeAccount } from '@/scripts/seed';
 import { functions } from '@/inngest/functions';
 import { startEmbeddedRunner } from '@/inngest/runner';
 import { createApiKey } from '@/lib/services/api-keys';
-import { createPersonaSet, getPersonaSetOrThrow } from '@/lib/services/persona-sets';
+import { createPersonaSet, decodeGraphTraits, getPersonaSetOrThrow } from '@/lib/services/persona-sets';
 import { createPipeline } from '@/lib/services/pipelines';
-import { decodeGraphTraits } from '@/lib/services/realtime';
 import type { PersonaModel } from '@/lib/clustering';
 import { freshDatabase, table } from './lib';
+import { tenantOf } from '@/lib/services/tenant';
 
 interface CannonResult {
   latency: { p50: number; p99: number; average: number; max: number };
@@ -103,10 +103,10 @@ async function main() {
     const { accountId } = await seedDemo(database, { people: 5000, graphSize: MEMBERS });
     const cohort = await database.query<{ id: string }>(`select id from cohorts where account_id = $1 and name = 'Customers'`, [accountId]);
     const runner = await startEmbeddedRunner({ database, functions, pollMs: 50, cron: false, log: () => {} });
-    const set = await createPersonaSet(database, accountId, null, { name: 'Bench personas', cohortId: cohort.rows[0].id });
+    const set = await createPersonaSet(tenantOf(database, accountId, null), { name: 'Bench personas', cohortId: cohort.rows[0].id });
     await runner.drain(10 * 60_000);
     await runner.stop();
-    const built = await getPersonaSetOrThrow(database, accountId, set.id);
+    const built = await getPersonaSetOrThrow(tenantOf(database, accountId), set.id);
     if (built.status !== 'ready') throw new Error(`the persona set is ${built.status}: ${built.error}`);
     log(`  ${((performance.now() - t0) / 1000).toFixed(0)} s (k = ${built.k})`);
 
@@ -131,9 +131,9 @@ async function main() {
     );
     await database.query('analyze');
     log(`  fake assignments: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    const pipeline = await createPipeline(database, large.accountId, { name: 'Bench 1M', cohortIds: [large.cohortId], personaSetIds: [fakeSet] });
-    const demoKey = (await createApiKey(database, accountId, null, { name: 'bench' })).key;
-    const largeKey = (await createApiKey(database, large.accountId, null, { name: 'bench' })).key;
+    const pipeline = await createPipeline(tenantOf(database, large.accountId), { name: 'Bench 1M', cohortIds: [large.cohortId], personaSetIds: [fakeSet] });
+    const demoKey = (await createApiKey(tenantOf(database, accountId), { name: 'bench' })).key;
+    const largeKey = (await createApiKey(tenantOf(database, large.accountId), { name: 'bench' })).key;
 
     // bodies: real members' traits in original form
     const model = built.model as unknown as PersonaModel;

@@ -3,11 +3,12 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { setDatabase } from '@/db/client';
-import { seedLargeAccount } from '@/db/seed';
+import { seedLargeAccount } from '@/scripts/seed';
 import { functions } from '@/inngest/functions';
 import { startEmbeddedRunner } from '@/inngest/runner';
 import { createPersonaSet } from '@/lib/services/persona-sets';
 import { freshDatabase, peakRssMb, table } from './lib';
+import { tenantOf } from '@/lib/services/tenant';
 
 const TARGETS: Record<string, number> = { 'pg:1000000': 30, 'pglite:100000': 15 };
 
@@ -21,7 +22,7 @@ async function runCase(driver: 'pg' | 'pglite', members: number) {
     const rssBefore = peakRssMb();
     const runner = await startEmbeddedRunner({ database, functions, pollMs: 50, cron: false, log: (l) => console.error(l) });
     const start = performance.now();
-    const set = await createPersonaSet(database, accountId, null, { name: 'Bench', cohortId });
+    const set = await createPersonaSet(tenantOf(database, accountId, null), { name: 'Bench', cohortId });
     await runner.drain(30 * 60_000);
     const totalS = (performance.now() - start) / 1000;
     await runner.stop();
@@ -63,7 +64,7 @@ async function main() {
   const stepRows: Record<string, string | number>[] = [];
   for (const c of cases) {
     console.error(`[bench:build] ${c} …`);
-    const r = spawnSync(path.join('node_modules', '.bin', 'tsx'), ['bench/build.ts', '--child', c], {
+    const r = spawnSync(path.join('node_modules', '.bin', 'tsx'), ['--conditions=react-server', 'bench/build.ts', '--child', c], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 64 << 20,

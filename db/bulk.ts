@@ -19,6 +19,11 @@ export interface BulkColumn {
   type: BulkType;
 }
 
+/** Columns written as one object, name → type, in insertion order: `bulkColumns({ id: 'uuid', size: 'int4' })`. */
+export function bulkColumns(spec: Record<string, BulkType>): BulkColumn[] {
+  return Object.entries(spec).map(([name, type]) => ({ name, type }));
+}
+
 export interface BulkOptions {
   /** SQL after the insert, e.g. `on conflict (account_id, external_id) do update set ...`. Forces unnest batches. */
   onConflict?: string;

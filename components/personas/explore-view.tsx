@@ -16,7 +16,7 @@ export interface ExploreViewSet {
   id: string;
   name: string;
   cohortName: string;
-  personas: { id: string; name: string; position: number; share: number; size: number; avatar: Record<string, unknown> }[];
+  personas: { id: string; name: string; position: number; share: number; size: number; avatar: unknown }[];
   geo: GeoAnalysis | null;
 }
 

@@ -1,27 +1,26 @@
 import { getDatabase } from '@/db/client';
 import { env } from '@/lib/env';
+import { deliverEmail, personaSetEmail } from '@/lib/services/email';
 import {
   chooseTraits,
   computeAnalysis,
+  dueScheduledSets,
   explainBuildError,
+  failScoringRun,
+  finishScoringRunIfComplete,
   fitPersonas,
+  getBuildNotice,
   markErrored,
   markReady,
   publishAssignments,
+  requestScoring,
+  scoreChunk,
   setProgress,
   snapshotMembers,
   startBuild,
-  type BuildContext,
-} from '@/lib/services/persona-set-build';
-import {
-  dueScheduledSets,
-  failScoringRun,
-  finishScoringRunIfComplete,
-  scoreChunk,
   startScoringRun,
-} from '@/lib/services/scoring';
-import { deliverEmail, personaSetEmail } from '@/lib/services/email';
-import { requestScoring } from '@/lib/services/persona-sets';
+} from '@/lib/services/persona-sets';
+import { tenantOf, type Tenant } from '@/lib/services/tenant';
 import {
   inngest,
   personaSetBuilt,
@@ -30,6 +29,9 @@ import {
   personaSetScoringChunkRequested,
   personaSetScoringRequested,
 } from '../client';
+
+/** The account an event is about, as the services take it (jobs act for no person). */
+const tenantFor = async (accountId: string): Promise<Tenant> => tenantOf(await getDatabase(), accountId);
 
 /** Queued → building (with progress) → ready, or errored with a reason after the last retry. */
 export const buildPersonaSet = inngest.createFunction(
@@ -41,31 +43,28 @@ export const buildPersonaSet = inngest.createFunction(
     triggers: [personaSetRequested],
   },
   async ({ event, step }) => {
-    const ctx: BuildContext = {
-      accountId: event.data.accountId,
-      personaSetId: event.data.personaSetId,
-      buildVersion: event.data.buildVersion,
-    };
+    const { accountId, personaSetId, buildVersion } = event.data;
+    const build = { personaSetId, buildVersion };
     try {
-      const start = await step.run('start-build', async () => startBuild(await getDatabase(), ctx));
+      const start = await step.run('start-build', async () => startBuild(await tenantFor(accountId), build));
       if (!start.current) return { skipped: 'a newer build of this set was requested' };
-      const snapshot = await step.run('snapshot-members', async () => snapshotMembers(await getDatabase(), ctx));
-      const selection = await step.run('select-traits', async () => chooseTraits(await getDatabase(), ctx, snapshot.members));
+      const snapshot = await step.run('snapshot-members', async () => snapshotMembers(await tenantFor(accountId), build));
+      const selection = await step.run('select-traits', async () => chooseTraits(await tenantFor(accountId), build, snapshot.members));
       const fit = await step.run('fit-personas', async () => {
-        const database = await getDatabase();
-        return fitPersonas(database, ctx, selection.traits, (f, stage) => setProgress(database, ctx, f, stage));
+        const tenant = await tenantFor(accountId);
+        return fitPersonas(tenant, build, selection.traits, (f, stage) => setProgress(tenant, build, f, stage));
       });
       const published = await step.run('write-assignments', async () =>
-        publishAssignments(await getDatabase(), ctx, { chosenBy: selection.chosenBy, report: selection.report }),
+        publishAssignments(await tenantFor(accountId), build, { chosenBy: selection.chosenBy, report: selection.report }),
       );
-      await step.run('compute-analysis', async () => computeAnalysis(await getDatabase(), ctx));
-      const ready = await step.run('mark-ready', async () => markReady(await getDatabase(), ctx));
-      await step.sendEvent('announce-built', personaSetBuilt.create({ ...ctx }));
+      await step.run('compute-analysis', async () => computeAnalysis(await tenantFor(accountId), build));
+      const ready = await step.run('mark-ready', async () => markReady(await tenantFor(accountId), build));
+      await step.sendEvent('announce-built', personaSetBuilt.create({ accountId, personaSetId, buildVersion }));
       return { members: snapshot.members, k: fit.k, silhouette: fit.silhouette, changed: published.changed, personas: ready.personas.length };
     } catch (err) {
       const reason = explainBuildError(err);
-      await step.run('mark-errored', async () => markErrored(await getDatabase(), ctx, reason));
-      await step.sendEvent('announce-failed', personaSetFailed.create({ ...ctx, reason }));
+      await step.run('mark-errored', async () => markErrored(await tenantFor(accountId), build, reason));
+      await step.sendEvent('announce-failed', personaSetFailed.create({ accountId, personaSetId, buildVersion, reason }));
       return { failed: reason };
     }
   },
@@ -78,33 +77,19 @@ export const notifyPersonaSet = inngest.createFunction(
     const outcome = event.name === 'persona-set/built' ? 'built' : 'failed';
     const reason = 'reason' in event.data ? (event.data.reason as string) : undefined;
     return step.run('send-email', async () => {
-      const database = await getDatabase();
-      const r = await database.query<{ name: string; email: string | null }>(
-        `select s.name, u.email from persona_sets s left join users u on u.id = s.created_by where s.id = $1 and s.account_id = $2`,
-        [event.data.personaSetId, event.data.accountId],
-      );
-      const set = r.rows[0];
-      if (!set?.email) return { skipped: 'the set has no creator to tell' };
-      const personas =
-        outcome === 'built'
-          ? (
-              await database.query<{ name: string; size: number }>(
-                'select name, size from personas where persona_set_id = $1 and retired_at is null order by position',
-                [event.data.personaSetId],
-              )
-            ).rows
-          : undefined;
+      const tenant = await tenantFor(event.data.accountId);
+      const notice = await getBuildNotice(tenant, event.data.personaSetId, outcome);
+      if (!notice) return { skipped: 'the set has no creator to tell' };
       const mail = personaSetEmail({
-        setName: set.name,
+        setName: notice.setName,
         setUrl: `${env.APP_URL}/persona-sets/${event.data.personaSetId}`,
         outcome,
-        personas,
+        personas: notice.personas,
         reason,
       });
-      return deliverEmail(database, {
-        accountId: event.data.accountId,
+      return deliverEmail(tenant, {
         idempotencyKey: `persona-set-${event.data.personaSetId}-v${event.data.buildVersion}-${outcome}`,
-        to: set.email,
+        to: notice.to,
         ...mail,
       });
     });
@@ -123,12 +108,12 @@ export const scorePersonaSet = inngest.createFunction(
   async ({ event, step }) => {
     const { accountId, personaSetId, scoringRunId } = event.data;
     try {
-      const plan = await step.run('start-run', async () => startScoringRun(await getDatabase(), accountId, personaSetId, scoringRunId));
+      const plan = await step.run('start-run', async () => startScoringRun(await tenantFor(accountId), personaSetId, scoringRunId));
       if (plan.chunks.length <= 1) {
         const scored = await step.run('score-members', async () =>
-          plan.chunks.length ? scoreChunk(await getDatabase(), accountId, personaSetId, scoringRunId, plan.chunks[0]) : { scored: 0, changed: 0, added: 0 },
+          plan.chunks.length ? scoreChunk(await tenantFor(accountId), personaSetId, scoringRunId, plan.chunks[0]) : { scored: 0, changed: 0, added: 0 },
         );
-        await step.run('finish-run', async () => finishScoringRunIfComplete(await getDatabase(), accountId, personaSetId, scoringRunId));
+        await step.run('finish-run', async () => finishScoringRunIfComplete(await tenantFor(accountId), personaSetId, scoringRunId));
         return { ...scored, removed: plan.removed };
       }
       await step.sendEvent(
@@ -143,7 +128,7 @@ export const scorePersonaSet = inngest.createFunction(
       return { chunks: plan.chunks.length, members: plan.members };
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      await step.run('fail-run', async () => failScoringRun(await getDatabase(), scoringRunId, reason));
+      await step.run('fail-run', async () => failScoringRun(await tenantFor(accountId), scoringRunId, reason));
       return { failed: reason };
     }
   },
@@ -160,10 +145,10 @@ export const scorePersonaSetChunk = inngest.createFunction(
   async ({ event, step }) => {
     const { accountId, personaSetId, scoringRunId, fromPersonId, toPersonId } = event.data;
     const scored = await step.run('score-chunk', async () =>
-      scoreChunk(await getDatabase(), accountId, personaSetId, scoringRunId, [fromPersonId, toPersonId]),
+      scoreChunk(await tenantFor(accountId), personaSetId, scoringRunId, [fromPersonId, toPersonId]),
     );
     const done = await step.run('finish-run-if-complete', async () =>
-      finishScoringRunIfComplete(await getDatabase(), accountId, personaSetId, scoringRunId),
+      finishScoringRunIfComplete(await tenantFor(accountId), personaSetId, scoringRunId),
     );
     return { ...scored, ...done };
   },
@@ -173,10 +158,10 @@ export const scorePersonaSetChunk = inngest.createFunction(
 export const scheduleScoring = inngest.createFunction(
   { id: 'schedule-scoring', name: 'Scheduled scoring', retries: 2, triggers: [{ cron: '5 * * * *' }] },
   async ({ step }) => {
-    const due = await step.run('find-due-sets', async () => dueScheduledSets(await getDatabase()));
+    const due = await step.run('find-due-sets', async () => dueScheduledSets({ db: await getDatabase() }));
     for (const s of due)
       await step.run(`queue-${s.personaSetId}`, async () => {
-        const run = await requestScoring(await getDatabase(), s.accountId, s.personaSetId, 'scheduled');
+        const run = await requestScoring(await tenantFor(s.accountId), s.personaSetId, 'scheduled');
         return { scoringRunId: run.id };
       });
     return { queued: due.length };

@@ -3,7 +3,7 @@
 // hot endpoint straight from Node's request and response objects: same auth, limit, validation and service.
 import type http from 'node:http';
 import { ServiceError } from '@/lib/services/errors';
-import { assignContact } from '@/lib/services/realtime';
+import { assignContact } from '@/lib/services/persona-sets';
 import { ApiError, answerResponse, toErrorAnswer, type JsonAnswer } from './errors';
 import { openApiCall, rateLimitHeaders, routeCallInput, type ApiCallInput } from './handler';
 import { operations } from './operations';
@@ -22,7 +22,7 @@ export async function answerAssignContact(input: ApiCallInput): Promise<JsonAnsw
   try {
     const call = await openApiCall(operations.assignContact, input);
     try {
-      const result = await assignContact(call.database, call.caller.accountId, call.params.id, call.body);
+      const result = await assignContact(call.tenant, call.params.id, call.body);
       return { status: 200, headers: { 'cache-control': 'no-store', ...rateLimitHeaders(call.rate) }, body: result };
     } catch (err) {
       // an identity that matches nobody is not a missing persona set

@@ -1,4 +1,5 @@
 import { sampleSkewness } from 'simple-statistics';
+import { parseBooleanWord } from '../identity-graph/catalog';
 import type { TraitSpec, TraitTable } from './types';
 
 export interface CsvTableResult {
@@ -9,8 +10,6 @@ export interface CsvTableResult {
   skipped: { column: string; reason: string }[];
 }
 
-const BOOL_TRUE = new Set(['true', 'yes', 'y', 't']);
-const BOOL_FALSE = new Set(['false', 'no', 'n', 'f']);
 const NON_FINITE = new Set(['nan', 'inf', '+inf', '-inf', 'infinity', '+infinity', '-infinity']);
 /** more distinct values than this makes a text column an identifier, not a trait */
 const MAX_CATEGORIES = 50;
@@ -46,7 +45,8 @@ export function tableFromCsvColumns(header: string[], columns: string[][]): CsvT
       if (NON_FINITE.has(low)) { nonFinite++; numeric++; continue; }
       const v = Number(s);
       if (Number.isFinite(v)) { numeric++; if (v === 0 || v === 1) zeroOne++; }
-      if (BOOL_TRUE.has(low) || BOOL_FALSE.has(low)) bool++;
+      // 0/1 columns are counted above as numbers; a yes/no column is one of the vocabulary's words
+      if (!Number.isFinite(v) && parseBooleanWord(low) !== null) bool++;
     }
     if (filled === 0) { skipped.push({ column: name, reason: 'empty in every row' }); continue; }
     const col = new Float64Array(n);
@@ -67,7 +67,7 @@ export function tableFromCsvColumns(header: string[], columns: string[][]): CsvT
       }
     } else if (bool === filled) {
       spec = { key, label: name, type: 'boolean' };
-      raw.forEach((cell, i) => { const s = cell.trim().toLowerCase(); col[i] = s === '' ? NaN : BOOL_TRUE.has(s) ? 1 : 0; });
+      raw.forEach((cell, i) => { const s = cell.trim().toLowerCase(); col[i] = s === '' ? NaN : parseBooleanWord(s) ? 1 : 0; });
     } else {
       const cats = new Map<string, number>();
       for (const cell of raw) { const s = cell.trim(); if (s !== '' && !cats.has(s) && cats.size <= MAX_CATEGORIES) cats.set(s, cats.size); }

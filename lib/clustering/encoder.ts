@@ -2,6 +2,7 @@ import { quantileSorted } from 'simple-statistics';
 import type { EncodedTrait, Encoder, RecordValue, TraitSpec, TraitTable } from './types';
 import { Rng, sampleIndices } from './rng';
 import { allocMatrix } from './exec';
+import { parseBooleanWord } from '../identity-graph/catalog';
 
 /** Rows used to fit medians and quartiles; coverage always uses every row. */
 const FIT_SAMPLE = 100_000;
@@ -167,17 +168,13 @@ function planFor(encoder: Encoder): RecordPlan {
   return p;
 }
 
-const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1']);
-const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0']);
-
 /** Parses a boolean-ish value; NaN when missing or unreadable. */
 export function parseBooleanValue(v: RecordValue): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number') return Number.isFinite(v) ? (v ? 1 : 0) : NaN;
   if (typeof v === 'string') {
-    const s = v.trim().toLowerCase();
-    if (TRUE_WORDS.has(s)) return 1;
-    if (FALSE_WORDS.has(s)) return 0;
+    const b = parseBooleanWord(v);
+    if (b !== null) return b ? 1 : 0;
   }
   return NaN;
 }

@@ -217,3 +217,22 @@ export const ANALYSIS_TRAIT_KEYS: string[] = [
   'age', 'gender', 'income', 'education', 'has_children', 'homeowner', 'home_value',
   'urbanicity', 'net_worth', 'online_buyer', 'shopper_type',
 ];
+
+/**
+ * The one boolean vocabulary: the words (and digits) a yes/no trait is written with, in CSV uploads, custom
+ * trait JSON and API input. Compared trimmed and lower-cased.
+ */
+export const BOOLEAN_WORDS: { readonly true: readonly string[]; readonly false: readonly string[] } = {
+  true: ['true', 't', 'yes', 'y', '1'],
+  false: ['false', 'f', 'no', 'n', '0'],
+};
+const TRUE_WORDS = new Set(BOOLEAN_WORDS.true);
+const FALSE_WORDS = new Set(BOOLEAN_WORDS.false);
+
+/** true / false for a word of the vocabulary, null for anything else. */
+export function parseBooleanWord(raw: string): boolean | null {
+  const v = raw.trim().toLowerCase();
+  if (TRUE_WORDS.has(v)) return true;
+  if (FALSE_WORDS.has(v)) return false;
+  return null;
+}

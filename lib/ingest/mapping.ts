@@ -1,6 +1,6 @@
 // Column mapping of an uploaded CSV: which column is which identity or order field, and which become custom traits.
 import { z } from 'zod';
-import { GRAPH_TRAIT_INDEX } from '@/lib/identity-graph/catalog';
+import { GRAPH_TRAIT_INDEX, parseBooleanWord } from '@/lib/identity-graph/catalog';
 
 export const PEOPLE_FIELDS = [
   'external_id',
@@ -120,16 +120,8 @@ export function customTraitKey(header: string): string {
   return GRAPH_TRAIT_INDEX[key] !== undefined ? `my_${key}` : key;
 }
 
-/** Values that read as booleans. */
-const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1']);
-const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0']);
-
-export function parseBoolean(raw: string): boolean | null {
-  const v = raw.trim().toLowerCase();
-  if (TRUE_WORDS.has(v)) return true;
-  if (FALSE_WORDS.has(v)) return false;
-  return null;
-}
+/** Values that read as booleans: the trait catalog's vocabulary. */
+export const parseBoolean: (raw: string) => boolean | null = parseBooleanWord;
 
 /** A plain decimal ("12", "-3.50", ".5"), short enough to be read exactly; most cells of an export are. */
 function isPlainDecimal(v: string): boolean {

@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, asc, eq } from 'drizzle-orm';
-import { bulkInsert, refreshStatistics } from '@/db/bulk';
+import { bulkColumns, bulkInsert, refreshStatistics } from '@/db/bulk';
 import { cohorts, type Cohort } from '@/db/schema';
 import { cohortDefinitionSchema, type CohortDefinition } from '@/lib/cohorts/definition';
 import {
@@ -120,13 +120,7 @@ export async function recomputeCohort(
       await bulkInsert(
         tx,
         'cohort_memberships',
-        [
-          { name: 'account_id', type: 'uuid' },
-          { name: 'cohort_id', type: 'uuid' },
-          { name: 'person_id', type: 'int8' },
-          { name: 'entered_on', type: 'date' },
-          { name: 'exited_on', type: 'date' },
-        ],
+        bulkColumns({ account_id: 'uuid', cohort_id: 'uuid', person_id: 'int8', entered_on: 'date', exited_on: 'date' }),
         rows,
       );
     }

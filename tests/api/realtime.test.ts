@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setDatabase, type Database } from '@/db/client';
 import type { EmbeddedRunner } from '@/inngest/runner';
 import { createApiKey, resetApiKeyCache } from '@/lib/services/api-keys';
-import { createPersonaSet, getPersonaSetOrThrow } from '@/lib/services/persona-sets';
-import { decodeGraphTraits, resetModelCache } from '@/lib/services/realtime';
+import { createPersonaSet, decodeGraphTraits, getPersonaSetOrThrow, resetModelCache } from '@/lib/services/persona-sets';
 import type { PersonaModel } from '@/lib/clustering';
 import { testDatabases } from '../helpers/db';
 import { demoWithRunner } from '../helpers/demo';
 import { callApi } from './helpers';
+import { tenantOf } from '@/lib/services/tenant';
 
 vi.mock('server-only', () => ({}));
 
@@ -30,13 +30,13 @@ describe.each(testDatabases())('real-time assignment on $name', (target) => {
     runner = demo.runner!;
     resetApiKeyCache();
     resetModelCache();
-    const set = await createPersonaSet(database, accountId, demo.userId, { name: 'Realtime set', cohortId: demo.cohorts['Customers'] });
+    const set = await createPersonaSet(tenantOf(database, accountId, demo.userId), { name: 'Realtime set', cohortId: demo.cohorts['Customers'] });
     setId = set.id;
     await runner.drain(150_000);
-    const built = await getPersonaSetOrThrow(database, accountId, setId);
+    const built = await getPersonaSetOrThrow(tenantOf(database, accountId), setId);
     expect(built.status).toBe('ready');
     model = built.model as unknown as PersonaModel;
-    key = (await createApiKey(database, accountId, null, { name: 'rt' })).key;
+    key = (await createApiKey(tenantOf(database, accountId), { name: 'rt' })).key;
   }, 240_000);
   afterAll(async () => {
     await runner?.stop();

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dayTime, flowAt, nearestDayIndex, stackFlow } from '@/components/charts/flow-data';
 import { MIN_STATE_MEMBERS, NO_DATA_COLOR, mapColorScale, stateValues } from '@/components/charts/map-scale';
 import { describeConfidence, describeSeparation, describeStability, personaColor } from '@/components/personas/quality';
-import { dimensionFromCounts, numericBinLabels } from '@/lib/services/persona-set-views';
-import type { GeoAnalysis } from '@/lib/services/persona-sets';
+import { dimensionFromCounts, numericBinLabels, type GeoAnalysis } from '@/lib/services/persona-sets';
 
 const flow = {
   days: ['2026-01-01', '2026-01-02', '2026-01-03'],

@@ -6,8 +6,9 @@ import { cohortMemberships, personaSetAnalyses, personaSets, personas } from '@/
 import { buildPersonaSet } from '@/lib/clustering';
 import type { TraitTable } from '@/lib/clustering';
 import { ANALYSIS_TRAIT_KEYS, GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
-import { computeDimensionAnalysis } from '@/lib/services/persona-set-views';
-import type { FlowAnalysis, GeoAnalysis, RevenueAnalysis } from '@/lib/services/persona-sets';
+import type { AnalysisData } from '@/db/json';
+import { computeDimensionAnalysis, draftPersona, qualityOf, type FlowAnalysis, type GeoAnalysis, type RevenueAnalysis } from '@/lib/services/persona-sets';
+import { tenantOf } from '@/lib/services/tenant';
 
 const SKIP = new Set(['state', 'latitude', 'longitude']);
 
@@ -55,9 +56,14 @@ export async function seedReadyPersonaSet(
       memberCount: n,
       buildVersion: 1,
       traitKeys: opts.traitKeys ?? null,
-      model: result.model as unknown as Record<string, unknown>,
-      selection: (result.selection === 'caller-chosen' ? { selected: result.traits, report: [] } : result.selection) as unknown as Record<string, unknown>,
-      quality: result.quality as unknown as Record<string, unknown>,
+      model: result.model,
+      // the shape a build stores: the clustered traits, who chose them, and the automatic choice's report
+      selection: {
+        traits: result.traits,
+        chosenBy: result.selection === 'caller-chosen' ? 'analyst' : 'automatic',
+        report: result.selection === 'caller-chosen' ? [] : result.selection.report,
+      },
+      quality: qualityOf(result),
       showInExplore: opts.showInExplore ?? false,
       builtAt: new Date(),
     })
@@ -65,20 +71,7 @@ export async function seedReadyPersonaSet(
   const inserted = await database.db
     .insert(personas)
     .values(
-      result.personas.map((p, j) => ({
-        accountId,
-        personaSetId: set.id,
-        position: j,
-        name: p.name,
-        shortName: p.shortName,
-        avatar: p.avatar as unknown as Record<string, unknown>,
-        size: p.size,
-        share: p.share,
-        centre: p.centre,
-        centroid: result.model.centroids[j],
-        salient: p.salient,
-        cohesion: p.cohesion,
-      })),
+      result.personas.map((_, j) => ({ accountId, personaSetId: set.id, ...draftPersona(result, j) })),
     )
     .returning({ id: personas.id, position: personas.position });
   const personaIds = inserted.sort((a, b) => a.position - b.position).map((p) => p.id);
@@ -99,9 +92,9 @@ export async function seedReadyPersonaSet(
     ],
   );
 
-  const analyses: { kind: 'dimension' | 'revenue' | 'flow' | 'geo'; key: string; data: unknown }[] = [];
+  const analyses: { kind: 'dimension' | 'revenue' | 'flow' | 'geo'; key: string; data: AnalysisData }[] = [];
   for (const key of new Set([...result.traits, ...ANALYSIS_TRAIT_KEYS])) {
-    const d = await computeDimensionAnalysis(database, accountId, set.id, key);
+    const d = await computeDimensionAnalysis(tenantOf(database, accountId), set.id, key);
     d.clustering = result.traits.includes(key);
     analyses.push({ kind: 'dimension', key, data: d });
   }

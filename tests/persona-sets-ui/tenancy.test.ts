@@ -3,9 +3,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Database } from '@/db/client';
 import { accounts, cohorts } from '@/db/schema';
-import { seedDemo } from '@/db/seed';
+import { seedDemo } from '@/scripts/seed';
 import { testDatabases } from '../helpers/db';
 import { seedReadyPersonaSet } from './fixture';
+import { tenantOf } from '@/lib/services/tenant';
 
 vi.mock('server-only', () => ({}));
 vi.mock('next/cache', () => ({ revalidatePath: vi.fn() }));
@@ -13,10 +14,8 @@ const viewerMock = vi.hoisted(() => ({ current: null as null | Record<string, un
 vi.mock('@/lib/auth', () => ({ getViewer: async () => viewerMock.current, requireViewer: async () => viewerMock.current }));
 const dbMock = vi.hoisted(() => ({ current: null as unknown }));
 vi.mock('@/db/client', async (orig) => ({ ...(await orig<object>()), getDatabase: async () => dbMock.current }));
-vi.mock('@/inngest/client', () => ({ sendEvent: vi.fn(async () => undefined) }));
 
 const { ServiceError } = await import('@/lib/services/errors');
-const views = await import('@/lib/services/persona-set-views');
 const sets = await import('@/lib/services/persona-sets');
 const actions = await import('@/app/(app)/persona-sets/actions');
 
@@ -61,7 +60,7 @@ for (const tdb of testDatabases()) {
         const res = await call();
         expect(res).toEqual({ ok: false, error: 'You are signed out. Sign in again.' });
       }
-      const detail = await sets.getPersonaSetDetail(database, demoAccount, setId);
+      const detail = await sets.getPersonaSetDetail(tenantOf(database, demoAccount), setId);
       expect(detail.set.name).toBe('Tenancy personas');
       expect(detail.set.archivedAt).toBeNull();
     });
@@ -76,7 +75,7 @@ for (const tdb of testDatabases()) {
       expect(explore).toMatchObject({ ok: false, error: 'Persona set not found' });
       const persona = await actions.renamePersonaAction({ personaSetId: setId, personaId, name: 'Hijacked' });
       expect(persona).toMatchObject({ ok: false, error: 'Persona not found' });
-      const detail = await sets.getPersonaSetDetail(database, demoAccount, setId);
+      const detail = await sets.getPersonaSetDetail(tenantOf(database, demoAccount), setId);
       expect(detail.set.name).toBe('Tenancy personas');
       expect(detail.personas.find((p) => p.id === personaId)?.name).not.toBe('Hijacked');
     });
@@ -95,39 +94,39 @@ for (const tdb of testDatabases()) {
       expect(res).toEqual({ ok: true, data: { id: personaId, name: 'Weekend Gardeners' } });
       const shown = await actions.setShowInExploreAction({ id: setId, showInExplore: true });
       expect(shown).toEqual({ ok: true, data: { id: setId, showInExplore: true } });
-      const explore = await views.getExploreSets(database, demoAccount);
+      const explore = await sets.getExploreSets(tenantOf(database, demoAccount));
       expect(explore.map((s) => s.id)).toEqual([setId]);
-      expect(await views.getExploreSets(database, otherAccount)).toEqual([]);
+      expect(await sets.getExploreSets(tenantOf(database, otherAccount))).toEqual([]);
     });
 
     it('read models refuse a set of another account', async () => {
       const nf = (p: Promise<unknown>) => expect(p).rejects.toSatisfy((e) => e instanceof ServiceError && e.code === 'not_found');
-      await nf(views.computeDimensionAnalysis(database, otherAccount, setId, 'dog_owner'));
-      await nf(views.getAssignmentConfidence(database, otherAccount, setId));
-      await nf(views.getDimensionAnalyses(database, otherAccount, setId, ['age']));
-      await nf(sets.getPersonaSetDetail(database, otherAccount, setId));
+      await nf(sets.computeDimensionAnalysis(tenantOf(database, otherAccount), setId, 'dog_owner'));
+      await nf(sets.getAssignmentConfidence(tenantOf(database, otherAccount), setId));
+      await nf(sets.getDimensionAnalyses(tenantOf(database, otherAccount), setId, ['age']));
+      await nf(sets.getPersonaSetDetail(tenantOf(database, otherAccount), setId));
     });
 
     it('computes a dimension analysis on demand in the documented shape', async () => {
-      const dog = await views.computeDimensionAnalysis(database, demoAccount, setId, 'dog_owner');
+      const dog = await sets.computeDimensionAnalysis(tenantOf(database, demoAccount), setId, 'dog_owner');
       expect(dog.bins.map((b) => b.label)).toEqual(['No', 'Yes']);
       expect(dog.cohort.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
-      const detail = await sets.getPersonaSetDetail(database, demoAccount, setId);
+      const detail = await sets.getPersonaSetDetail(tenantOf(database, demoAccount), setId);
       expect(dog.personas.map((p) => p.personaId)).toEqual(detail.personas.map((p) => p.id));
       // sizes weighted shares give back the cohort share (only the persona mix differs)
       const total = detail.personas.reduce((s, p) => s + p.size, 0);
       const yes = dog.personas.reduce((s, p, i) => s + p.shares[1] * detail.personas[i].size, 0) / total;
       expect(yes).toBeCloseTo(dog.cohort[1], 1);
-      const income = await views.computeDimensionAnalysis(database, demoAccount, setId, 'income');
+      const income = await sets.computeDimensionAnalysis(tenantOf(database, demoAccount), setId, 'income');
       expect(income.bins.length).toBeGreaterThanOrEqual(4);
       expect(income.cohortMean).toBeGreaterThan(1000);
       for (const p of income.personas) expect(p.z).toEqual(expect.any(Number));
-      await expect(views.computeDimensionAnalysis(database, demoAccount, setId, 'no_such_trait')).rejects.toBeInstanceOf(ServiceError);
+      await expect(sets.computeDimensionAnalysis(tenantOf(database, demoAccount), setId, 'no_such_trait')).rejects.toBeInstanceOf(ServiceError);
     });
 
     it('summarizes assignment confidence per persona', async () => {
-      const conf = await views.getAssignmentConfidence(database, demoAccount, setId);
-      const detail = await sets.getPersonaSetDetail(database, demoAccount, setId);
+      const conf = await sets.getAssignmentConfidence(tenantOf(database, demoAccount), setId);
+      const detail = await sets.getPersonaSetDetail(tenantOf(database, demoAccount), setId);
       expect(conf.map((c) => c.personaId).sort()).toEqual(detail.personas.map((p) => p.id).sort());
       for (const c of conf) {
         expect(c.members).toBe(detail.personas.find((p) => p.id === c.personaId)!.size);

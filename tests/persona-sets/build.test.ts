@@ -9,12 +9,15 @@ import {
   requestRebuild,
   requestScoring,
   getScoringRunOrThrow,
-  type FlowAnalysis,
-  type RevenueAnalysis,
-  type GeoAnalysis,
+  computeDimensionAnalysis,
+  listDimensionAnalyses,
 } from '@/lib/services/persona-sets';
+import { sendEvent, type EventData, type EventName } from '@/inngest/client';
+import { setEnqueuer } from '@/lib/services/enqueue';
+import { drainOutbox } from '@/lib/services/outbox';
 import { testDatabases } from '../helpers/db';
 import { demoWithRunner } from '../helpers/demo';
+import { tenantOf } from '@/lib/services/tenant';
 
 describe.each(testDatabases())('persona set lifecycle on $name', (target) => {
   let database: Database;
@@ -47,16 +50,16 @@ describe.each(testDatabases())('persona set lifecycle on $name', (target) => {
     );
 
   it('builds a requested set to ready, with one current assignment per member, analysis and one email', async () => {
-    const set = await createPersonaSet(database, accountId, userId, { name: 'Customers by lifestyle', cohortId: cohorts['Customers'] });
+    const set = await createPersonaSet(tenantOf(database, accountId, userId), { name: 'Customers by lifestyle', cohortId: cohorts['Customers'] });
     expect(set.status).toBe('queued');
     setId = set.id;
     await runner.drain(150_000);
-    const built = await getPersonaSetOrThrow(database, accountId, setId);
+    const built = await getPersonaSetOrThrow(tenantOf(database, accountId), setId);
     expect(built.error).toBeNull();
     expect(built.status).toBe('ready');
     expect(built.progress).toBe(1);
     expect(built.k).toBeGreaterThanOrEqual(3);
-    const personas = await listPersonas(database, accountId, setId);
+    const personas = await listPersonas(tenantOf(database, accountId), setId);
     expect(personas).toHaveLength(built.k!);
     expect(new Set(personas.map((p) => p.name)).size).toBe(personas.length);
     const n = await members(cohorts['Customers']);
@@ -76,7 +79,7 @@ describe.each(testDatabases())('persona set lifecycle on $name', (target) => {
     const count = async (t: string) => Number((await database.query<{ n: string }>(`select count(*)::text as n from ${t}`)).rows[0].n);
     for (const t of ['assignments', 'cohort_memberships', 'people', 'orders']) expect(tuples[t], t).toBe(await count(t));
 
-    const revenue = await getAnalysis<RevenueAnalysis>(database, accountId, setId, 'revenue', 'summary');
+    const revenue = await getAnalysis(tenantOf(database, accountId), setId, 'revenue', 'summary');
     expect(revenue!.personas).toHaveLength(personas.length);
     expect(revenue!.personas.reduce((s, p) => s + p.revenueShare, 0)).toBeCloseTo(1, 5);
     const orders = await database.query<{ s: number }>(
@@ -85,11 +88,11 @@ describe.each(testDatabases())('persona set lifecycle on $name', (target) => {
       [cohorts['Customers']],
     );
     expect(revenue!.totalRevenue).toBeCloseTo(orders.rows[0].s, 0);
-    const flow = await getAnalysis<FlowAnalysis>(database, accountId, setId, 'flow', 'daily');
+    const flow = await getAnalysis(tenantOf(database, accountId), setId, 'flow', 'daily');
     const lastDay = flow!.personas.reduce((s, p) => s + p.counts[p.counts.length - 1], 0);
     expect(lastDay).toBe(n);
     expect(flow!.days.length).toBeGreaterThan(300);
-    const geo = await getAnalysis<GeoAnalysis>(database, accountId, setId, 'geo', 'state');
+    const geo = await getAnalysis(tenantOf(database, accountId), setId, 'geo', 'state');
     expect(geo!.states.reduce((s, x) => s + x.total, 0)).toBe(n);
 
     const mail = await database.query<{ to: string; subject: string; status: string }>(
@@ -102,13 +105,28 @@ describe.each(testDatabases())('persona set lifecycle on $name', (target) => {
     expect(mail.rows[0].status).toBe('stored');
   });
 
+  it('analyses a trait on demand ("Add trait") exactly as the build stored it', async () => {
+    const tenant = tenantOf(database, accountId);
+    const stored = await listDimensionAnalyses(tenant, setId);
+    const keys = ['age', 'income', 'homeowner', 'gender', 'education'];
+    for (const key of keys) {
+      const kept = stored.find((d) => d.key === key);
+      expect(kept, key).toBeDefined();
+      expect(await computeDimensionAnalysis(tenant, setId, key), key).toEqual(kept);
+    }
+    const income = stored.find((d) => d.key === 'income')!;
+    expect(income.bins[0].label).toMatch(/^Under \$/);
+    // the traits the personas were fitted on set some persona apart
+    expect(stored.some((d) => d.clustering && d.personas.some((p) => p.salient))).toBe(true);
+  });
+
   it('keeps persona ids stable on a rebuild and changes no assignment that did not move', async () => {
-    const before = await listPersonas(database, accountId, setId);
+    const before = await listPersonas(tenantOf(database, accountId), setId);
     const history = await database.query<{ n: string }>('select count(*)::text as n from assignments where persona_set_id = $1', [setId]);
-    await requestRebuild(database, accountId, setId, userId);
+    await requestRebuild(tenantOf(database, accountId, userId), setId);
     await runner.drain(150_000);
-    const after = await listPersonas(database, accountId, setId);
-    const set = await getPersonaSetOrThrow(database, accountId, setId);
+    const after = await listPersonas(tenantOf(database, accountId), setId);
+    const set = await getPersonaSetOrThrow(tenantOf(database, accountId), setId);
     expect(set.status).toBe('ready');
     const kept = after.filter((p) => before.some((b) => b.id === p.id));
     expect(kept.length).toBeGreaterThanOrEqual(Math.min(before.length, after.length) - 1);
@@ -136,9 +154,9 @@ describe.each(testDatabases())('persona set lifecycle on $name', (target) => {
       `insert into cohort_memberships (account_id, cohort_id, person_id, entered_on) values ($1, $2, $3, current_date)`,
       [accountId, cohorts['Customers'], p.rows[0].id],
     );
-    const run = await requestScoring(database, accountId, setId, 'adhoc');
+    const run = await requestScoring(tenantOf(database, accountId), setId, 'adhoc');
     await runner.drain(120_000);
-    const done = await getScoringRunOrThrow(database, accountId, run.id);
+    const done = await getScoringRunOrThrow(tenantOf(database, accountId), run.id);
     expect(done.status).toBe('done');
     expect(done.added).toBe(1);
     expect(done.changed).toBe(0);
@@ -154,14 +172,40 @@ describe.each(testDatabases())('persona set lifecycle on $name', (target) => {
       `insert into cohorts (account_id, name, definition) values ($1, 'Nobody', '{"events":[{"kind":"order_count","min":100000}],"traits":[]}'::jsonb) returning id`,
       [accountId],
     );
-    const set = await createPersonaSet(database, accountId, userId, { name: 'Empty one', cohortId: c.rows[0].id });
+    const set = await createPersonaSet(tenantOf(database, accountId, userId), { name: 'Empty one', cohortId: c.rows[0].id });
     await runner.drain(120_000);
-    const failed = await getPersonaSetOrThrow(database, accountId, set.id);
+    const failed = await getPersonaSetOrThrow(tenantOf(database, accountId), set.id);
     expect(failed.status).toBe('errored');
     expect(failed.error).toMatch(/no members/i);
     const mail = await database.query<{ subject: string }>(`select subject from email_outbox where idempotency_key like $1`, [
       `persona-set-${set.id}-%`,
     ]);
     expect(mail.rows.map((m) => m.subject)).toEqual([expect.stringContaining('could not be built')]);
+  });
+
+  it('saves a set whose build could not be sent, and builds it once the outbox is drained', async () => {
+    const send = async (e: { name: string; data: Record<string, unknown>; id?: string }) => {
+      await sendEvent(e.name as EventName, e.data as EventData<EventName>, { id: e.id });
+    };
+    setEnqueuer(async () => {
+      throw new Error('the queue is down');
+    });
+    let set;
+    try {
+      set = await createPersonaSet(tenantOf(database, accountId, userId), { name: 'Sent later', cohortId: cohorts['Customers'] });
+    } finally {
+      setEnqueuer(send);
+    }
+    const pending = await database.query<{ sent_at: Date | null; attempts: number; last_error: string | null }>(
+      'select sent_at, attempts, last_error from event_outbox where id = $1',
+      [`persona-set-build-${set.id}-v1`],
+    );
+    expect(pending.rows).toEqual([{ sent_at: null, attempts: 1, last_error: 'the queue is down' }]);
+    await runner.drain(30_000);
+    expect((await getPersonaSetOrThrow(tenantOf(database, accountId), set.id)).status).toBe('queued');
+    expect(await drainOutbox(database, { minAgeMs: 0 })).toEqual({ sent: 1, failed: 0, pending: 0 });
+    await runner.drain(150_000);
+    expect((await getPersonaSetOrThrow(tenantOf(database, accountId), set.id)).status).toBe('ready');
+    expect(await drainOutbox(database, { minAgeMs: 0 })).toEqual({ sent: 0, failed: 0, pending: 0 });
   });
 });

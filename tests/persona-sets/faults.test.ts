@@ -2,11 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setDatabase, type Database } from '@/db/client';
-import { seedLargeAccount } from '@/db/seed';
+import { seedLargeAccount } from '@/scripts/seed';
 import { functions } from '@/inngest/functions';
 import { startEmbeddedRunner } from '@/inngest/runner';
 import { createPersonaSet, getPersonaSetOrThrow } from '@/lib/services/persona-sets';
 import { testDatabases, type TestDatabase } from '../helpers/db';
+import { tenantOf } from '@/lib/services/tenant';
 
 const MEMBERS = 100_000;
 
@@ -42,7 +43,8 @@ describe.each(cases)(
       const personaSetId = s.rows[0].id;
       const event = { name: 'persona-set/requested', id: `fault-${personaSetId}`, data: { accountId, personaSetId, buildVersion: 1 } };
       const tsx = path.join(process.cwd(), 'node_modules', '.bin', 'tsx');
-      child = spawn(tsx, [path.join(process.cwd(), 'tests', 'fixtures', 'runner-process.ts')], {
+      // the services are server-only: the worker resolves that guard as a server does
+      child = spawn(tsx, ['--conditions=react-server', path.join(process.cwd(), 'tests', 'fixtures', 'runner-process.ts')], {
         env: { ...process.env, VITEST: '', FACET_TEST_DB_URL: target!.url!(database), FACET_TEST_EVENT: JSON.stringify(event) },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -69,7 +71,7 @@ describe.each(cases)(
       } finally {
         await runner.stop();
       }
-      const set = await getPersonaSetOrThrow(database, accountId, personaSetId);
+      const set = await getPersonaSetOrThrow(tenantOf(database, accountId), personaSetId);
       expect(set.error).toBeNull();
       expect(set.status).toBe('ready');
       const a = await database.query<{ cur: string; people: string; all: string }>(
@@ -94,7 +96,7 @@ describe.each(cases)(
       const runner = await startEmbeddedRunner({ database, functions, pollMs: 100, cron: false, log: () => {} });
       try {
         const results = await Promise.allSettled(
-          [1, 2, 3].map(() => createPersonaSet(database, acct.rows[0].id, null, { name: 'Triple', cohortId: cohort.rows[0].id })),
+          [1, 2, 3].map(() => createPersonaSet(tenantOf(database, acct.rows[0].id, null), { name: 'Triple', cohortId: cohort.rows[0].id })),
         );
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         const set = (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ id: string; buildVersion: number }>).value;

@@ -4,15 +4,14 @@ import { MAP_HEIGHT, MAP_WIDTH, usStateShapes } from '@/components/charts/us-sta
 import { ExploreView } from '@/components/personas/explore-view';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
-import { getExploreSets } from '@/lib/services/persona-set-views';
+import { requireTenant } from '@/lib/auth';
+import { getExploreSets } from '@/lib/services/persona-sets';
 
 export const metadata = { title: 'Explore' };
 
 export default async function ExplorePage() {
-  const viewer = await requireViewer();
-  const sets = await getExploreSets(await getDatabase(), viewer.accountId);
+  const { tenant } = await requireTenant();
+  const sets = await getExploreSets(tenant);
   return (
     <>
       <PageHeader title="Explore" description="Where each persona lives: its share of each state, or how much more (or less) common it is there than in the cohort." />

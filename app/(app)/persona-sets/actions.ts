@@ -1,7 +1,6 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { getDatabase } from '@/db/client';
 import { authedAction } from '@/lib/action';
 import {
   createPersonaSet,
@@ -26,45 +25,45 @@ function revalidateSet(id?: string) {
   if (id) revalidatePath(`/persona-sets/${id}`);
 }
 
-export const createPersonaSetAction = authedAction(createPersonaSetSchema, async (viewer, input) => {
-  const set = await createPersonaSet(await getDatabase(), viewer.accountId, viewer.userId, input);
+export const createPersonaSetAction = authedAction(createPersonaSetSchema, async (_viewer, input, tenant) => {
+  const set = await createPersonaSet(tenant, input);
   revalidateSet(set.id);
   return { id: set.id };
 });
 
-export const renamePersonaSetAction = authedAction(renamePersonaSetSchema, async (viewer, { id, name }) => {
-  const set = await updatePersonaSet(await getDatabase(), viewer.accountId, id, { name });
+export const renamePersonaSetAction = authedAction(renamePersonaSetSchema, async (_viewer, { id, name }, tenant) => {
+  const set = await updatePersonaSet(tenant, id, { name });
   revalidateSet(id);
   return { id: set.id, name: set.name };
 });
 
-export const setShowInExploreAction = authedAction(showInExploreSchema, async (viewer, { id, showInExplore }) => {
-  const set = await updatePersonaSet(await getDatabase(), viewer.accountId, id, { showInExplore });
+export const setShowInExploreAction = authedAction(showInExploreSchema, async (_viewer, { id, showInExplore }, tenant) => {
+  const set = await updatePersonaSet(tenant, id, { showInExplore });
   revalidateSet(id);
   return { id: set.id, showInExplore: set.showInExplore };
 });
 
 /** Rebuild, and Retry after an error. */
-export const rebuildPersonaSetAction = authedAction(personaSetIdSchema, async (viewer, { id }) => {
-  const set = await requestRebuild(await getDatabase(), viewer.accountId, id, viewer.userId);
+export const rebuildPersonaSetAction = authedAction(personaSetIdSchema, async (_viewer, { id }, tenant) => {
+  const set = await requestRebuild(tenant, id);
   revalidateSet(id);
   return { id: set.id, status: set.status };
 });
 
-export const archivePersonaSetAction = authedAction(archiveSchema, async (viewer, { id, archived }) => {
-  const set = await setPersonaSetArchived(await getDatabase(), viewer.accountId, id, archived);
+export const archivePersonaSetAction = authedAction(archiveSchema, async (_viewer, { id, archived }, tenant) => {
+  const set = await setPersonaSetArchived(tenant, id, archived);
   revalidateSet(id);
   return { id: set.id, archived: set.archivedAt !== null };
 });
 
-export const deletePersonaSetAction = authedAction(personaSetIdSchema, async (viewer, { id }) => {
-  await deletePersonaSet(await getDatabase(), viewer.accountId, id);
+export const deletePersonaSetAction = authedAction(personaSetIdSchema, async (_viewer, { id }, tenant) => {
+  await deletePersonaSet(tenant, id);
   revalidateSet();
   return { id };
 });
 
-export const renamePersonaAction = authedAction(renamePersonaSchema, async (viewer, { personaSetId, personaId, name }) => {
-  const persona = await renamePersona(await getDatabase(), viewer.accountId, personaId, name);
+export const renamePersonaAction = authedAction(renamePersonaSchema, async (_viewer, { personaSetId, personaId, name }, tenant) => {
+  const persona = await renamePersona(tenant, personaId, name);
   if (persona.personaSetId !== personaSetId) revalidateSet(persona.personaSetId);
   revalidateSet(personaSetId);
   return { id: persona.id, name: persona.name };

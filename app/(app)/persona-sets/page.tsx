@@ -4,8 +4,7 @@ import { PageHeader } from '@/components/shell/app-shell';
 import { PersonaSetTable } from '@/components/personas/persona-set-table';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { listPersonaSets } from '@/lib/services/persona-sets';
 import {
   archivePersonaSetAction,
@@ -18,9 +17,9 @@ import {
 export const metadata = { title: 'Persona sets' };
 
 export default async function PersonaSetsPage({ searchParams }: { searchParams: Promise<{ archived?: string }> }) {
-  const viewer = await requireViewer();
+  const { tenant } = await requireTenant();
   const showArchived = (await searchParams).archived === '1';
-  const sets = await listPersonaSets(await getDatabase(), viewer.accountId, { includeArchived: showArchived });
+  const sets = await listPersonaSets(tenant, { includeArchived: showArchived });
   const rows = sets.map((s) => ({ ...s, builtAt: s.builtAt ? s.builtAt.toISOString() : null, createdAt: undefined }));
   return (
     <>

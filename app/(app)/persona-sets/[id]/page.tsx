@@ -13,13 +13,19 @@ import { RevenuePanel } from '@/components/personas/revenue-panel';
 import { SetActions } from '@/components/personas/set-actions';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
-import { getDatabase } from '@/db/client';
-import type { PersonaSet } from '@/db/schema';
-import { requireViewer } from '@/lib/auth';
+import { requireTenant } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
 import { ServiceError } from '@/lib/services/errors';
-import { getAssignmentConfidence, getDimensionAnalyses, listTraitOptions } from '@/lib/services/persona-set-views';
-import { getAnalysis, getPersonaSetDetail, listDimensionAnalyses, type FlowAnalysis, type RevenueAnalysis } from '@/lib/services/persona-sets';
+import {
+  clusteringTraitKeys,
+  getAnalysis,
+  getAssignmentConfidence,
+  getDimensionAnalyses,
+  getPersonaSetDetail,
+  listDimensionAnalyses,
+  listTraitOptions,
+} from '@/lib/services/persona-sets';
+import type { Tenant } from '@/lib/services/tenant';
 import { cn } from '@/lib/utils';
 import {
   archivePersonaSetAction,
@@ -41,14 +47,6 @@ export async function generateMetadata() {
   return { title: 'Persona set' };
 }
 
-/** The traits the published model clusters on, else the build's selection (`{ traits, chosenBy, report }`), else the analyst's. */
-function clusteringKeysOf(set: Pick<PersonaSet, 'traitKeys' | 'model' | 'selection'>): string[] {
-  const enc = set.model?.encoder.traits;
-  if (enc?.length) return enc.map((t) => t.key);
-  if (set.selection?.traits.length) return set.selection.traits;
-  return set.traitKeys ?? [];
-}
-
 export default async function PersonaSetPage({
   params,
   searchParams,
@@ -56,10 +54,9 @@ export default async function PersonaSetPage({
   params: Promise<{ id: string }>;
   searchParams: Promise<{ tab?: string; traits?: string }>;
 }) {
-  const viewer = await requireViewer();
+  const { tenant } = await requireTenant();
   const [{ id }, sp] = await Promise.all([params, searchParams]);
-  const database = await getDatabase();
-  const detail = await getPersonaSetDetail(database, viewer.accountId, id).catch((err) => {
+  const detail = await getPersonaSetDetail(tenant, id).catch((err) => {
     if (err instanceof ServiceError && err.code === 'not_found') notFound();
     throw err;
   });
@@ -140,18 +137,18 @@ export default async function PersonaSetPage({
             ))}
           </nav>
           {tab === 'definition' ? (
-            <DefinitionTab setId={set.id} accountId={viewer.accountId} quality={set.quality} clusteringKeys={clusteringKeysOf(set)} personas={colored} />
+            <DefinitionTab setId={set.id} tenant={tenant} quality={set.quality} clusteringKeys={clusteringTraitKeys(set)} personas={colored} />
           ) : tab === 'analysis' ? (
             <AnalysisTab
               setId={set.id}
-              accountId={viewer.accountId}
-              clusteringKeys={clusteringKeysOf(set)}
+              tenant={tenant}
+              clusteringKeys={clusteringTraitKeys(set)}
               added={(sp.traits ?? '').split(',').filter((k) => /^[a-z0-9_.:-]{1,80}$/i.test(k)).slice(0, 12)}
               personas={chartPersonas}
               memberCount={set.memberCount ?? 0}
             />
           ) : (
-            <FlowTab setId={set.id} accountId={viewer.accountId} personas={chartPersonas} />
+            <FlowTab setId={set.id} tenant={tenant} personas={chartPersonas} />
           )}
         </>
       )}
@@ -161,22 +158,21 @@ export default async function PersonaSetPage({
 
 async function DefinitionTab({
   setId,
-  accountId,
+  tenant,
   quality,
   clusteringKeys,
   personas,
 }: {
   setId: string;
-  accountId: string;
+  tenant: Tenant;
   quality: unknown;
   clusteringKeys: string[];
   personas: { id: string; personaSetId: string; name: string; shortName: string; avatar: unknown; size: number; share: number; salient: unknown[]; color: string }[];
 }) {
-  const database = await getDatabase();
-  const [stored, confidence] = await Promise.all([listDimensionAnalyses(database, accountId, setId), getAssignmentConfidence(database, accountId, setId)]);
+  const [stored, confidence] = await Promise.all([listDimensionAnalyses(tenant, setId), getAssignmentConfidence(tenant, setId)]);
   const storedKeys = new Set(stored.map((d) => d.key));
   const missing = clusteringKeys.filter((k) => !storedKeys.has(k));
-  const computed = missing.length ? await getDimensionAnalyses(database, accountId, setId, missing).catch(() => []) : [];
+  const computed = missing.length ? await getDimensionAnalyses(tenant, setId, missing).catch(() => []) : [];
   const all = [...stored, ...computed];
   const dims = (clusteringKeys.length ? clusteringKeys.map((k) => all.find((d) => d.key === k)) : all.filter((d) => d.clustering)).filter((d) => d !== undefined);
   const q = toQuality(quality);
@@ -223,28 +219,27 @@ async function DefinitionTab({
 
 async function AnalysisTab({
   setId,
-  accountId,
+  tenant,
   clusteringKeys,
   added,
   personas,
   memberCount,
 }: {
   setId: string;
-  accountId: string;
+  tenant: Tenant;
   clusteringKeys: string[];
   added: string[];
   personas: { id: string; name: string; color: string; share: number }[];
   memberCount: number;
 }) {
-  const database = await getDatabase();
   const [stored, revenue, traits] = await Promise.all([
-    listDimensionAnalyses(database, accountId, setId),
-    getAnalysis<RevenueAnalysis>(database, accountId, setId, 'revenue', 'summary'),
-    listTraitOptions(database, accountId),
+    listDimensionAnalyses(tenant, setId),
+    getAnalysis(tenant, setId, 'revenue', 'summary'),
+    listTraitOptions(tenant),
   ]);
   const known = new Set(traits.map((t) => t.key));
   const addedKeys = added.filter((k) => known.has(k));
-  const addedDims = await getDimensionAnalyses(database, accountId, setId, addedKeys);
+  const addedDims = await getDimensionAnalyses(tenant, setId, addedKeys);
   const labelOf = new Map(traits.map((t) => [t.key, t.label]));
   const clusteringSet = new Set(clusteringKeys.length ? clusteringKeys : stored.filter((d) => d.clustering).map((d) => d.key));
   const standard = stored.filter((d) => !clusteringSet.has(d.key) && !addedKeys.includes(d.key));
@@ -326,8 +321,8 @@ async function AnalysisTab({
   );
 }
 
-async function FlowTab({ setId, accountId, personas }: { setId: string; accountId: string; personas: { id: string; name: string; color: string }[] }) {
-  const flow = await getAnalysis<FlowAnalysis>(await getDatabase(), accountId, setId, 'flow', 'daily');
+async function FlowTab({ setId, tenant, personas }: { setId: string; tenant: Tenant; personas: { id: string; name: string; color: string }[] }) {
+  const flow = await getAnalysis(tenant, setId, 'flow', 'daily');
   if (!flow || !flow.days.length)
     return <Card className="p-10 text-center text-sm text-muted-foreground">No membership history yet for this set.</Card>;
   const last = flow.days.length - 1;

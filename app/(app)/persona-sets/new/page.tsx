@@ -3,17 +3,15 @@ import { PageHeader } from '@/components/shell/app-shell';
 import { NewPersonaSetForm } from '@/components/personas/new-persona-set-form';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { getDatabase } from '@/db/client';
-import { requireViewer } from '@/lib/auth';
-import { DEFAULT_CLUSTERING_TRAITS, listCohortOptions, listTraitOptions } from '@/lib/services/persona-set-views';
+import { requireTenant } from '@/lib/auth';
+import { DEFAULT_CLUSTERING_TRAITS, listCohortOptions, listTraitOptions } from '@/lib/services/persona-sets';
 import { createPersonaSetAction } from '../actions';
 
 export const metadata = { title: 'New persona set' };
 
 export default async function NewPersonaSetPage({ searchParams }: { searchParams: Promise<{ cohort?: string }> }) {
-  const viewer = await requireViewer();
-  const database = await getDatabase();
-  const [cohorts, traits, sp] = await Promise.all([listCohortOptions(database, viewer.accountId), listTraitOptions(database, viewer.accountId), searchParams]);
+  const { tenant } = await requireTenant();
+  const [cohorts, traits, sp] = await Promise.all([listCohortOptions(tenant), listTraitOptions(tenant), searchParams]);
   return (
     <>
       <PageHeader title="New persona set" description="Split a cohort into personas. Facet chooses the traits and the number of personas unless you do." />

@@ -6,14 +6,14 @@ import { createPersonaSet, getPersonaSetOrThrow, listPersonaSets } from '@/lib/s
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(operations.listPersonaSets, async ({ database, caller, query }) => {
-  const items = await listPersonaSets(database, caller.accountId, { includeArchived: query.includeArchived === 'true' });
+export const GET = apiRoute(operations.listPersonaSets, async ({ tenant, query }) => {
+  const items = await listPersonaSets(tenant, { includeArchived: query.includeArchived === 'true' });
   // the list item lacks a few columns of the full shape; read the rows (one query per page of sets is fine here)
-  const sets = await Promise.all(items.map((i) => getPersonaSetOrThrow(database, caller.accountId, i.id)));
+  const sets = await Promise.all(items.map((i) => getPersonaSetOrThrow(tenant, i.id)));
   return json({ data: sets.map(presentPersonaSet) });
 });
 
-export const POST = apiRoute(operations.createPersonaSet, async ({ database, caller, body }) => {
-  const set = await createPersonaSet(database, caller.accountId, null, body);
+export const POST = apiRoute(operations.createPersonaSet, async ({ tenant, body }) => {
+  const set = await createPersonaSet(tenant, body);
   return json(presentPersonaSet(set), 201);
 });

@@ -6,12 +6,12 @@ import { getPersonaSetDetail, updatePersonaSet } from '@/lib/services/persona-se
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(operations.getPersonaSet, async ({ database, caller, params }) => {
-  const { set, cohort, personas } = await getPersonaSetDetail(database, caller.accountId, params.id);
+export const GET = apiRoute(operations.getPersonaSet, async ({ tenant, params }) => {
+  const { set, cohort, personas } = await getPersonaSetDetail(tenant, params.id);
   return json({ ...presentPersonaSet(set), cohortName: cohort.name, personas: personas.map(presentPersona) });
 });
 
-export const PATCH = apiRoute(operations.updatePersonaSet, async ({ database, caller, params, body }) => {
-  const set = await updatePersonaSet(database, caller.accountId, params.id, body);
+export const PATCH = apiRoute(operations.updatePersonaSet, async ({ tenant, params, body }) => {
+  const set = await updatePersonaSet(tenant, params.id, body);
   return json(presentPersonaSet(set));
 });

@@ -6,7 +6,7 @@ import { setPersonaSetArchived } from '@/lib/services/persona-sets';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute(operations.archivePersonaSet, async ({ database, caller, params }) => {
-  const set = await setPersonaSetArchived(database, caller.accountId, params.id, true);
+export const POST = apiRoute(operations.archivePersonaSet, async ({ tenant, params }) => {
+  const set = await setPersonaSetArchived(tenant, params.id, true);
   return json(presentPersonaSet(set));
 });

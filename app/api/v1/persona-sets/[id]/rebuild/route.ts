@@ -6,7 +6,7 @@ import { requestRebuild } from '@/lib/services/persona-sets';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute(operations.rebuildPersonaSet, async ({ database, caller, params }) => {
-  const set = await requestRebuild(database, caller.accountId, params.id);
+export const POST = apiRoute(operations.rebuildPersonaSet, async ({ tenant, params }) => {
+  const set = await requestRebuild(tenant, params.id);
   return json(presentPersonaSet(set), 202);
 });

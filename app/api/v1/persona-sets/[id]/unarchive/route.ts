@@ -6,7 +6,7 @@ import { setPersonaSetArchived } from '@/lib/services/persona-sets';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const POST = apiRoute(operations.unarchivePersonaSet, async ({ database, caller, params }) => {
-  const set = await setPersonaSetArchived(database, caller.accountId, params.id, false);
+export const POST = apiRoute(operations.unarchivePersonaSet, async ({ tenant, params }) => {
+  const set = await setPersonaSetArchived(tenant, params.id, false);
   return json(presentPersonaSet(set));
 });

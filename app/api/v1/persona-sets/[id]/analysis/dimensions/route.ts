@@ -5,8 +5,8 @@ import { listDimensionAnalyses } from '@/lib/services/persona-sets';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(operations.getDimensions, async ({ database, caller, params }) => {
-  const dims = await listDimensionAnalyses(database, caller.accountId, params.id);
+export const GET = apiRoute(operations.getDimensions, async ({ tenant, params }) => {
+  const dims = await listDimensionAnalyses(tenant, params.id);
   return json({
     personaSetId: params.id,
     dimensions: dims.map((d) => ({

@@ -1,13 +1,13 @@
 import { apiRoute, json } from '@/lib/api/handler';
 import { operations } from '@/lib/api/operations';
-import { getAnalysis, listPersonas, type FlowAnalysis } from '@/lib/services/persona-sets';
+import { getAnalysis, listPersonas } from '@/lib/services/persona-sets';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(operations.getFlow, async ({ database, caller, params }) => {
-  const flow = await getAnalysis<FlowAnalysis>(database, caller.accountId, params.id, 'flow', 'daily');
-  const names = new Map((await listPersonas(database, caller.accountId, params.id)).map((p) => [p.id, p.name]));
+export const GET = apiRoute(operations.getFlow, async ({ tenant, params }) => {
+  const flow = await getAnalysis(tenant, params.id, 'flow', 'daily');
+  const names = new Map((await listPersonas(tenant, params.id)).map((p) => [p.id, p.name]));
   return json({
     personaSetId: params.id,
     days: flow?.days ?? [],

@@ -7,8 +7,8 @@ import { getScoringRunOrThrow } from '@/lib/services/persona-sets';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const GET = apiRoute(operations.getScoringRun, async ({ database, caller, params }) => {
-  const run = await getScoringRunOrThrow(database, caller.accountId, params.runId);
+export const GET = apiRoute(operations.getScoringRun, async ({ tenant, params }) => {
+  const run = await getScoringRunOrThrow(tenant, params.runId);
   if (run.personaSetId !== params.id) throw notFound('Scoring run');
   return json(presentScoringRun(run));
 });

@@ -2,12 +2,16 @@
 // memory per set and revalidated at most once a second (reloaded when the build version or the set's rows
 // change), so a request with raw traits touches the database only to revalidate. Concurrent requests share one
 // revalidation, started a little ahead of time, so that under load a request almost never waits for one.
+import 'server-only';
 import type { Database } from '@/db/client';
+import { parsePersonaModel } from '@/db/json';
 import { assignRecord, type PersonaModel, type RecordValue } from '@/lib/clustering';
-import { GRAPH_TRAITS, GRAPH_TRAIT_INDEX } from '@/lib/identity-graph/catalog';
+import { GRAPH_TRAIT_INDEX } from '@/lib/identity-graph/catalog';
 import { nameKey, normalizeEmail, normalizePostcode, normalizeStreet, normalizeText } from '@/lib/identity-graph/normalize';
-import { ServiceError, notFound } from './errors';
-import { scoreCandidate } from './matching';
+import { ServiceError, notFound } from '../errors';
+import { scoreCandidate } from '../matching';
+import type { Tenant } from '../tenant';
+import { graphTraitColumn } from '../trait-reader';
 
 /** a cached model is never used longer than this after its set was last checked */
 const REVALIDATE_MS = 1000;
@@ -48,7 +52,8 @@ export function resetModelCache(): void {
 const FINGERPRINT = `s.build_version || ':' || s.updated_at::text || ':' || coalesce((select max(updated_at)::text from personas where persona_set_id = s.id), '')`;
 const FINGERPRINT_SQL = `select ${FINGERPRINT} as fp from persona_sets s where s.id = $1 and s.account_id = $2`;
 
-async function loadSet(database: Database, accountId: string, setId: string): Promise<CachedSet> {
+async function loadSet(tenant: Tenant, setId: string): Promise<CachedSet> {
+  const { db: database, accountId } = tenant;
   if (!UUID.test(setId)) throw notFound('Persona set');
   const hit = cache.get(setId);
   if (hit && hit.accountId === accountId) {
@@ -61,7 +66,7 @@ async function loadSet(database: Database, accountId: string, setId: string): Pr
   const loadKey = `${accountId}:${setId}`;
   let load = loads.get(loadKey);
   if (!load) {
-    load = readSet(database, accountId, setId, Date.now()).finally(() => loads.delete(loadKey));
+    load = readSet(tenant, setId, Date.now()).finally(() => loads.delete(loadKey));
     loads.set(loadKey, load);
   }
   return load;
@@ -80,7 +85,7 @@ function revalidate(database: Database, hit: CachedSet): Promise<CachedSet> {
       hit.checkedAt = startedAt;
       return hit;
     }
-    return readSet(database, hit.accountId, hit.setId, startedAt);
+    return readSet({ db: database, accountId: hit.accountId, userId: null }, hit.setId, startedAt);
   })();
   const done = () => {
     hit.revalidating = null;
@@ -89,18 +94,18 @@ function revalidate(database: Database, hit: CachedSet): Promise<CachedSet> {
   return check;
 }
 
-async function readSet(database: Database, accountId: string, setId: string, now: number): Promise<CachedSet> {
-  const r = await database.query<{ fp: string; model: PersonaModel | null }>(
+async function readSet({ db: database, accountId }: Tenant, setId: string, now: number): Promise<CachedSet> {
+  const r = await database.query<{ fp: string; model: unknown }>(
     `select ${FINGERPRINT} as fp, s.model from persona_sets s where s.id = $1 and s.account_id = $2`,
     [setId, accountId],
   );
   if (!r.rows.length) throw notFound('Persona set');
-  const model = r.rows[0].model;
-  if (!model) throw new ServiceError('invalid', 'This persona set has not been built yet');
+  if (!r.rows[0].model) throw new ServiceError('invalid', 'This persona set has not been built yet');
   const p = await database.query<{ id: string; name: string }>(
     'select id, name from personas where persona_set_id = $1 and account_id = $2 and retired_at is null order by position',
     [setId, accountId],
   );
+  const model = parsePersonaModel(r.rows[0].model);
   if (p.rows.length !== model.k) throw new ServiceError('unavailable', 'This persona set is being rebuilt; try again in a moment');
   const entry: CachedSet = {
     accountId,
@@ -154,7 +159,7 @@ interface Matched {
 const squash = (s: string) => normalizeText(s).replace(/ /g, '');
 
 /** Finds the contact: the account's own person by email, else the identity graph (email, or name + address). */
-async function matchIdentity(database: Database, accountId: string, id: ContactIdentity): Promise<Matched | null> {
+async function matchIdentity({ db: database, accountId }: Tenant, id: ContactIdentity): Promise<Matched | null> {
   if (id.email) {
     const email = normalizeEmail(id.email);
     const own = await database.query<{ id: string; graph_id: number | null; graph_traits: (number | null)[] | null; custom_traits: Record<string, RecordValue> | null }>(
@@ -241,18 +246,13 @@ function recordFrom(set: CachedSet, m: Matched | null, traits: Record<string, Re
 }
 
 /** Assigns one contact to a ready persona set, optionally recording the contact and its assignment. */
-export async function assignContact(
-  database: Database,
-  accountId: string,
-  setId: string,
-  input: AssignContactInput,
-): Promise<AssignContactResult> {
-  const set = await loadSet(database, accountId, setId);
+export async function assignContact(tenant: Tenant, setId: string, input: AssignContactInput): Promise<AssignContactResult> {
+  const set = await loadSet(tenant, setId);
   const hasIdentity = !!input.identity && Object.values(input.identity).some((v) => typeof v === 'string' && v.trim() !== '');
   if (!hasIdentity && !input.traits) throw new ServiceError('invalid', 'Send an identity (email, or name with address and postcode) or traits');
   let matched: Matched | null = null;
   if (hasIdentity) {
-    matched = await matchIdentity(database, accountId, input.identity!);
+    matched = await matchIdentity(tenant, input.identity!);
     if (!matched && !input.traits) throw new ServiceError('not_found', 'Nobody in the identity graph matches this identity');
   }
   const { rec, missing } = recordFrom(set, matched, input.traits);
@@ -264,7 +264,7 @@ export async function assignContact(
   const persona = set.personas[a.persona];
   const runnerUp = a.runnerUp >= 0 ? set.personas[a.runnerUp] : null;
   let recorded: AssignContactResult['recorded'] = null;
-  if (input.record) recorded = await recordContact(database, accountId, setId, input, matched, persona.id, runnerUp?.id ?? null, a);
+  if (input.record) recorded = await recordContact(tenant, setId, input, matched, persona.id, runnerUp?.id ?? null, a);
   return {
     personaSetId: setId,
     persona: { id: persona.id, name: persona.name },
@@ -282,8 +282,7 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** Upserts the contact as one of the account's people and opens (or keeps) its current assignment, in one transaction. */
 async function recordContact(
-  database: Database,
-  accountId: string,
+  { db: database, accountId }: Tenant,
   setId: string,
   input: AssignContactInput,
   matched: Matched | null,
@@ -345,12 +344,12 @@ async function recordContact(
 export function decodeGraphTraits(graphTraits: (number | null)[], keys: string[]): Record<string, RecordValue> {
   const out: Record<string, RecordValue> = {};
   for (const k of keys) {
-    const pos = GRAPH_TRAIT_INDEX[k];
-    if (pos === undefined) continue;
-    const def = GRAPH_TRAITS[pos];
-    const n = Number(graphTraits[pos]);
-    if (graphTraits[pos] === null || !Number.isFinite(n)) continue;
-    out[k] = def.type === 'boolean' ? n !== 0 : (def.type === 'categorical' || def.type === 'ordinal') && def.categories ? def.categories[n] : n;
+    const column = graphTraitColumn(k);
+    if (!column) continue;
+    const v = column.value(graphTraits[GRAPH_TRAIT_INDEX[k]]);
+    if (v === null || v === undefined) continue;
+    // an ordinal level is written as its label there, as a person would send it
+    out[k] = column.spec.type === 'ordinal' && typeof v === 'number' ? (column.spec.categories?.[v] ?? v) : v;
   }
   return out;
 }

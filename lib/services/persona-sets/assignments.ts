@@ -1,0 +1,205 @@
+// Publishing a build (its personas, model and every member's assignment, in one transaction) and the assignment
+// history writes builds and scoring share: a current row per member, closed and reopened only on a change.
+import 'server-only';
+import type { TraitSelection } from '@/db/json';
+import { bulkColumns, bulkInsert, refreshStatistics } from '@/db/bulk';
+import { assignRows, encodeTable } from '@/lib/clustering';
+import type { Tenant } from '../tenant';
+import { getBuildSet, setProgress } from './build';
+import { matrixKeys, snapshotMatrix } from './member-matrix';
+import type { BuildRef } from './types';
+
+export interface Labels {
+  labels: Int32Array;
+  distances: Float32Array;
+  runnerUp: Int32Array;
+  margins: Float32Array;
+}
+
+export interface AssignmentCounts {
+  assigned: number;
+  changed: number;
+  added: number;
+  removed: number;
+}
+
+const PERSONA_COLUMNS = bulkColumns({
+  id: 'uuid', account_id: 'uuid', persona_set_id: 'uuid', position: 'int4', name: 'text', short_name: 'text', avatar: 'jsonb',
+  size: 'int4', share: 'float4', centre: 'jsonb', centroid: 'float4[]', salient: 'jsonb', cohesion: 'float4',
+});
+const ASSIGNMENT_COLUMNS = bulkColumns({
+  account_id: 'uuid', persona_set_id: 'uuid', person_id: 'int8', persona_id: 'uuid', distance: 'float4', runner_up_persona_id: 'uuid',
+  margin: 'float4', scoring_run_id: 'uuid',
+});
+const LABEL_COLUMNS = bulkColumns({ person_id: 'int8', persona_id: 'uuid', distance: 'float4', runner_up: 'uuid', margin: 'float4' });
+
+/**
+ * Publishes the draft: personas, the model, and every member's assignment, in one transaction. History rows
+ * are closed and opened only where a member's persona changed. Idempotent: running it again changes nothing.
+ */
+export async function publishAssignments(
+  tenant: Tenant,
+  build: BuildRef,
+  selection: Omit<TraitSelection, 'traits'>,
+): Promise<AssignmentCounts> {
+  const set = await getBuildSet(tenant, build.personaSetId);
+  const draft = set.draft;
+  if (!draft || draft.buildVersion !== build.buildVersion) throw new Error('the fitted personas of this build are missing');
+  await setProgress(tenant, build, 0.6, 'Assigning members');
+  const mt = await snapshotMatrix(tenant, build, matrixKeys(draft.traits));
+  const { matrix } = encodeTable(draft.model.encoder, mt.table);
+  const a = await assignRows(draft.model, matrix, mt.table.n);
+  const ids = draft.personas.map((p) => p.id);
+  await setProgress(tenant, build, 0.7, 'Writing assignments');
+  const stored: TraitSelection = { traits: draft.traits, ...selection };
+  return tenant.db.transaction(async (tx) => {
+    await bulkInsert(
+      tx,
+      'personas',
+      PERSONA_COLUMNS,
+      draft.personas.map((p) => [
+        p.id, tenant.accountId, build.personaSetId, p.position, p.name, p.shortName, p.avatar, p.size, p.share, p.centre,
+        p.centroid, p.salient, p.cohesion,
+      ]),
+      {
+        onConflict: `on conflict (id) do update set position = excluded.position, name = excluded.name, short_name = excluded.short_name,
+          avatar = excluded.avatar, size = excluded.size, share = excluded.share, centre = excluded.centre, centroid = excluded.centroid,
+          salient = excluded.salient, cohesion = excluded.cohesion, retired_at = null, updated_at = now()`,
+      },
+    );
+    if (draft.retiredIds.length)
+      await tx.query('update personas set retired_at = now() where persona_set_id = $1 and account_id = $2 and id = any($3::uuid[])', [
+        build.personaSetId,
+        tenant.accountId,
+        draft.retiredIds,
+      ]);
+    const counts = await writeAssignments({ ...tenant, db: tx }, build.personaSetId, mt.personIds, a, ids, null, { closeOthers: true });
+    await tx.query(
+      `update persona_sets set model = $1::jsonb, k = $2, quality = $3::jsonb, selection = $4::jsonb, member_count = $5,
+         progress = 0.85, current_step = 'Computing analysis', updated_at = now() where id = $6 and account_id = $7`,
+      [JSON.stringify(draft.model), draft.model.k, JSON.stringify(draft.quality), JSON.stringify(stored), mt.table.n, build.personaSetId, tenant.accountId],
+    );
+    return counts;
+  });
+}
+
+/** Copies the labels into the per-connection scratch table the history statements join. */
+async function stageLabels(tenant: Tenant, personIds: Float64Array, a: Labels, personaIds: string[]): Promise<void> {
+  const tx = tenant.db;
+  await tx.query(
+    `create temp table if not exists facet_labels (person_id bigint primary key, persona_id uuid, distance real, runner_up uuid, margin real)`,
+  );
+  await tx.query('truncate facet_labels');
+  const rows = function* () {
+    for (let i = 0; i < personIds.length; i++)
+      yield [personIds[i], personaIds[a.labels[i]], a.distances[i], a.runnerUp[i] >= 0 ? personaIds[a.runnerUp[i]] : null, a.margins[i]];
+  };
+  await bulkInsert(
+    tx,
+    'facet_labels',
+    LABEL_COLUMNS,
+    rows(),
+    { batchSize: 50_000 },
+  );
+  await tx.query('analyze facet_labels');
+}
+
+/**
+ * Writes assignments for the given people: closes current rows whose persona changed (and, with closeOthers,
+ * rows of people not in this batch), opens rows for new or changed people. Must run inside a transaction.
+ */
+export async function writeAssignments(
+  tenant: Tenant,
+  personaSetId: string,
+  personIds: Float64Array,
+  a: Labels,
+  personaIds: string[],
+  scoringRunId: string | null,
+  opts: { closeOthers: boolean; range?: [number, number] },
+): Promise<AssignmentCounts> {
+  const { db: tx, accountId } = tenant;
+  const existing = await tx.query<{ any: boolean }>(
+    'select exists (select 1 from assignments where persona_set_id = $1 and valid_to is null) as any',
+    [personaSetId],
+  );
+  if (!existing.rows[0].any) {
+    // nothing assigned yet (a first build): every row is new, written straight in with COPY
+    await bulkInsert(
+      tx,
+      'assignments',
+      ASSIGNMENT_COLUMNS,
+      (function* () {
+        for (let i = 0; i < personIds.length; i++)
+          yield [
+            accountId,
+            personaSetId,
+            personIds[i],
+            personaIds[a.labels[i]],
+            a.distances[i],
+            a.runnerUp[i] >= 0 ? personaIds[a.runnerUp[i]] : null,
+            a.margins[i],
+            scoringRunId,
+          ];
+      })(),
+      { batchSize: 50_000 },
+    );
+    // the analysis steps join these rows next: plan them on statistics that know they exist
+    await refreshStatistics(tx, 'assignments', personIds.length);
+    return { assigned: personIds.length, changed: 0, added: personIds.length, removed: 0 };
+  }
+  await stageLabels(tenant, personIds, a, personaIds);
+  const scope = opts.range ? 'and a.person_id between $2 and $3' : '';
+  const scopeParams = opts.range ? [Math.floor(opts.range[0]), Math.floor(opts.range[1])] : [];
+  const removed = opts.closeOthers
+    ? await tx.query<{ n: string }>(
+        `with c as (update assignments a set valid_to = now() where a.persona_set_id = $1 and a.valid_to is null ${scope}
+           and not exists (select 1 from facet_labels t where t.person_id = a.person_id) returning 1)
+         select count(*)::text as n from c`,
+        [personaSetId, ...scopeParams],
+      )
+    : { rows: [{ n: '0' }] };
+  const changed = await tx.query<{ n: string }>(
+    `with c as (update assignments a set valid_to = now() from facet_labels t
+       where a.persona_set_id = $1 and a.valid_to is null and a.person_id = t.person_id and a.persona_id <> t.persona_id returning 1)
+     select count(*)::text as n from c`,
+    [personaSetId],
+  );
+  await tx.query(
+    `update assignments a set distance = t.distance, runner_up_persona_id = t.runner_up, margin = t.margin
+     from facet_labels t where a.persona_set_id = $1 and a.valid_to is null and a.person_id = t.person_id
+       and (a.distance <> t.distance or a.runner_up_persona_id is distinct from t.runner_up)`,
+    [personaSetId],
+  );
+  const inserted = await tx.query<{ n: string }>(
+    `with i as (insert into assignments (account_id, persona_set_id, person_id, persona_id, distance, runner_up_persona_id, margin, scoring_run_id)
+       select $2, $1, t.person_id, t.persona_id, t.distance, t.runner_up, t.margin, $3 from facet_labels t
+       where not exists (select 1 from assignments a where a.persona_set_id = $1 and a.person_id = t.person_id and a.valid_to is null)
+       returning 1)
+     select count(*)::text as n from i`,
+    [personaSetId, accountId, scoringRunId],
+  );
+  await tx.query('truncate facet_labels');
+  const nChanged = Number(changed.rows[0].n);
+  return {
+    assigned: personIds.length,
+    changed: nChanged,
+    added: Number(inserted.rows[0].n) - nChanged,
+    removed: Number(removed.rows[0].n),
+  };
+}
+
+/** Persona sizes and shares, and the set's member count, from its current assignments. */
+export async function refreshPersonaSizes({ db, accountId }: Tenant, personaSetId: string): Promise<void> {
+  await db.query(
+    `update personas p set size = (select count(*) from assignments a
+       where a.persona_set_id = $1 and a.valid_to is null and a.persona_id = p.id)
+     where p.persona_set_id = $1 and p.account_id = $2 and p.retired_at is null`,
+    [personaSetId, accountId],
+  );
+  await db.query(
+    `update personas p set share = case when t.total > 0 then p.size::real / t.total else 0 end
+     from (select sum(size) as total from personas where persona_set_id = $1 and retired_at is null) t
+     where p.persona_set_id = $1 and p.account_id = $2 and p.retired_at is null`,
+    [personaSetId, accountId],
+  );
+}

@@ -1,0 +1,284 @@
+// A build's state and its fitting steps: start, snapshot the cohort, choose the traits, fit the personas into a
+// draft, then ready or errored. Publishing the draft is ./assignments; the analysis is ./analysis.
+import 'server-only';
+import crypto from 'node:crypto';
+import { parseBuildDraft, parsePersonaModel, type BuildDraft, type BuildQuality, type DraftPersona } from '@/db/json';
+import {
+  buildPersonaSet as clusterTable,
+  encodeTable,
+  matchPersonas,
+  selectTraits,
+  type PersonaModel,
+  type PersonaSetResult,
+  type SelectionReportRow,
+} from '@/lib/clustering';
+import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
+import { ServiceError, notFound } from '../errors';
+import type { Tenant } from '../tenant';
+import { resolveTraitColumns } from '../trait-reader';
+import { forgetSnapshotMatrix, loadMemberMatrix, loadReferenceTable, matrixKeys, snapshotMatrix } from './member-matrix';
+import type { BuildRef } from './types';
+
+/** Traits never chosen automatically: location is shown on the map, not used to define who people are. */
+const NOT_FOR_CLUSTERING = new Set(['state', 'latitude', 'longitude']);
+// trait selection looks at this many members (the selection itself samples 20k)
+const SELECT_SAMPLE = 20_000;
+
+export interface BuildSet {
+  id: string;
+  cohortId: string;
+  buildVersion: number;
+  traitKeys: string[] | null;
+  requestedK: number | null;
+  model: PersonaModel | null;
+  draft: BuildDraft | null;
+}
+
+/** The set a build works on, with its stored JSON parsed. */
+export async function getBuildSet({ db, accountId }: Tenant, personaSetId: string): Promise<BuildSet> {
+  const r = await db.query<{ id: string; cohort_id: string; build_version: number; trait_keys: string[] | null; requested_k: number | null; model: unknown; draft: unknown }>(
+    `select id, cohort_id, build_version, trait_keys, requested_k, model, draft from persona_sets where id = $1 and account_id = $2`,
+    [personaSetId, accountId],
+  );
+  if (!r.rows.length) throw notFound('Persona set');
+  const row = r.rows[0];
+  return {
+    id: row.id,
+    cohortId: row.cohort_id,
+    buildVersion: row.build_version,
+    traitKeys: row.trait_keys,
+    requestedK: row.requested_k,
+    model: row.model ? parsePersonaModel(row.model) : null,
+    draft: row.draft ? parseBuildDraft(row.draft) : null,
+  };
+}
+
+export async function setProgress({ db, accountId }: Tenant, build: BuildRef, progress: number, step: string): Promise<void> {
+  await db.query(
+    `update persona_sets set status = 'building', progress = $1, current_step = $2, updated_at = now()
+     where id = $3 and account_id = $4 and build_version = $5 and status in ('queued', 'building')`,
+    [progress, step, build.personaSetId, accountId, build.buildVersion],
+  );
+}
+
+/** Whether this build is still the set's current one (a newer rebuild supersedes it). */
+export async function startBuild(tenant: Tenant, build: BuildRef): Promise<{ current: boolean }> {
+  const set = await getBuildSet(tenant, build.personaSetId);
+  if (set.buildVersion !== build.buildVersion) return { current: false };
+  await setProgress(tenant, build, 0.02, 'Starting');
+  return { current: true };
+}
+
+/** Fixes the cohort members this build works on. Idempotent. */
+export async function snapshotMembers(tenant: Tenant, build: BuildRef): Promise<{ members: number }> {
+  const set = await getBuildSet(tenant, build.personaSetId);
+  await setProgress(tenant, build, 0.04, 'Taking the cohort snapshot');
+  await tenant.db.transaction(async (tx) => {
+    await tx.query('delete from build_snapshots where persona_set_id = $1', [build.personaSetId]);
+    await tx.query(
+      `insert into build_snapshots (persona_set_id, build_version, person_id)
+       select $1, $2, person_id from cohort_memberships where cohort_id = $3 and account_id = $4 and exited_on is null`,
+      [build.personaSetId, build.buildVersion, set.cohortId, tenant.accountId],
+    );
+  });
+  const r = await tenant.db.query<{ n: string }>(
+    'select count(*)::text as n from build_snapshots where persona_set_id = $1 and build_version = $2',
+    [build.personaSetId, build.buildVersion],
+  );
+  const members = Number(r.rows[0].n);
+  if (members === 0) throw new ServiceError('invalid', 'The cohort has no members today, so there is nobody to cluster.');
+  if (members < 20) throw new ServiceError('invalid', `The cohort has only ${members} members; a persona set needs at least 20.`);
+  return { members };
+}
+
+async function candidateKeys({ db, accountId }: Tenant): Promise<string[]> {
+  const custom = await db.query<{ key: string }>(
+    `select key from traits where account_id = $1 and source = 'custom' and type in ('numeric', 'ordinal', 'boolean', 'categorical')`,
+    [accountId],
+  );
+  return [...GRAPH_TRAITS.map((t) => t.key).filter((k) => !NOT_FOR_CLUSTERING.has(k)), ...custom.rows.map((r) => r.key)];
+}
+
+/** Chooses the clustering traits on a sample of the members (or takes the analyst's). Small output. */
+export async function chooseTraits(
+  tenant: Tenant,
+  build: BuildRef,
+  members: number,
+): Promise<{ traits: string[]; chosenBy: 'analyst' | 'automatic'; report: SelectionReportRow[] }> {
+  const set = await getBuildSet(tenant, build.personaSetId);
+  await setProgress(tenant, build, 0.08, 'Choosing traits');
+  if (set.traitKeys?.length) return { traits: set.traitKeys, chosenBy: 'analyst', report: [] };
+  const columns = await resolveTraitColumns(tenant, await candidateKeys(tenant));
+  const stride = Math.max(1, Math.floor(members / SELECT_SAMPLE));
+  const sample = await loadMemberMatrix(tenant, columns, { kind: 'snapshot', build, stride });
+  const table = sample.table.n >= 20 ? sample.table : (await loadMemberMatrix(tenant, columns, { kind: 'snapshot', build })).table;
+  const reference = await loadReferenceTable(tenant.db, columns);
+  const selection = selectTraits(table, { reference, seed: 17 });
+  if (!selection.selected.length) throw new ServiceError('invalid', 'No trait separates this cohort: every trait is missing or the same for everyone.');
+  return { traits: selection.selected, chosenBy: 'automatic', report: selection.report };
+}
+
+/** What persona_sets.quality keeps of a fit: how well the personas separate, and how k was chosen. */
+export function qualityOf(result: PersonaSetResult): BuildQuality {
+  return {
+    silhouette: result.quality.silhouette,
+    stability: result.quality.stability,
+    cohesion: result.quality.cohesion,
+    inertia: result.inertia,
+    kCandidates: result.kCandidates,
+    kReason: result.kReason,
+    warnings: result.warnings,
+    timings: result.timings,
+  };
+}
+
+/** Fitted persona `j` as the draft keeps it, under the id (new by default) and name it is published with. */
+export function draftPersona(result: PersonaSetResult, j: number, id: string = crypto.randomUUID(), name?: string): DraftPersona {
+  const p = result.personas[j];
+  return {
+    id,
+    position: j,
+    name: name ?? p.name,
+    shortName: p.shortName,
+    avatar: p.avatar,
+    size: p.size,
+    share: p.share,
+    centre: p.centre,
+    centroid: result.model.centroids[j],
+    salient: p.salient,
+    cohesion: p.cohesion,
+  };
+}
+
+/**
+ * Fits the personas on the members and decides their ids (keeping the ids of matching personas from the
+ * previous build). Stores the result as the set's draft; nothing is visible until it is published.
+ */
+export async function fitPersonas(
+  tenant: Tenant,
+  build: BuildRef,
+  traits: string[],
+  onProgress?: (fraction: number, stage: string) => Promise<void> | void,
+): Promise<{ k: number; personaIds: string[]; silhouette: number; stability: number; warnings: string[] }> {
+  const set = await getBuildSet(tenant, build.personaSetId);
+  await setProgress(tenant, build, 0.12, 'Loading traits');
+  const mt = await snapshotMatrix(tenant, build, matrixKeys(traits));
+  await setProgress(tenant, build, 0.2, 'Finding personas');
+  let last = 0;
+  const result = await clusterTable(mt.table, {
+    traits,
+    k: set.requestedK ?? undefined,
+    seed: 1234 + build.buildVersion,
+    onProgress: (f, stage) => {
+      const now = Date.now();
+      if (now - last > 700 && onProgress) {
+        last = now;
+        void onProgress(0.2 + f * 0.35, stage);
+      }
+    },
+  });
+
+  // Ids stay stable: place the previous personas in the new space as the mean of their current members.
+  const d = result.model.encoder.d;
+  const old = await tenant.db.query<{ id: string; name: string; name_edited: boolean }>(
+    `select id, name, name_edited from personas where persona_set_id = $1 and account_id = $2 and retired_at is null order by position`,
+    [build.personaSetId, tenant.accountId],
+  );
+  let matches = result.model.centroids.map(() => -1);
+  if (old.rows.length) {
+    const oldIndex = new Map(old.rows.map((r, i) => [r.id, i]));
+    const { matrix } = encodeTable(result.model.encoder, mt.table);
+    const sums = old.rows.map(() => new Float64Array(d));
+    const counts = old.rows.map(() => 0);
+    mt.currentPersona.forEach((pid, i) => {
+      const j = pid ? oldIndex.get(pid) : undefined;
+      if (j === undefined) return;
+      counts[j]++;
+      for (let t = 0; t < d; t++) sums[j][t] += matrix[i * d + t];
+    });
+    const presentIdx = old.rows.map((_, j) => j).filter((j) => counts[j] > 0);
+    const oldCentres = presentIdx.map((j) => Array.from(sums[j], (v) => v / counts[j]));
+    matches = matchPersonas(oldCentres, result.model.centroids).map((m) => (m < 0 ? -1 : presentIdx[m]));
+  }
+  const personas = result.personas.map((p, j) => {
+    const prev = matches[j] >= 0 ? old.rows[matches[j]] : null;
+    return draftPersona(result, j, prev?.id, prev?.name_edited ? prev.name : undefined);
+  });
+  const keptIds = new Set(personas.map((p) => p.id));
+  const draft: BuildDraft = {
+    buildVersion: build.buildVersion,
+    model: result.model,
+    traits: result.traits,
+    personas,
+    retiredIds: old.rows.map((r) => r.id).filter((id) => !keptIds.has(id)),
+    quality: qualityOf(result),
+    members: mt.table.n,
+  };
+  await tenant.db.query('update persona_sets set draft = $1::jsonb where id = $2 and account_id = $3 and build_version = $4', [
+    JSON.stringify(draft),
+    build.personaSetId,
+    tenant.accountId,
+    build.buildVersion,
+  ]);
+  return {
+    k: result.k,
+    personaIds: personas.map((p) => p.id),
+    silhouette: result.quality.silhouette,
+    stability: result.quality.stability,
+    warnings: result.warnings,
+  };
+}
+
+async function currentPersonaSizes({ db, accountId }: Tenant, personaSetId: string): Promise<{ name: string; size: number }[]> {
+  const r = await db.query<{ name: string; size: number }>(
+    'select name, size from personas where persona_set_id = $1 and account_id = $2 and retired_at is null order by position',
+    [personaSetId, accountId],
+  );
+  return r.rows;
+}
+
+export async function markReady(tenant: Tenant, build: BuildRef): Promise<{ personas: { name: string; size: number }[] }> {
+  await tenant.db.query(
+    `update persona_sets set status = 'ready', progress = 1, current_step = null, error = null, draft = null,
+       built_at = now(), last_scored_at = now(), updated_at = now() where id = $1 and account_id = $2 and build_version = $3`,
+    [build.personaSetId, tenant.accountId, build.buildVersion],
+  );
+  await tenant.db.query('delete from build_snapshots where persona_set_id = $1', [build.personaSetId]);
+  forgetSnapshotMatrix(build);
+  return { personas: await currentPersonaSizes(tenant, build.personaSetId) };
+}
+
+/** After the last retry: the set shows the reason and can be retried. */
+export async function markErrored(tenant: Tenant, build: BuildRef, reason: string): Promise<void> {
+  await tenant.db.query(
+    `update persona_sets set status = 'errored', error = $1, current_step = null, updated_at = now()
+     where id = $2 and account_id = $3 and build_version = $4`,
+    [reason.slice(0, 500), build.personaSetId, tenant.accountId, build.buildVersion],
+  );
+  forgetSnapshotMatrix(build);
+}
+
+/** What the email about a finished build says, and to whom (null: the set has no creator to tell). */
+export async function getBuildNotice(
+  tenant: Tenant,
+  personaSetId: string,
+  outcome: 'built' | 'failed',
+): Promise<{ setName: string; to: string; personas?: { name: string; size: number }[] } | null> {
+  const r = await tenant.db.query<{ name: string; email: string | null }>(
+    `select s.name, u.email from persona_sets s left join users u on u.id = s.created_by where s.id = $1 and s.account_id = $2`,
+    [personaSetId, tenant.accountId],
+  );
+  const set = r.rows[0];
+  if (!set?.email) return null;
+  return { setName: set.name, to: set.email, personas: outcome === 'built' ? await currentPersonaSizes(tenant, personaSetId) : undefined };
+}
+
+/** A reason a person understands, from whatever a step threw. */
+export function explainBuildError(err: unknown): string {
+  const msg = err instanceof Error ? err.message : typeof err === 'string' ? err : String((err as { message?: string })?.message ?? err);
+  if (/no usable traits|missing everywhere|constant/i.test(msg))
+    return 'The chosen traits carry no information for this cohort (missing or the same for everyone). Choose other traits and retry.';
+  if (/fewer rows than|at least \d+ members|no members|has no rows/i.test(msg)) return msg.endsWith('.') ? msg : `${msg}.`;
+  if (/ECONNREFUSED|connection|terminat/i.test(msg)) return 'The database could not be reached during the build. Retry in a moment.';
+  return `The build failed: ${msg.slice(0, 300)}`;
+}

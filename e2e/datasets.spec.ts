@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { signInAsDemo } from './fixtures';
+import { expect, test } from './fixtures';
 
 const stamp = Date.now().toString(36);
 
@@ -19,71 +18,58 @@ const ORDERS = [
   `O-${stamp}-4,NOBODY-${stamp},2025-03-12,80,Boots,Apparel`,
 ].join('\n');
 
-async function upload(page: import('@playwright/test').Page, name: string, text: string) {
-  await page.goto('/datasets');
-  await page.getByLabel('CSV file').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
-  await page.getByRole('button', { name: 'Upload' }).click();
-  await expect(page.getByRole('heading', { name: 'Check the columns' })).toBeVisible({ timeout: 60_000 });
-}
+test('upload people and orders, see the match rate and row errors, define a cohort with a live preview', async ({ page, demo, shot }) => {
+  const { datasets, cohorts, cohortBuilder: builder, cohort } = demo;
 
-test('upload people and orders, see the match rate and row errors, define a cohort with a live preview', async ({ page }, info) => {
-  await signInAsDemo(page);
-
-  await upload(page, `people-${stamp}.csv`, PEOPLE);
+  const people = await datasets.upload(`people-${stamp}.csv`, PEOPLE);
   // the header was understood: identity columns mapped, the rest becomes a custom trait
-  await expect(page.getByLabel('Email', { exact: true })).toHaveValue('email');
-  await expect(page.getByLabel('Zip')).toHaveValue('postcode');
-  await expect(page.getByLabel('Has dog')).toHaveValue('trait:boolean');
-  await page.screenshot({ path: info.outputPath('mapping.png'), fullPage: true });
-  await page.getByRole('button', { name: 'Confirm columns and process' }).click();
-  await expect(page.getByTestId('dataset-status')).toHaveText('Ready', { timeout: 60_000 });
-  await expect(page.getByTestId('rows-loaded')).toHaveText('2');
-  await expect(page.getByTestId('match-rate')).toHaveText(/%$/);
-  await expect(page.getByTestId('miss-reason').first()).toBeVisible();
-  await expect(page.getByTestId('row-error')).toHaveCount(1);
-  await expect(page.getByTestId('row-error')).toContainText('invalid email');
-  await expect(page.getByTestId('row-error').getByRole('cell').first()).toHaveText('4');
-  await page.screenshot({ path: info.outputPath('people-dataset.png'), fullPage: true });
+  await expect(people.column('Email', { exact: true })).toHaveValue('email');
+  await expect(people.column('Zip')).toHaveValue('postcode');
+  await expect(people.column('Has dog')).toHaveValue('trait:boolean');
+  await shot('mapping');
+  await people.confirmAndProcess();
+  await expect(people.rowsLoaded).toHaveText('2');
+  await expect(people.matchRate).toHaveText(/%$/);
+  await expect(people.missReasons.first()).toBeVisible();
+  await expect(people.rowErrors).toHaveCount(1);
+  await expect(people.rowErrors).toContainText('invalid email');
+  await expect(people.rowErrors.getByRole('cell').first()).toHaveText('4');
+  await shot('people-dataset');
 
-  await upload(page, `orders-${stamp}.csv`, ORDERS);
-  await expect(page.getByLabel('Orders')).toBeChecked();
-  await page.getByRole('button', { name: 'Confirm columns and process' }).click();
-  await expect(page.getByTestId('dataset-status')).toHaveText('Ready', { timeout: 60_000 });
-  await expect(page.getByTestId('rows-loaded')).toHaveText('3');
-  await expect(page.getByTestId('row-error')).toContainText(`no person with customer id "NOBODY-${stamp}"`);
+  const orders = await datasets.upload(`orders-${stamp}.csv`, ORDERS);
+  await expect(orders.kind('Orders')).toBeChecked();
+  await orders.confirmAndProcess();
+  await expect(orders.rowsLoaded).toHaveText('3');
+  await expect(orders.rowErrors).toContainText(`no person with customer id "NOBODY-${stamp}"`);
 
-  await page.goto('/datasets');
-  await expect(page.getByTestId('dataset-row').filter({ hasText: `people-${stamp}` })).toBeVisible();
+  await datasets.goto();
+  await expect(datasets.row(`people-${stamp}`)).toBeVisible();
 
   // a cohort of people who bought a Tent, with a dog (custom trait from the people file)
-  await page.goto('/cohorts/new');
-  await page.getByLabel('Name').fill(`Tent buyers with dogs ${stamp}`);
-  await page.getByLabel('Condition', { exact: true }).selectOption('bought');
-  await page.getByLabel('Products', { exact: true }).selectOption([`Tent ${stamp}`]);
-  await page.getByRole('button', { name: 'Add trait condition' }).click();
-  await page.getByLabel('Trait', { exact: true }).selectOption('has_dog');
-  await page.getByLabel('Is', { exact: true }).selectOption('true');
-  await expect(page.getByTestId('cohort-preview')).toHaveText('1', { timeout: 30_000 });
-  await page.screenshot({ path: info.outputPath('cohort-builder.png'), fullPage: true });
-  await page.getByRole('button', { name: 'Create cohort' }).click();
-  await expect(page.getByRole('heading', { name: `Tent buyers with dogs ${stamp}` })).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByTestId('cohort-members')).toHaveText('1');
-  await expect(page.getByTestId('membership-chart')).toBeVisible();
-  await page.screenshot({ path: info.outputPath('cohort.png'), fullPage: true });
+  const cohortName = `Tent buyers with dogs ${stamp}`;
+  await builder.goto();
+  await builder.name.fill(cohortName);
+  await builder.condition.selectOption('bought');
+  await builder.products.selectOption([`Tent ${stamp}`]);
+  await builder.addTraitCondition('has_dog', 'true');
+  await expect(builder.preview).toHaveText('1', { timeout: 30_000 });
+  await shot('cohort-builder');
+  await builder.create.click();
+  await expect(cohort.heading(cohortName)).toBeVisible({ timeout: 30_000 });
+  await expect(cohort.members).toHaveText('1');
+  await expect(cohort.membershipChart).toBeVisible();
+  await shot('cohort');
 
   // the demo cohorts show a chart of their history too
-  await page.goto('/cohorts');
-  await page.getByRole('link', { name: 'Customers', exact: true }).click();
-  await expect(page.getByTestId('membership-chart')).toBeVisible();
-  await page.getByTestId('membership-chart').focus();
+  await cohorts.goto();
+  await cohorts.link('Customers').click();
+  await expect(cohort.membershipChart).toBeVisible();
+  await cohort.membershipChart.focus();
   await page.keyboard.press('Home');
-  await expect(page.getByTestId('chart-readout')).toContainText('members');
+  await expect(cohort.chartReadout).toContainText('members');
 });
 
-test('an empty upload gets a clear message', async ({ page }) => {
-  await signInAsDemo(page);
-  await page.goto('/datasets');
-  await page.getByLabel('CSV file').setInputFiles({ name: 'empty.csv', mimeType: 'text/csv', buffer: Buffer.from('') });
-  await page.getByRole('button', { name: 'Upload' }).click();
+test('an empty upload gets a clear message', async ({ page, demo }) => {
+  await demo.datasets.chooseAndUpload('empty.csv', '');
   await expect(page.getByText('The file is empty.')).toBeVisible();
 });

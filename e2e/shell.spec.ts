@@ -1,66 +1,48 @@
-import { expect, test } from '@playwright/test';
-import { DEMO, signInAsDemo } from './fixtures';
+import { DEMO, expect, test } from './fixtures';
+import { SECTIONS } from './pages/shell';
 
-test('a signed-out visitor is sent to sign-in', async ({ page }) => {
+test('a signed-out visitor is sent to sign-in', async ({ page, app }) => {
   await page.goto('/cohorts');
   await expect(page).toHaveURL(/\/sign-in/);
-  await expect(page.getByRole('heading', { name: /sign in to facet/i })).toBeVisible();
+  await expect(app.signIn.heading).toBeVisible();
 });
 
-test('a wrong password gets a clear message', async ({ page }) => {
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(DEMO.email);
-  await page.getByLabel('Password').fill('not-the-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'Wrong email or password' })).toBeVisible();
+test('a wrong password gets a clear message', async ({ app }) => {
+  await app.signIn.signIn(DEMO.email, 'not-the-password');
+  await expect(app.signIn.alert('Wrong email or password')).toBeVisible();
   // what was typed stays
-  await expect(page.getByLabel('Email')).toHaveValue(DEMO.email);
+  await expect(app.signIn.email).toHaveValue(DEMO.email);
 });
 
-test('the demo user sees the shell and the demo cohorts', async ({ page }, info) => {
-  await signInAsDemo(page);
-  const nav = page.getByRole('navigation', { name: 'Main' });
-  for (const item of ['Persona sets', 'Cohorts', 'Datasets', 'Explore', 'Pipelines', 'Settings'])
-    await expect(nav.getByRole('link', { name: item })).toBeVisible();
-  await expect(page.getByTestId('account-name')).toHaveText('Juniper & Pine');
-  await nav.getByRole('link', { name: 'Cohorts' }).click();
+test('the demo user sees the shell and the demo cohorts', async ({ page, demo, shot }) => {
+  for (const section of SECTIONS) await expect(demo.shell.link(section)).toBeVisible();
+  await expect(demo.shell.accountName).toHaveText('Juniper & Pine');
+  await demo.shell.open('Cohorts');
   await expect(page).toHaveURL(/\/cohorts$/);
-  const rows = page.getByTestId('cohort-row');
   // the four demo cohorts (other specs may have added their own)
-  await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(4);
-  for (const name of ['Customers', 'High-value customers', 'Lapsed customers', 'Leads'])
-    await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
+  await expect.poll(() => demo.cohorts.rows.count()).toBeGreaterThanOrEqual(4);
+  for (const name of ['Customers', 'High-value customers', 'Lapsed customers', 'Leads']) await expect(demo.cohorts.link(name)).toBeVisible();
   // member counts are real numbers, not placeholders
-  const customers = rows.filter({ hasText: /^Customers/ });
-  await expect(customers.getByRole('cell').nth(2)).toHaveText(/^[1-9][\d,]*$/);
-  await page.screenshot({ path: info.outputPath('cohorts.png'), fullPage: true });
+  await expect(demo.cohorts.members('Customers')).toHaveText(/^[1-9][\d,]*$/);
+  await shot('cohorts');
 });
 
-test('sign-up validates its fields and refuses a taken email', async ({ page }) => {
-  await page.goto('/sign-up');
-  await page.getByLabel('Your name').fill('Ana');
-  await page.getByLabel('Work email').fill('not-an-email');
-  await page.getByLabel(/Password/).fill('short');
-  await page.getByRole('button', { name: 'Create account' }).click();
+test('sign-up validates its fields and refuses a taken email', async ({ page, app }) => {
+  await app.signUp.goto();
+  await app.signUp.submitWith({ name: 'Ana', email: 'not-an-email', password: 'short' });
   await expect(page.getByText('Enter a valid email address')).toBeVisible();
   await expect(page.getByText('Use at least 8 characters')).toBeVisible();
-  await page.getByLabel('Work email').fill(DEMO.email);
-  await page.getByLabel(/Password/).fill('long-enough-password');
-  await page.getByRole('button', { name: 'Create account' }).click();
+  await app.signUp.submitWith({ email: DEMO.email, password: 'long-enough-password' });
   await expect(page.getByText(/already registered/)).toBeVisible();
 });
 
-test('a new user gets an empty workspace of their own', async ({ page }) => {
-  const email = `new-${Date.now()}@example.com`;
-  await page.goto('/sign-up');
-  await page.getByLabel('Your name').fill('Nia New');
-  await page.getByLabel('Work email').fill(email);
-  await page.getByLabel(/Password/).fill('a-strong-password');
-  await page.getByRole('button', { name: 'Create account' }).click();
+test('a new user gets an empty workspace of their own', async ({ page, app }) => {
+  await app.signUp.goto();
+  await app.signUp.submitWith({ name: 'Nia New', email: `new-${Date.now()}@example.com`, password: 'a-strong-password' });
   await expect(page).toHaveURL(/\/persona-sets/);
-  await expect(page.getByTestId('account-name')).toHaveText("Nia New's workspace");
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cohorts' }).click();
-  await expect(page.getByText('No cohorts yet')).toBeVisible();
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(app.shell.accountName).toHaveText("Nia New's workspace");
+  await app.shell.open('Cohorts');
+  await expect(app.cohorts.empty).toBeVisible();
+  await app.shell.signOut();
   await expect(page).toHaveURL(/\/sign-in/);
 });

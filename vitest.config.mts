@@ -14,6 +14,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // one embedded PostgreSQL server for the run (tests/helpers/db.ts copies a test database from its template)
+    globalSetup: ['tests/helpers/embedded-setup.ts'],
     server: { deps: { inline: [] } },
   },
 });

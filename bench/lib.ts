@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { migrateDatabase, openPg, openPglite, type Database } from '@/db/client';
+import { migrateDatabase, openPg, type Database } from '@/db/client';
+import { startEmbeddedServer } from '@/db/server';
 
 /** Peak resident memory of this process so far, in MB. */
 export function peakRssMb(): number {
@@ -11,16 +12,25 @@ export function peakRssMb(): number {
 
 export const serverUrl = () => process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** A fresh, migrated database on the PostgreSQL server or in a temporary PGlite folder; dispose drops it. */
-export async function freshDatabase(driver: 'pg' | 'pglite', name: string): Promise<{ database: Database; url?: string; dispose: () => Promise<void> }> {
-  if (driver === 'pglite') {
+/**
+ * A fresh, migrated database on the PostgreSQL server, or on an embedded server of its own in a temporary
+ * folder (what `npm start` runs by default; 'pglite' is the name older cases use for it); dispose drops it.
+ */
+export async function freshDatabase(
+  driver: 'pg' | 'embedded' | 'pglite',
+  name: string,
+): Promise<{ database: Database; url?: string; dispose: () => Promise<void> }> {
+  if (driver !== 'pg') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `facet-${name}-`));
-    const database = await openPglite(dir);
+    const server = await startEmbeddedServer({ dataDir: dir });
+    const database = await openPg(server.url);
     await migrateDatabase(database);
     return {
       database,
+      url: server.url,
       dispose: async () => {
         await database.close();
+        await server.stop();
         fs.rmSync(dir, { recursive: true, force: true });
       },
     };

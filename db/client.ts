@@ -1,33 +1,31 @@
 import path from 'node:path';
 import fs from 'node:fs';
+// Facet talks to PostgreSQL only, through `pg`: a server of its own (DATABASE_URL) or the embedded one that
+// `npm run dev` / `npm start` run in their [db] process (db/server.ts) and hand over as DATABASE_URL.
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { PGlite } from '@electric-sql/pglite';
 import * as schema from './schema';
 
 export type Db = NodePgDatabase<typeof schema>;
-export type Driver = 'pg' | 'pglite';
+export type Driver = 'pg';
 
-/** A database handle: drizzle for typed queries, `query` for raw SQL on either driver. */
+/** A database handle: drizzle for typed queries, `query` for raw SQL. */
 export interface Database {
   driver: Driver;
   db: Db;
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
   /** Raw SQL answering rows as arrays (cheaper than objects for wide, long results). */
   queryArrays(text: string, params?: unknown[]): Promise<unknown[][]>;
-  /** COPY ... FROM STDIN (pg) or FROM '/dev/blob' (PGlite) with the given data (CSV or COPY text, as the SQL says). */
+  /** COPY ... FROM STDIN with the given data (CSV or COPY text, as the SQL says); `source` is `stdin`. */
   copyIn(copySql: (source: string) => string, data: string | Uint8Array<ArrayBuffer>): Promise<void>;
   /** Runs fn in one transaction; the Database it receives routes every query through that transaction. */
   transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T>;
-  /** The pg pool when driver = pg (for dedicated connections such as LISTEN or cursors). */
+  /** The pg pool (for dedicated connections such as LISTEN or cursors). */
   pool?: pg.Pool;
-  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -79,35 +77,6 @@ function pgDatabase(q: PgQueryable, pool: pg.Pool, inTx: boolean): Database {
   return self;
 }
 
-interface PgliteLike {
-  query: PGlite['query'];
-}
-
-function pgliteDatabase(client: PGlite, q: PgliteLike, inTx: boolean): Database {
-  const self: Database = {
-    driver: 'pglite',
-    db: drizzlePglite(q as PGlite, { schema }) as unknown as Db,
-    pglite: client,
-    query: async (text, params) => {
-      const r = await q.query(text, params as unknown[]);
-      return { rows: r.rows as never[] };
-    },
-    queryArrays: async (text, params) => {
-      const r = await q.query(text, params as unknown[], { rowMode: 'array' });
-      return r.rows as unknown[][];
-    },
-    copyIn: async (copySql, csv) => {
-      await q.query(copySql("'/dev/blob'"), [], { blob: new Blob([csv]) });
-    },
-    transaction: async (fn) => {
-      if (inTx) return fn(self);
-      return client.transaction((tx) => fn(pgliteDatabase(client, tx as unknown as PgliteLike, true)));
-    },
-    close: () => (inTx ? Promise.resolve() : client.close()),
-  };
-  return self;
-}
-
 export class DatabaseConfigError extends Error {}
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'db', 'migrations');
@@ -146,39 +115,31 @@ export async function openPg(url: string, opts: { max?: number } = {}): Promise<
   return pgDatabase(pool, pool, false);
 }
 
-export async function openPglite(dataDir?: string): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir);
-  await client.waitReady;
-  return pgliteDatabase(client, client, false);
-}
-
 export async function migrateDatabase(database: Database): Promise<void> {
-  if (database.driver === 'pg') {
-    // one server, several app processes: serialize migrations with an advisory lock
-    const client = await database.pool!.connect();
-    try {
-      await client.query('select pg_advisory_lock(727274)');
-      await migratePg(drizzlePg(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
-    } finally {
-      await client.query('select pg_advisory_unlock(727274)').catch(() => {});
-      client.release();
-    }
-  } else {
-    await migratePglite(drizzlePglite(database.pglite!, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+  // one server, several app processes: serialize migrations with an advisory lock
+  const client = await database.pool!.connect();
+  try {
+    await client.query('select pg_advisory_lock(727274)');
+    await migratePg(drizzlePg(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+  } finally {
+    await client.query('select pg_advisory_unlock(727274)').catch(() => {});
+    client.release();
   }
 }
 
-export function defaultDataDir(): string {
-  return process.env.FACET_DATA_DIR ?? path.join(process.cwd(), '.data', 'pglite');
-}
-
-/** Opens the configured database (DATABASE_URL, or embedded PGlite in .data/) and migrates it. */
+/**
+ * Opens the configured database (DATABASE_URL) and migrates it, unless FACET_MIGRATED says the
+ * process that started this one already did (npm run dev / npm start migrate once, before web and worker).
+ */
 export async function openConfiguredDatabase(): Promise<Database> {
   const url = process.env.DATABASE_URL;
-  const database = url ? await openPg(url) : await openPglite(defaultDataDir());
-  await migrateDatabase(database);
+  if (!url) {
+    throw new DatabaseConfigError(
+      'DATABASE_URL is not set: start Facet with `npm run dev` or `npm start` (they run the embedded database), or point DATABASE_URL at a PostgreSQL server',
+    );
+  }
+  const database = await openPg(url);
+  if (process.env.FACET_MIGRATED !== '1') await migrateDatabase(database);
   return database;
 }
 

@@ -1,10 +1,13 @@
-// npm run db:migrate — applies the migrations to the configured database (PGlite in .data/ or DATABASE_URL).
+// npm run db:migrate — applies the migrations to the configured database (DATABASE_URL, or the embedded one in .data/).
 import { DatabaseConfigError, openConfiguredDatabase } from './client';
+import { useEmbeddedIfUnset } from './server';
 
-openConfiguredDatabase()
-  .then(async (database) => {
-    console.log(`migrations applied (${database.driver})`);
+useEmbeddedIfUnset()
+  .then(async (stopEmbedded) => {
+    const database = await openConfiguredDatabase();
+    console.log('migrations applied');
     await database.close();
+    await stopEmbedded();
   })
   .catch((err) => {
     console.error(`facet: ${err instanceof DatabaseConfigError ? err.message : `migration failed: ${err?.message ?? err}`}`);

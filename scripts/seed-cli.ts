@@ -1,11 +1,14 @@
 // npm run db:seed — migrates the configured database and seeds the demo account (idempotent).
 import { DatabaseConfigError, openConfiguredDatabase } from '@/db/client';
 import { DEMO_EMAIL, DEMO_PASSWORD, seedDemo } from './seed';
+import { useEmbeddedIfUnset } from './server';
 
 async function main() {
   const t0 = Date.now();
   let database;
+  let stopEmbedded = async () => {};
   try {
+    stopEmbedded = await useEmbeddedIfUnset();
     database = await openConfiguredDatabase();
   } catch (err) {
     if (err instanceof DatabaseConfigError) {
@@ -32,6 +35,7 @@ async function main() {
     );
   } finally {
     await database.close();
+    await stopEmbedded();
   }
 }
 

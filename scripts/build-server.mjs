@@ -1,18 +1,22 @@
-// Bundles scripts/server.ts (and the Facet modules it calls) into .next/facet-server.mjs; packages stay external.
+// Bundles Facet's production processes (and the Facet modules they call) into .next/; packages stay external:
+//  scripts/server.ts → .next/facet-server.mjs (the web server), scripts/worker.ts → .next/facet-worker.mjs (the job worker).
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['scripts/server.ts'],
-  outfile: '.next/facet-server.mjs',
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   packages: 'external',
   tsconfig: 'tsconfig.json',
-  // the services it bundles are marked server-only, which this server is: Next's own empty stand-in, as in its bundles
-  alias: { 'server-only': 'next/dist/compiled/server-only/empty.js' },
+  // the services they bundle are marked server-only, which these processes are: Next's own empty stand-in, as in its bundles
+  alias: { 'server-only': 'next/dist/compiled/server-only/empty' },
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
-});
-console.log('built .next/facet-server.mjs');
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ['scripts/server.ts'], outfile: '.next/facet-server.mjs' }),
+  build({ ...common, entryPoints: ['scripts/worker.ts'], outfile: '.next/facet-worker.mjs' }),
+]);
+console.log('built .next/facet-server.mjs and .next/facet-worker.mjs');

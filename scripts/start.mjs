@@ -1,31 +1,226 @@
-// Starts Facet: migrates and seeds the database when needed (in its own process, so the embedded
-// database is free again when the server opens it), then runs Next.js in the given mode.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// `npm run dev` / `npm start`: Facet as one command of three processes, their logs prefixed —
+//   [db]     the embedded PostgreSQL server (db/server.ts), unless DATABASE_URL names a server of your own;
+//   [web]    Next.js (dev: `next dev`; start: .next/facet-server.mjs), which never runs jobs;
+//   [worker] the job worker (scripts/worker.ts), which runs them.
+// Migrations and the demo seed run once, after the database is up and before web and worker start.
+// Ctrl-C / SIGTERM stops web and worker, then the database. A worker or database that dies is restarted
+// (runs resume from their last finished step); more than 5 restarts in a minute, or a web server that dies,
+// stops everything with exit code 1.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
+import { tsImport } from 'tsx/esm/api';
 
 const mode = process.argv[2] ?? 'dev';
-const port = process.env.PORT ?? '3000';
+if (!['dev', 'start'].includes(mode)) {
+  console.error(`facet: unknown mode "${mode}" (dev or start)`);
+  process.exit(2);
+}
+const port = process.env.PORT || '3000';
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const next = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+const say = (line) => console.log(`[facet] ${line}`);
+const env = { ...process.env, FACET_SUPERVISOR_PID: String(process.pid) };
+// an empty variable means unset (lib/env.ts reads it so too)
+if (!env.DATABASE_URL) delete env.DATABASE_URL;
+// the services are marked server-only: the worker and the seed are server code
+const tsNode = ['--conditions=react-server', '--import', 'tsx'];
 
-if (process.env.FACET_SKIP_SEED !== '1') {
-  // react-server: the seed calls services, which are marked server-only
-  const seed = spawnSync(tsx, ['--conditions=react-server', path.join(root, 'scripts', 'seed-cli.ts'), '--quiet'], { stdio: 'inherit', cwd: root });
-  if (seed.status !== 0) process.exit(seed.status ?? 1);
+/** Spawns a child in its own process group (Ctrl-C reaches only us: we stop the children in order). */
+function run(name, command, args, opts = {}) {
+  const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  for (const stream of [child.stdout, child.stderr]) {
+    readline.createInterface({ input: stream }).on('line', (line) => (stream === child.stderr ? process.stderr : process.stdout).write(`[${name}] ${line}\n`));
+  }
+  return child;
 }
 
-const server = path.join(root, '.next', 'facet-server.mjs');
-if (mode === 'start' && !(existsSync(path.join(root, '.next', 'BUILD_ID')) && existsSync(server))) {
-  const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit', cwd: root });
-  if (build.status !== 0) process.exit(build.status ?? 1);
+const exited = (child) =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
 }
 
-// production: Next's request handler behind Facet's server (scripts/server.ts); development: next dev
-const child =
-  mode === 'start'
-    ? spawn(process.execPath, [server], { stdio: 'inherit', cwd: root, env: { ...process.env, PORT: port, NODE_ENV: 'production' } })
-    : spawn(process.execPath, [next, mode, '-p', port], { stdio: 'inherit', cwd: root });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+async function stopChild(child, signal, graceMs) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  signalGroup(child, signal);
+  const timer = new Promise((r) => setTimeout(r, graceMs, 'timeout'));
+  if ((await Promise.race([exited(child), timer])) === 'timeout') {
+    signalGroup(child, 'SIGKILL');
+    await exited(child);
+  }
+}
+
+const describeExit = (code, signal) => (signal ? `signal ${signal}` : `exit code ${code}`);
+
+/* ---------- the one Facet per data folder ---------- */
+
+let lockFile;
+function takeLock(dataDir) {
+  lockFile = path.join(path.dirname(dataDir), 'facet.pid');
+  fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+  try {
+    const other = Number(fs.readFileSync(lockFile, 'utf8'));
+    if (other && other !== process.pid) {
+      process.kill(other, 0);
+      console.error(`facet: Facet already runs on ${dataDir} (pid ${other}): stop it first, or set FACET_DATA_DIR`);
+      process.exit(1);
+    }
+  } catch (err) {
+    if (err.code === 'EPERM') {
+      console.error(`facet: another user's Facet runs on ${dataDir}`);
+      process.exit(1);
+    }
+    // no lock, or its process is gone
+  }
+  fs.writeFileSync(lockFile, String(process.pid));
+}
+const dropLock = () => {
+  try {
+    if (lockFile && Number(fs.readFileSync(lockFile, 'utf8')) === process.pid) fs.rmSync(lockFile);
+  } catch {
+    // gone already
+  }
+};
+
+/* ---------- the processes ---------- */
+
+const children = { db: undefined, web: undefined, worker: undefined };
+let stopping = false;
+let dbServer; // { prepared, server: the db/server.ts module } when the database is embedded
+const restarts = [];
+
+async function startDb() {
+  const { prepared, server } = dbServer;
+  const child = run('db', prepared.command, prepared.args, prepared.spawnOptions);
+  children.db = child;
+  child.on('exit', (code, signal) => void onExit('db', code, signal));
+  await server.waitForServer(prepared, { child });
+}
+
+function startWeb() {
+  const child =
+    mode === 'start'
+      ? run('web', process.execPath, [path.join(root, '.next', 'facet-server.mjs')], { env: { ...env, PORT: port, NODE_ENV: 'production' } })
+      : run('web', process.execPath, [next, 'dev', '-p', port], { env: { ...env, PORT: port } });
+  children.web = child;
+  child.on('exit', (code, signal) => void onExit('web', code, signal));
+}
+
+function startWorker() {
+  const args = mode === 'start' ? [path.join(root, '.next', 'facet-worker.mjs')] : [...tsNode, path.join(root, 'scripts', 'worker.ts')];
+  const child = run('worker', process.execPath, args, { env: { ...env, PORT: port, ...(mode === 'start' ? { NODE_ENV: 'production' } : {}) } });
+  children.worker = child;
+  child.on('exit', (code, signal) => void onExit('worker', code, signal));
+}
+
+const label = { db: 'the database server', web: 'the web server', worker: 'the job worker' };
+
+async function onExit(name, code, signal) {
+  if (stopping) return;
+  if (name === 'web') {
+    say(`${label[name]} exited unexpectedly (${describeExit(code, signal)}): stopping Facet`);
+    return shutdown(1);
+  }
+  const now = Date.now();
+  restarts.push(now);
+  while (restarts.length && restarts[0] < now - 60_000) restarts.shift();
+  if (restarts.length > 5) {
+    say(`${label[name]} exited unexpectedly (${describeExit(code, signal)}), the 6th restart within a minute: stopping Facet`);
+    return shutdown(1);
+  }
+  say(`${label[name]} exited unexpectedly (${describeExit(code, signal)}): restarting it in 1 s`);
+  await new Promise((r) => setTimeout(r, 1000));
+  if (stopping) return;
+  try {
+    if (name === 'db') {
+      await startDb();
+      say('the database server is back (web and worker reconnect by themselves)');
+    } else startWorker();
+  } catch (err) {
+    say(`${label[name]} could not be restarted: ${err.message}`);
+    shutdown(1);
+  }
+}
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  // web and worker first (the worker hands its runs back to the queue), then the database
+  await Promise.all([stopChild(children.web, 'SIGTERM', 10_000), stopChild(children.worker, 'SIGTERM', 10_000)]);
+  if (children.db) {
+    // fast shutdown: open transactions roll back, everything committed is on disk
+    await stopChild(children.db, 'SIGINT', 20_000);
+  }
+  dropLock();
+  process.exit(code);
+}
+
+let interrupts = 0;
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    if (++interrupts > 1) {
+      // a second Ctrl-C: no more waiting
+      for (const c of Object.values(children)) if (c) signalGroup(c, 'SIGKILL');
+      dropLock();
+      process.exit(130);
+    }
+    say(`${sig}: stopping`);
+    void shutdown(0);
+  });
+}
+process.on('exit', dropLock);
+
+/** Runs a one-shot command (migrations, seed) with its output as it is, and fails Facet's start if it fails. */
+function once(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...env }, stdio: 'inherit' });
+    child.on('exit', (c, s) => resolve(s ? 1 : (c ?? 1)));
+  });
+}
+
+async function main() {
+  if (mode === 'start' && !(['BUILD_ID', 'facet-server.mjs', 'facet-worker.mjs'].every((f) => fs.existsSync(path.join(root, '.next', f))))) {
+    const code = await new Promise((resolve) => spawn('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1)));
+    if (code !== 0) process.exit(code);
+  }
+
+  if (!env.DATABASE_URL) {
+    const dbModule = await tsImport('../db/server.ts', import.meta.url);
+    const dataDir = dbModule.embeddedDataDir();
+    takeLock(dataDir);
+    const dbPort = env.FACET_DB_PORT ? Number(env.FACET_DB_PORT) : await dbModule.freePort();
+    try {
+      const prepared = await dbModule.prepareServer({ dataDir, port: dbPort, stopStale: true, log: (l) => console.log(`[db] ${l}`) });
+      dbServer = { prepared, server: dbModule };
+      const t0 = Date.now();
+      await startDb();
+      say(`embedded PostgreSQL on 127.0.0.1:${dbPort} (${path.relative(root, dataDir) || dataDir}), ready in ${Date.now() - t0} ms`);
+      env.DATABASE_URL = prepared.url;
+    } catch (err) {
+      console.error(`facet: ${err.message}`);
+      await shutdown(1);
+    }
+  }
+
+  // migrations once, here: web and worker are told so and skip them
+  const seedCli = ['scripts/seed-cli.ts', 'db/seed-cli.ts'].map((p) => path.join(root, p)).find((p) => fs.existsSync(p));
+  const code = await once(env.FACET_SKIP_SEED === '1' ? [...tsNode, path.join(root, 'db', 'migrate-cli.ts')] : [...tsNode, seedCli, '--quiet']);
+  if (code !== 0) return shutdown(code);
+  env.FACET_MIGRATED = '1';
+  startWeb();
+  startWorker();
+}
+
+main().catch((err) => {
+  console.error(`facet: ${err.stack || err.message}`);
+  void shutdown(1);
+});

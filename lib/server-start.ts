@@ -11,8 +11,9 @@ import { watchSupervisor } from '@/lib/supervised';
 export async function startServer(): Promise<void> {
   await getDatabaseOrExit();
   if (!usesInngestServer) {
-    // no parallel runs and no cron: this runner only persists what the web process sends (the worker runs it)
-    await ensureEmbeddedRunner({ maxParallelRuns: 0, cron: false, pollMs: 60_000 });
+    // no parallel runs, no cron, no outbox drain: this runner only persists what the web process sends (the
+    // worker claims and runs it, and drains the outbox)
+    await ensureEmbeddedRunner({ maxParallelRuns: 0, cron: false, drainOutbox: undefined, pollMs: 60_000 });
     console.log('[facet] job queue open: jobs run in the worker process');
   }
   watchSupervisor(() => {

@@ -10,7 +10,8 @@ const common = {
   packages: 'external',
   tsconfig: 'tsconfig.json',
   // the services they bundle are marked server-only, which these processes are: Next's own empty stand-in, as in its bundles
-  alias: { 'server-only': 'next/dist/compiled/server-only/empty' },
+  // (with its .js extension, as Node's ESM loader needs for a deep import)
+  alias: { 'server-only': 'next/dist/compiled/server-only/empty.js' },
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 };

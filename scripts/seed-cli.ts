@@ -1,7 +1,7 @@
 // npm run db:seed — migrates the configured database and seeds the demo account (idempotent).
 import { DatabaseConfigError, openConfiguredDatabase } from '@/db/client';
 import { DEMO_EMAIL, DEMO_PASSWORD, seedDemo } from './seed';
-import { useEmbeddedIfUnset } from './server';
+import { useEmbeddedIfUnset } from '@/db/server';
 
 async function main() {
   const t0 = Date.now();

@@ -3,7 +3,7 @@
 //    database (job_runs), polling every 200 ms, and runs them here.
 //  - INNGEST_EVENT_KEY / INNGEST_SIGNING_KEY set: serves the functions over HTTP (FACET_WORKER_PORT, default
 //    PORT + 1, path /api/inngest) and registers itself with the Inngest server as the app `facet`.
-// Either way it sends what is left in the event outbox every second. `npm run dev` / `npm start` run it as
+// Either way it sends what is left in the event outbox every second (the embedded runner's loop does it). `npm run dev` / `npm start` run it as
 // their [worker] process; `npm run worker` runs it alone (DATABASE_URL required). Run with
 // `--conditions=react-server` so that the services' `server-only` marker resolves to its empty module.
 import http from 'node:http';
@@ -79,7 +79,8 @@ async function main() {
     runner = await ensureEmbeddedRunner({ database, pollMs: WORKER_POLL_MS });
     log(`job runner started: ${functions.length} functions, runs queued by any process`);
   }
-  const stopDrain = drainOutboxEvery(database, OUTBOX_EVERY_MS);
+  // the embedded runner drains the outbox from its loop; with an Inngest server, this process does
+  const stopDrain = runner ? () => {} : drainOutboxEvery(database, OUTBOX_EVERY_MS);
 
   let stopping = false;
   const stop = async (why: string, code: number) => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { InngestFunction } from 'inngest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateDatabase, openPglite, type Database } from '@/db/client';
+import type { Database } from '@/db/client';
 import { inngest } from '@/inngest/client';
 import { startEmbeddedRunner } from '@/inngest/runner';
 import { DEFAULT_LEASE_MS } from '@/inngest/runner/runner';
@@ -65,27 +65,18 @@ const readLog = (file: string) =>
 for (const target of testDatabases()) {
   describe(`crashed attempts on ${target.name}`, () => {
     let database: Database;
-    let pgliteDir = '';
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facet-crash-'));
 
     beforeAll(async () => {
-      if (target.name === 'pg') {
-        database = await target.open();
-        return;
-      }
-      // the worker process opens this folder itself: PGlite allows one process at a time
-      pgliteDir = path.join(tmp, 'pglite');
-      database = await openPglite(pgliteDir);
-      await migrateDatabase(database);
-      await database.close();
+      database = await target.open();
     });
     afterAll(async () => {
-      if (target.name === 'pg') await target.dispose(database);
+      await target.dispose(database);
       fs.rmSync(tmp, { recursive: true, force: true });
     });
 
-    const dbEnv = (): Record<string, string> =>
-      target.name === 'pg' ? { FACET_TEST_DB_URL: target.url!(database) } : { FACET_TEST_PGLITE_DIR: pgliteDir };
+    // the worker processes connect to the same database (both targets are PostgreSQL servers)
+    const dbEnv = (): Record<string, string> => ({ FACET_TEST_DB_URL: target.url!(database) });
 
     it('counts a step that kills its process as an attempt: three kills, then the run fails saying why', async () => {
       const logFile = path.join(tmp, 'steps.log');
@@ -109,24 +100,19 @@ for (const target of testDatabases()) {
         expect(kills[i].at - started.at).toBeLessThan(RESUME_AFTER_START_MS);
       }
 
-      const check = target.name === 'pg' ? database : await openPglite(pgliteDir);
-      try {
-        const { rows } = await check.query<{ status: string; error: string; attempt: number }>(
-          `select status, error, attempt from job_runs where function_id = 'facet-crash-loop' and event->>'id' = $1`,
-          [event.id],
-        );
-        expect(rows).toHaveLength(1);
-        expect(rows[0].status).toBe('failed');
-        expect(rows[0].error).toMatch(
-          /^gave up after 3 attempts: attempt 3 of 3 was lost: its worker .+:\d+:\w+ stopped \(crashed or was killed\) before finishing it$/,
-        );
-      } finally {
-        if (check !== database) await check.close();
-      }
+      const { rows } = await database.query<{ status: string; error: string; attempt: number }>(
+        `select status, error, attempt from job_runs where function_id = 'facet-crash-loop' and event->>'id' = $1`,
+        [event.id],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].status).toBe('failed');
+      expect(rows[0].error).toMatch(
+        /^gave up after 3 attempts: attempt 3 of 3 was lost: its worker .+:\d+:\w+ stopped \(crashed or was killed\) before finishing it$/,
+      );
     }, 240_000);
 
     it('resumes at once, at start, a run whose worker on this host is gone, though its lease has a minute left', async () => {
-      const db = target.name === 'pg' ? database : await target.open();
+      const db = database;
       const id = `gone-${randomUUID().slice(0, 6)}`;
       let resumedAt = 0;
       const fn = inngest.createFunction({ id, triggers: [{ event: `test/${id}` }] }, async ({ step }) => {
@@ -144,12 +130,10 @@ for (const target of testDatabases()) {
       const startedAt = Date.now();
       expect(await restartAndFinish(db, fn)).toEqual(['completed']);
       expect(resumedAt - startedAt).toBeLessThan(RESUME_AFTER_START_MS);
-      if (db !== database) await target.dispose(db);
     }, 60_000);
 
     it('resumes a run held by a worker elsewhere that stopped, within 10 s, on the default lease', async () => {
-      // one process is enough here; PGlite's folder above belongs to the worker processes
-      const db = target.name === 'pg' ? database : await target.open();
+      const db = database;
       const id = `stalled-${randomUUID().slice(0, 6)}`;
       let secondStarted = 0;
       let attemptSeen = -1;
@@ -181,7 +165,6 @@ for (const target of testDatabases()) {
       expect(secondStarted - restartedAt).toBeLessThan(RESUME_WITHIN_MS);
       // the stalled attempt counted: the step ran again as the run's second attempt
       expect(attemptSeen).toBe(1);
-      if (db !== database) await target.dispose(db);
     }, 60_000);
   });
 }

@@ -54,8 +54,10 @@ export interface Viewer {
 
 /** The signed-in user with their account, or null. */
 export async function getViewer(): Promise<Viewer | null> {
+  // headers first: it marks the page dynamic before anything opens the database (no database at build time)
+  const requestHeaders = await headers();
   const auth = await getAuth();
-  const session = await auth.api.getSession({ headers: await headers() });
+  const session = await auth.api.getSession({ headers: requestHeaders });
   if (!session) return null;
   const database = await getDatabase();
   const m = await getMembershipOrThrow({ db: database }, session.user.id);

@@ -70,7 +70,8 @@ async function openLoop(send: () => Promise<boolean>, until: () => boolean, maxS
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
+  const attempt = () => check().catch((err: Error) => (/^Facet exited/.test(err.message) ? Promise.reject(err) : false));
+  while (!(await attempt())) {
     if (Date.now() > deadline) throw new Error(`${what}: timed out`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -89,6 +90,8 @@ async function runCase(label: string, members: number, pgUrl?: string): Promise<
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facet-bench-responsive-'));
+  // the embedded server may run as the OS user postgres (when we are root): it must reach the folder inside
+  fs.chmodSync(tmp, 0o755);
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), APP_URL: base, FACET_SKIP_SEED: '1', FACET_API_RATE_LIMIT: '1000000000' };
   let dbUrl: string;
   let dropDb: (() => Promise<void>) | undefined;
@@ -122,7 +125,14 @@ async function runCase(label: string, members: number, pgUrl?: string): Promise<
   const facetExited = new Promise<void>((r) => facet.once('exit', () => r()));
   let database: Database | undefined;
   try {
-    await waitFor('the web server', async () => (await fetch(`${base}/sign-in`)).ok, 180_000);
+    await waitFor(
+      'the web server',
+      async () => {
+        if (facet.exitCode !== null) throw new Error(`Facet exited with code ${facet.exitCode}`);
+        return (await fetch(`${base}/sign-in`)).ok;
+      },
+      180_000,
+    );
     database = await openPg(dbUrl);
     let t0 = performance.now();
     log(`${label}: seeding a ${members.toLocaleString('en-US')}-member account and the demo account …`);
@@ -206,6 +216,19 @@ async function runCase(label: string, members: number, pgUrl?: string): Promise<
     await poller;
     const buildS = (performance.now() - buildStart) / 1000;
     log(`  ${status} after ${buildS.toFixed(1)} s`);
+    // the build's steps beside the samples, for a look at what a slow answer coincided with
+    const steps = await database.query<{ name: string; from_ms: number; to_ms: number }>(
+      `select s.name, extract(epoch from s.started_at - ps.created_at) * 1000 as from_ms, extract(epoch from s.finished_at - ps.created_at) * 1000 as to_ms
+       from job_steps s join job_runs r on r.id = s.run_id join persona_sets ps on ps.id = $1
+       where r.event->'data'->>'personaSetId' = $1::text order by s.started_at`,
+      [largeSet],
+    );
+    fs.mkdirSync('bench/out', { recursive: true });
+    const t = (xs: Sample[]) => xs.map((x) => [Math.round(x.at - buildStart), Math.round(x.ms)]);
+    fs.writeFileSync(
+      `bench/out/responsive-${label}.json`,
+      JSON.stringify({ steps: steps.rows, page: t(buildPage), assign: t(buildAssign) }),
+    );
     return { label, idle: { page: idlePage, assign: idleAssign }, build: { page: buildPage, assign: buildAssign }, saveMs, buildS, status };
   } catch (err) {
     log(`${label} failed; the last lines of Facet's log (${logFile}):\n${fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')}`);

@@ -234,9 +234,26 @@ export async function prepareServer(opts: { dataDir: string; port: number; stopS
 export async function waitForServer(server: PreparedServer, opts: { child?: ChildProcess; timeoutMs?: number } = {}): Promise<void> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let lastError = '';
+  // postmaster.pid says "ready" once the server accepts connections: no "starting up" refusals in its log
+  const pidFile = path.join(server.dataDir, 'postmaster.pid');
+  const ready = () => {
+    try {
+      return fs.readFileSync(pidFile, 'utf8').split('\n')[7]?.trim() === 'ready';
+    } catch {
+      return false;
+    }
+  };
+  const checkAlive = () => {
+    const c = opts.child;
+    if (c && (c.exitCode !== null || c.signalCode !== null)) throw new EmbeddedDatabaseError(`the database server exited (${c.signalCode ?? `code ${c.exitCode}`})`);
+  };
+  const readyBy = Date.now() + 10_000;
   for (;;) {
-    if (opts.child && (opts.child.exitCode !== null || opts.child.signalCode !== null))
-      throw new EmbeddedDatabaseError(`the database server exited (${opts.child.signalCode ?? `code ${opts.child.exitCode}`})`);
+    checkAlive();
+    if (!ready() && Date.now() < readyBy) {
+      await new Promise((r) => setTimeout(r, 25));
+      continue;
+    }
     const c = new pg.Client({ connectionString: server.adminUrl, connectionTimeoutMillis: 2000 });
     try {
       await c.connect();

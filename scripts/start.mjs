@@ -8,6 +8,7 @@
 // stops everything with exit code 1.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { tsImport } from 'tsx/esm/api';
@@ -119,6 +120,12 @@ function startWorker() {
   const args = mode === 'start' ? [path.join(root, '.next', 'facet-worker.mjs')] : [...tsNode, path.join(root, 'scripts', 'worker.ts')];
   const child = run('worker', process.execPath, args, { env: { ...env, PORT: port, ...(mode === 'start' ? { NODE_ENV: 'production' } : {}) } });
   children.worker = child;
+  // jobs yield the CPU to the web server: a build's k-means threads (created later) inherit this priority
+  try {
+    os.setPriority(child.pid, Number(env.FACET_WORKER_NICE ?? 10));
+  } catch (err) {
+    say(`could not lower the job worker's priority: ${err.message}`);
+  }
   child.on('exit', (code, signal) => void onExit('worker', code, signal));
 }
 

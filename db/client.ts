@@ -100,8 +100,11 @@ export function parseDatabaseUrl(url: string): URL {
 export async function openPg(url: string, opts: { max?: number } = {}): Promise<Database> {
   const parsed = parseDatabaseUrl(url);
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 5000 });
-  // An idle client's error (server restart) must not crash the process.
-  pool.on('error', (err) => console.error(`[facet] database connection error: ${err.message}`));
+  // A lost connection (server restart) must not crash the process: the pool reports idle clients' errors, and
+  // a client checked out at that moment reports it here (its query fails on its own; the pool then drops it).
+  const report = (err: Error) => console.error(`[facet] database connection error: ${err.message}`);
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
   try {
     const c = await pool.connect();
     c.release();

@@ -99,12 +99,17 @@ let stopping = false;
 let dbServer; // { prepared, server: the db/server.ts module } when the database is embedded
 const restarts = [];
 
+// resolves once the database accepts connections (a worker restarted meanwhile waits for it)
+let dbUp = Promise.resolve();
+let markDbUp = () => {};
+
 async function startDb() {
   const { prepared, server } = dbServer;
   const child = run('db', prepared.command, prepared.args, prepared.spawnOptions);
   children.db = child;
   child.on('exit', (code, signal) => void onExit('db', code, signal));
   await server.waitForServer(prepared, { child });
+  markDbUp();
 }
 
 function startWeb() {
@@ -145,13 +150,17 @@ async function onExit(name, code, signal) {
     return shutdown(1);
   }
   say(`${label[name]} exited unexpectedly (${describeExit(code, signal)}): restarting it in 1 s`);
+  if (name === 'db') dbUp = new Promise((resolve) => (markDbUp = resolve));
   await new Promise((r) => setTimeout(r, 1000));
   if (stopping) return;
   try {
     if (name === 'db') {
       await startDb();
       say('the database server is back (web and worker reconnect by themselves)');
-    } else startWorker();
+    } else {
+      await dbUp;
+      if (!stopping) startWorker();
+    }
   } catch (err) {
     say(`${label[name]} could not be restarted: ${err.message}`);
     shutdown(1);

@@ -82,12 +82,15 @@ async function main() {
   // the embedded runner drains the outbox from its loop; with an Inngest server, this process does
   const stopDrain = runner ? () => {} : drainOutboxEvery(database, OUTBOX_EVERY_MS);
 
+  // the runner's timers do not keep a process alive (it is embedded elsewhere too): this process is for them
+  const keepAlive = setInterval(() => {}, 60_000);
   let stopping = false;
   const stop = async (why: string, code: number) => {
     if (stopping) return;
     stopping = true;
     log(`stopping (${why})`);
     stopDrain();
+    clearInterval(keepAlive);
     server?.close();
     // runs in flight go back to the queue with their finished steps kept: the next worker resumes them
     await runner?.stop().catch(() => {});

@@ -1,7 +1,7 @@
-import path from 'node:path';
-import fs from 'node:fs';
 // Facet talks to PostgreSQL only, through `pg`: a server of its own (DATABASE_URL) or the embedded one that
 // `npm run dev` / `npm start` run in their [db] process (db/server.ts) and hand over as DATABASE_URL.
+import os from 'node:os';
+import path from 'node:path';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
@@ -97,6 +97,19 @@ export function parseDatabaseUrl(url: string): URL {
   return parsed;
 }
 
+/**
+ * The job worker's sessions on the embedded server (same machine, our own processes) run at a lower CPU
+ * priority, so that the web server's queries come first while a build's run. Elsewhere it does nothing.
+ */
+async function lowerBackendPriority(client: pg.PoolClient, nice: number): Promise<void> {
+  try {
+    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    os.setPriority(rows[0].pid, nice);
+  } catch {
+    // a server on another machine, or one we may not renice
+  }
+}
+
 export async function openPg(url: string, opts: { max?: number } = {}): Promise<Database> {
   const parsed = parseDatabaseUrl(url);
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 5000 });
@@ -105,6 +118,8 @@ export async function openPg(url: string, opts: { max?: number } = {}): Promise<
   const report = (err: Error) => console.error(`[facet] database connection error: ${err.message}`);
   pool.on('error', report);
   pool.on('connect', (client) => client.on('error', report));
+  const nice = Number(process.env.FACET_DB_BACKEND_NICE);
+  if (nice) pool.on('connect', (client) => void lowerBackendPriority(client, nice));
   try {
     const c = await pool.connect();
     c.release();

@@ -42,11 +42,16 @@ const exited = (child) =>
     ? Promise.resolve()
     : new Promise((resolve) => child.once('exit', () => resolve()));
 
+/** Signals a child's process group (Next's own children too); a child in ours (the seed) alone. */
 function signalGroup(child, signal) {
   try {
     process.kill(-child.pid, signal);
   } catch {
-    // already gone
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
   }
 }
 
@@ -94,7 +99,7 @@ const dropLock = () => {
 
 /* ---------- the processes ---------- */
 
-const children = { db: undefined, web: undefined, worker: undefined };
+const children = { db: undefined, web: undefined, worker: undefined, once: undefined };
 let stopping = false;
 let dbServer; // { prepared, server: the db/server.ts module } when the database is embedded
 const restarts = [];
@@ -123,11 +128,14 @@ function startWeb() {
 
 function startWorker() {
   const args = mode === 'start' ? [path.join(root, '.next', 'facet-worker.mjs')] : [...tsNode, path.join(root, 'scripts', 'worker.ts')];
-  const child = run('worker', process.execPath, args, { env: { ...env, PORT: port, ...(mode === 'start' ? { NODE_ENV: 'production' } : {}) } });
+  const nice = Number(env.FACET_WORKER_NICE ?? 10);
+  // its sessions on the embedded server too (db/client.ts): their backends are processes of this machine
+  const dbNice = dbServer && nice ? { FACET_DB_BACKEND_NICE: String(nice) } : {};
+  const child = run('worker', process.execPath, args, { env: { ...env, PORT: port, ...dbNice, ...(mode === 'start' ? { NODE_ENV: 'production' } : {}) } });
   children.worker = child;
   // jobs yield the CPU to the web server: a build's k-means threads (created later) inherit this priority
   try {
-    os.setPriority(child.pid, Number(env.FACET_WORKER_NICE ?? 10));
+    os.setPriority(child.pid, nice);
   } catch (err) {
     say(`could not lower the job worker's priority: ${err.message}`);
   }
@@ -171,7 +179,7 @@ async function shutdown(code) {
   if (stopping) return;
   stopping = true;
   // web and worker first (the worker hands its runs back to the queue), then the database
-  await Promise.all([stopChild(children.web, 'SIGTERM', 10_000), stopChild(children.worker, 'SIGTERM', 10_000)]);
+  await Promise.all(['web', 'worker', 'once'].map((name) => stopChild(children[name], 'SIGTERM', 10_000)));
   if (children.db) {
     // fast shutdown: open transactions roll back, everything committed is on disk
     await stopChild(children.db, 'SIGINT', 20_000);
@@ -199,6 +207,7 @@ process.on('exit', dropLock);
 function once(args) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, env: { ...env }, stdio: 'inherit' });
+    children.once = child;
     child.on('exit', (c, s) => resolve(s ? 1 : (c ?? 1)));
   });
 }
@@ -228,8 +237,10 @@ async function main() {
   }
 
   // migrations once, here: web and worker are told so and skip them
-  const seedCli = ['scripts/seed-cli.ts', 'db/seed-cli.ts'].map((p) => path.join(root, p)).find((p) => fs.existsSync(p));
-  const code = await once(env.FACET_SKIP_SEED === '1' ? [...tsNode, path.join(root, 'db', 'migrate-cli.ts')] : [...tsNode, seedCli, '--quiet']);
+  const code = await once(
+    env.FACET_SKIP_SEED === '1' ? [...tsNode, path.join(root, 'db', 'migrate-cli.ts')] : [...tsNode, path.join(root, 'scripts', 'seed-cli.ts'), '--quiet'],
+  );
+  if (stopping) return;
   if (code !== 0) return shutdown(code);
   env.FACET_MIGRATED = '1';
   startWeb();

@@ -5,6 +5,7 @@
 // `postgres`, because PostgreSQL refuses to run as root.
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -126,6 +127,34 @@ export async function stopServer(pid: number, ms = 15_000): Promise<void> {
   if (!(await waitExit(pid, 5000))) process.kill(pid, 'SIGKILL');
 }
 
+/**
+ * As root: a folder the OS user postgres can reach for `dir` — `dir` itself, or, when a parent of it is private
+ * (a checkout under /root), one under /var/lib/facet that `dir` becomes a link to.
+ */
+function reachableDataDir(dir: string, owner: { uid: number; gid: number }, log: (line: string) => void): string {
+  const canReach = (d: string) =>
+    spawnSync(process.execPath, ['-e', 'fs.accessSync(process.argv[1], fs.constants.W_OK)', d], { ...owner, stdio: 'ignore' }).status === 0;
+  const own = (d: string) => {
+    fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+    fs.chownSync(d, owner.uid, owner.gid);
+    fs.chmodSync(d, 0o700);
+  };
+  // linked by an earlier start
+  if (fs.lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) return fs.realpathSync(dir);
+  own(dir);
+  if (canReach(dir)) return dir;
+  const unreachable = `the embedded database runs as the OS user "postgres" (PostgreSQL refuses root), which cannot reach ${dir}`;
+  if (fs.readdirSync(dir).length) throw new EmbeddedDatabaseError(`${unreachable}: set FACET_DATA_DIR to a folder it can reach, or set DATABASE_URL`);
+  const elsewhere = path.join('/var/lib/facet', `${path.basename(dir)}-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}`);
+  fs.mkdirSync(path.dirname(elsewhere), { recursive: true, mode: 0o755 });
+  own(elsewhere);
+  if (!canReach(elsewhere)) throw new EmbeddedDatabaseError(`${unreachable} nor ${elsewhere}: set FACET_DATA_DIR, or set DATABASE_URL`);
+  fs.rmdirSync(dir);
+  fs.symlinkSync(elsewhere, dir);
+  log(`${unreachable} (a parent folder is private): the database lives in ${elsewhere}, linked from ${dir}`);
+  return elsewhere;
+}
+
 export interface PreparedServer {
   dataDir: string;
   port: number;
@@ -162,7 +191,7 @@ export const serverUrl = (port: number, database: string) => `postgres://postgre
 export async function prepareServer(opts: { dataDir: string; port: number; stopStale?: boolean; log?: (line: string) => void }): Promise<PreparedServer> {
   const log = opts.log ?? (() => {});
   const { postgres, initdb, major } = await embeddedBinaries();
-  const dataDir = path.resolve(opts.dataDir);
+  let dataDir = path.resolve(opts.dataDir);
   const owner = serverOwner(log);
   const asOwner: SpawnOptions = owner ? { uid: owner.uid, gid: owner.gid } : {};
 
@@ -173,17 +202,10 @@ export async function prepareServer(opts: { dataDir: string; port: number; stopS
     await stopServer(stale.pid);
   }
 
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  if (owner) fs.chownSync(dataDir, owner.uid, owner.gid);
-  fs.chmodSync(dataDir, 0o700);
-  if (owner) {
-    const probe = spawnSync(process.execPath, ['-e', 'fs.accessSync(process.argv[1], fs.constants.W_OK)', dataDir], { ...asOwner, stdio: 'ignore' });
-    if (probe.status !== 0) {
-      throw new EmbeddedDatabaseError(
-        `the embedded database runs as the OS user "postgres" (PostgreSQL refuses root), which cannot reach ${dataDir}: ` +
-          `set FACET_DATA_DIR to a folder it can reach (e.g. under /var/lib or /tmp), or set DATABASE_URL`,
-      );
-    }
+  if (owner) dataDir = reachableDataDir(dataDir, owner, log);
+  else {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dataDir, 0o700);
   }
 
   const versionFile = path.join(dataDir, 'PG_VERSION');

@@ -24,6 +24,8 @@ export const personaSets = pgTable(
       .default('queued'),
     progress: real('progress').notNull().default(0),
     currentStep: text('current_step'),
+    // what the current step has done so far, e.g. "40,000 of 100,000 members written"
+    stepDetail: text('step_detail'),
     error: text('error'),
     showInExplore: boolean('show_in_explore').notNull().default(false),
     archivedAt: timestamp('archived_at', { withTimezone: true }),
@@ -108,6 +110,8 @@ export const assignments = pgTable(
 export type Assignment = typeof assignments.$inferSelect;
 
 // The cohort members a build works on, fixed when the build starts so that retries see the same people.
+// Logged (migration 0011): a resumed step after a crash needs them; keyed by build version so that a superseded
+// build's cleanup never touches a newer build's members.
 export const buildSnapshots = pgTable(
   'build_snapshots',
   {
@@ -162,3 +166,22 @@ export const scoringRuns = pgTable(
   (t) => [index('scoring_runs_set_idx').on(t.personaSetId)],
 );
 export type ScoringRun = typeof scoringRuns.$inferSelect;
+
+// One row per finished chunk of a scoring run: the run's counters are sums of these, so a retried chunk
+// (already committed, its step result lost in a crash) counts once.
+export const scoringRunChunks = pgTable(
+  'scoring_run_chunks',
+  {
+    scoringRunId: uuid('scoring_run_id')
+      .notNull()
+      .references(() => scoringRuns.id, { onDelete: 'cascade' }),
+    fromPersonId: bigint('from_person_id', { mode: 'number' }).notNull(),
+    toPersonId: bigint('to_person_id', { mode: 'number' }).notNull(),
+    scored: integer('scored').notNull(),
+    changed: integer('changed').notNull(),
+    added: integer('added').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.scoringRunId, t.fromPersonId] })],
+);
+export type ScoringRunChunk = typeof scoringRunChunks.$inferSelect;

@@ -7,7 +7,7 @@ import { cohortMemberships, cohorts } from './cohorts';
 import { apiKeys, emailOutbox, pipelines } from './delivery';
 import { eventOutbox, jobRuns, jobSteps } from './jobs';
 import { datasetRowErrors, datasets, graphPersons, orders, people, traits } from './people';
-import { assignments, buildSnapshots, personaSetAnalyses, personaSets, personas, scoringRuns } from './persona-sets';
+import { assignments, buildSnapshots, personaSetAnalyses, personaSets, personas, scoringRunChunks, scoringRuns } from './persona-sets';
 
 /** The relation of a row to its tenant, by its account_id column. */
 const account = <C extends AnyColumn>(accountId: C) => ({ fields: [accountId] as [C], references: [accounts.id] as [typeof accounts.id] });
@@ -141,6 +141,11 @@ export const personaSetAnalysesRelations = relations(personaSetAnalyses, ({ one 
 export const scoringRunsRelations = relations(scoringRuns, ({ one, many }) => ({
   personaSet: one(personaSets, { fields: [scoringRuns.personaSetId], references: [personaSets.id] }),
   assignments: many(assignments),
+  chunks: many(scoringRunChunks),
+}));
+
+export const scoringRunChunksRelations = relations(scoringRunChunks, ({ one }) => ({
+  scoringRun: one(scoringRuns, { fields: [scoringRunChunks.scoringRunId], references: [scoringRuns.id] }),
 }));
 
 /* ---------- delivery and jobs ---------- */

@@ -1,7 +1,10 @@
+import { NonRetriableError } from 'inngest';
 import { getDatabase } from '@/db/client';
 import { env } from '@/lib/env';
 import { deliverEmail, personaSetEmail } from '@/lib/services/email';
+import { ServiceError } from '@/lib/services/errors';
 import {
+  BuildSupersededError,
   chooseTraits,
   computeAnalysis,
   dueScheduledSets,
@@ -10,12 +13,12 @@ import {
   finishScoringRunIfComplete,
   fitPersonas,
   getBuildNotice,
+  getCurrentBuildSet,
   markErrored,
   markReady,
   publishAssignments,
   requestScoring,
   scoreChunk,
-  setProgress,
   snapshotMembers,
   startBuild,
   startScoringRun,
@@ -33,38 +36,72 @@ import {
 /** The account an event is about, as the services take it (jobs act for no person). */
 const tenantFor = async (accountId: string): Promise<Tenant> => tenantOf(await getDatabase(), accountId);
 
-/** Queued → building (with progress) → ready, or errored with a reason after the last retry. */
+/** A build step found the build superseded (memoized like any result, so a replay stops at the same place). */
+class Superseded extends Error {}
+type StepOutcome<T> = { value: T } | { superseded: true };
+
+/**
+ * Queued → building (with progress) → ready, or errored with a reason after the last retry. One build per set
+ * at a time (a newer request waits for the older to stop, which it does at its next step); at most two per account.
+ */
 export const buildPersonaSet = inngest.createFunction(
   {
     id: 'build-persona-set',
     name: 'Build persona set',
     retries: 3,
-    concurrency: [{ key: 'event.data.accountId', limit: 2 }],
+    // the embedded runner enforces the first rule; Inngest enforces both
+    concurrency: [
+      { key: 'event.data.personaSetId', limit: 1 },
+      { key: 'event.data.accountId', limit: 2 },
+    ],
     triggers: [personaSetRequested],
   },
   async ({ event, step }) => {
     const { accountId, personaSetId, buildVersion } = event.data;
     const build = { personaSetId, buildVersion };
+    /** A step of this build: stops the build once a newer one is requested; bad input is not retried. */
+    const buildStep = async <T>(id: string, work: (tenant: Tenant) => Promise<T>): Promise<T> => {
+      const outcome = (await step.run(id, async (): Promise<StepOutcome<T>> => {
+        try {
+          return { value: await work(await tenantFor(accountId)) };
+        } catch (err) {
+          if (err instanceof BuildSupersededError) return { superseded: true };
+          if (err instanceof ServiceError && err.code === 'invalid') throw new NonRetriableError(err.message, { cause: err });
+          throw err;
+        }
+      })) as StepOutcome<T>;
+      if ('superseded' in outcome) throw new Superseded();
+      return outcome.value;
+    };
     try {
       const start = await step.run('start-build', async () => startBuild(await tenantFor(accountId), build));
       if (!start.current) return { skipped: 'a newer build of this set was requested' };
-      const snapshot = await step.run('snapshot-members', async () => snapshotMembers(await tenantFor(accountId), build));
-      const selection = await step.run('select-traits', async () => chooseTraits(await tenantFor(accountId), build, snapshot.members));
-      const fit = await step.run('fit-personas', async () => {
-        const tenant = await tenantFor(accountId);
-        return fitPersonas(tenant, build, selection.traits, (f, stage) => setProgress(tenant, build, f, stage));
-      });
-      const published = await step.run('write-assignments', async () =>
-        publishAssignments(await tenantFor(accountId), build, { chosenBy: selection.chosenBy, report: selection.report }),
+      const snapshot = await buildStep('snapshot-members', (t) => snapshotMembers(t, build));
+      const selection = await buildStep('select-traits', (t) => chooseTraits(t, build, snapshot.members));
+      const fit = await buildStep('fit-personas', (t) => fitPersonas(t, build, selection.traits));
+      const published = await buildStep('write-assignments', (t) =>
+        publishAssignments(t, build, { chosenBy: selection.chosenBy, report: selection.report }),
       );
-      await step.run('compute-analysis', async () => computeAnalysis(await tenantFor(accountId), build));
-      const ready = await step.run('mark-ready', async () => markReady(await tenantFor(accountId), build));
-      await step.sendEvent('announce-built', personaSetBuilt.create({ accountId, personaSetId, buildVersion }));
+      await buildStep('compute-analysis', async (t) => {
+        await getCurrentBuildSet(t, build);
+        return computeAnalysis(t, build);
+      });
+      const ready = await buildStep('mark-ready', (t) => markReady(t, build));
+      // one id per build: a resend after a crash starts no second email
+      await step.sendEvent(
+        'announce-built',
+        personaSetBuilt.create({ accountId, personaSetId, buildVersion }, { id: `persona-set-built-${personaSetId}-v${buildVersion}` }),
+      );
       return { members: snapshot.members, k: fit.k, silhouette: fit.silhouette, changed: published.changed, personas: ready.personas.length };
     } catch (err) {
+      if (err instanceof Superseded) return { skipped: 'a newer build of this set was requested' };
       const reason = explainBuildError(err);
-      await step.run('mark-errored', async () => markErrored(await tenantFor(accountId), build, reason));
-      await step.sendEvent('announce-failed', personaSetFailed.create({ accountId, personaSetId, buildVersion, reason }));
+      const errored = await step.run('mark-errored', async () => markErrored(await tenantFor(accountId), build, reason));
+      if (!errored.marked) return { skipped: 'a newer build of this set was requested', failed: reason };
+      await step.sendEvent(
+        'announce-failed',
+        personaSetFailed.create({ accountId, personaSetId, buildVersion, reason }, { id: `persona-set-failed-${personaSetId}-v${buildVersion}` }),
+      );
       return { failed: reason };
     }
   },

@@ -5,7 +5,8 @@ import type { TraitSelection } from '@/db/json';
 import { bulkColumns, bulkInsert, refreshStatistics } from '@/db/bulk';
 import { assignRows, encodeTable } from '@/lib/clustering';
 import type { Tenant } from '../tenant';
-import { getBuildSet, setProgress } from './build';
+import { emptySnapshot, getCurrentBuildSet } from './build';
+import { BuildSupersededError, ofMembers, withStepProgress } from './build-progress';
 import { matrixKeys, snapshotMatrix } from './member-matrix';
 import type { BuildRef } from './types';
 
@@ -31,6 +32,8 @@ const ASSIGNMENT_COLUMNS = bulkColumns({
   account_id: 'uuid', persona_set_id: 'uuid', person_id: 'int8', persona_id: 'uuid', distance: 'float4', runner_up_persona_id: 'uuid',
   margin: 'float4', scoring_run_id: 'uuid',
 });
+// rows per COPY is 4 batches: 50k, so that the progress of a large write moves every fraction of a second
+const WRITE_BATCH = 12_500;
 const LABEL_COLUMNS = bulkColumns({ person_id: 'int8', persona_id: 'uuid', distance: 'float4', runner_up: 'uuid', margin: 'float4' });
 
 /**
@@ -42,17 +45,24 @@ export async function publishAssignments(
   build: BuildRef,
   selection: Omit<TraitSelection, 'traits'>,
 ): Promise<AssignmentCounts> {
-  const set = await getBuildSet(tenant, build.personaSetId);
+  const set = await getCurrentBuildSet(tenant, build);
   const draft = set.draft;
   if (!draft || draft.buildVersion !== build.buildVersion) throw new Error('the fitted personas of this build are missing');
-  await setProgress(tenant, build, 0.6, 'Assigning members');
-  const mt = await snapshotMatrix(tenant, build, matrixKeys(draft.traits));
-  const { matrix } = encodeTable(draft.model.encoder, mt.table);
-  const a = await assignRows(draft.model, matrix, mt.table.n);
+  const { mt, a } = await withStepProgress(tenant, build, 'Assigning members', [0.55, 0.6], async (progress) => {
+    progress.report(0, draft.members, ofMembers(0, draft.members, 'loaded'));
+    const mt = await snapshotMatrix(tenant, build, matrixKeys(draft.traits), (n) => progress.report(n, draft.members, ofMembers(n, draft.members, 'loaded')));
+    // an empty or changed snapshot would close every current assignment it lacks: refuse to publish it
+    if (mt.table.n === 0) throw emptySnapshot();
+    if (mt.table.n !== draft.members)
+      throw new Error(`the build's member snapshot has ${mt.table.n} members, but the personas were fitted on ${draft.members}`);
+    const { matrix } = encodeTable(draft.model.encoder, mt.table);
+    return { mt, a: await assignRows(draft.model, matrix, mt.table.n) };
+  });
   const ids = draft.personas.map((p) => p.id);
-  await setProgress(tenant, build, 0.7, 'Writing assignments');
   const stored: TraitSelection = { traits: draft.traits, ...selection };
-  return tenant.db.transaction(async (tx) => {
+  return withStepProgress(tenant, build, 'Writing assignments', [0.6, 0.85], (progress) => tenant.db.transaction(async (tx) => {
+    const onRows = (n: number) => progress.report(n, mt.table.n, ofMembers(n, mt.table.n, 'written'));
+    onRows(0);
     await bulkInsert(
       tx,
       'personas',
@@ -73,25 +83,30 @@ export async function publishAssignments(
         tenant.accountId,
         draft.retiredIds,
       ]);
-    const counts = await writeAssignments({ ...tenant, db: tx }, build.personaSetId, mt.personIds, a, ids, null, { closeOthers: true });
-    await tx.query(
+    const counts = await writeAssignments({ ...tenant, db: tx }, build.personaSetId, mt.personIds, a, ids, null, { closeOthers: true, onRows });
+    // the progress writes go through the pool: none may wait on the row lock this update takes
+    await progress.flush();
+    const published = await tx.query(
       `update persona_sets set model = $1::jsonb, k = $2, quality = $3::jsonb, selection = $4::jsonb, member_count = $5,
-         progress = 0.85, current_step = 'Computing analysis', updated_at = now() where id = $6 and account_id = $7`,
-      [JSON.stringify(draft.model), draft.model.k, JSON.stringify(draft.quality), JSON.stringify(stored), mt.table.n, build.personaSetId, tenant.accountId],
+         progress = greatest(progress, 0.85), current_step = 'Computing analysis', step_detail = null, updated_at = now()
+       where id = $6 and account_id = $7 and build_version = $8 returning id`,
+      [JSON.stringify(draft.model), draft.model.k, JSON.stringify(draft.quality), JSON.stringify(stored), mt.table.n, build.personaSetId, tenant.accountId, build.buildVersion],
     );
+    // a newer request came in meanwhile: roll all of it back, the newer build publishes its own
+    if (!published.rows.length) throw new BuildSupersededError(build);
     return counts;
-  });
+  }), { inTransaction: true });
 }
 
 /** Copies the labels into the per-connection scratch table the history statements join. */
-async function stageLabels(tenant: Tenant, personIds: Float64Array, a: Labels, personaIds: string[]): Promise<void> {
+async function stageLabels(tenant: Tenant, personIds: Float64Array, a: Labels, personaIds: string[], tick: (i: number) => void): Promise<void> {
   const tx = tenant.db;
   await tx.query(
     `create temp table if not exists facet_labels (person_id bigint primary key, persona_id uuid, distance real, runner_up uuid, margin real)`,
   );
   await tx.query('truncate facet_labels');
   const rows = function* () {
-    for (let i = 0; i < personIds.length; i++)
+    for (let i = 0; i < personIds.length; i++, tick(i))
       yield [personIds[i], personaIds[a.labels[i]], a.distances[i], a.runnerUp[i] >= 0 ? personaIds[a.runnerUp[i]] : null, a.margins[i]];
   };
   await bulkInsert(
@@ -99,7 +114,7 @@ async function stageLabels(tenant: Tenant, personIds: Float64Array, a: Labels, p
     'facet_labels',
     LABEL_COLUMNS,
     rows(),
-    { batchSize: 50_000 },
+    { batchSize: WRITE_BATCH },
   );
   await tx.query('analyze facet_labels');
 }
@@ -115,9 +130,13 @@ export async function writeAssignments(
   a: Labels,
   personaIds: string[],
   scoringRunId: string | null,
-  opts: { closeOthers: boolean; range?: [number, number] },
+  opts: { closeOthers: boolean; range?: [number, number]; onRows?: (written: number) => void },
 ): Promise<AssignmentCounts> {
   const { db: tx, accountId } = tenant;
+  if (opts.closeOthers && personIds.length === 0) throw new Error('refusing to write an empty assignment set: it would close every current assignment');
+  const tick = (i: number) => {
+    if (opts.onRows && i % 10_000 === 0) opts.onRows(i);
+  };
   const existing = await tx.query<{ any: boolean }>(
     'select exists (select 1 from assignments where persona_set_id = $1 and valid_to is null) as any',
     [personaSetId],
@@ -129,7 +148,7 @@ export async function writeAssignments(
       'assignments',
       ASSIGNMENT_COLUMNS,
       (function* () {
-        for (let i = 0; i < personIds.length; i++)
+        for (let i = 0; i < personIds.length; i++, tick(i))
           yield [
             accountId,
             personaSetId,
@@ -141,13 +160,15 @@ export async function writeAssignments(
             scoringRunId,
           ];
       })(),
-      { batchSize: 50_000 },
+      { batchSize: WRITE_BATCH },
     );
+    opts.onRows?.(personIds.length);
     // the analysis steps join these rows next: plan them on statistics that know they exist
     await refreshStatistics(tx, 'assignments', personIds.length);
     return { assigned: personIds.length, changed: 0, added: personIds.length, removed: 0 };
   }
-  await stageLabels(tenant, personIds, a, personaIds);
+  await stageLabels(tenant, personIds, a, personaIds, tick);
+  opts.onRows?.(personIds.length);
   const scope = opts.range ? 'and a.person_id between $2 and $3' : '';
   const scopeParams = opts.range ? [Math.floor(opts.range[0]), Math.floor(opts.range[1])] : [];
   const removed = opts.closeOthers

@@ -16,8 +16,11 @@ import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
 import { ServiceError, notFound } from '../errors';
 import type { Tenant } from '../tenant';
 import { resolveTraitColumns } from '../trait-reader';
+import { BuildSupersededError, ofMembers, setProgress, withStepProgress } from './build-progress';
 import { forgetSnapshotMatrix, loadMemberMatrix, loadReferenceTable, matrixKeys, snapshotMatrix } from './member-matrix';
 import type { BuildRef } from './types';
+
+export { BuildSupersededError, setProgress } from './build-progress';
 
 /** Traits never chosen automatically: location is shown on the map, not used to define who people are. */
 const NOT_FOR_CLUSTERING = new Set(['state', 'latitude', 'longitude']);
@@ -53,12 +56,11 @@ export async function getBuildSet({ db, accountId }: Tenant, personaSetId: strin
   };
 }
 
-export async function setProgress({ db, accountId }: Tenant, build: BuildRef, progress: number, step: string): Promise<void> {
-  await db.query(
-    `update persona_sets set status = 'building', progress = $1, current_step = $2, updated_at = now()
-     where id = $3 and account_id = $4 and build_version = $5 and status in ('queued', 'building')`,
-    [progress, step, build.personaSetId, accountId, build.buildVersion],
-  );
+/** The set a build works on, when that build is still the set's current one; else BuildSupersededError. */
+export async function getCurrentBuildSet(tenant: Tenant, build: BuildRef): Promise<BuildSet> {
+  const set = await getBuildSet(tenant, build.personaSetId);
+  if (set.buildVersion !== build.buildVersion) throw new BuildSupersededError(build);
+  return set;
 }
 
 /** Whether this build is still the set's current one (a newer rebuild supersedes it). */
@@ -69,23 +71,43 @@ export async function startBuild(tenant: Tenant, build: BuildRef): Promise<{ cur
   return { current: true };
 }
 
-/** Fixes the cohort members this build works on. Idempotent. */
+// members copied into the snapshot per statement, so that the bar moves on large cohorts
+const SNAPSHOT_BATCH = 100_000;
+
+/**
+ * Fixes the cohort members this build works on, in the build's own rows of build_snapshots (a logged table: a
+ * step resumed after a crash finds them). Idempotent: a retry replaces this build's rows, and only this build's.
+ */
 export async function snapshotMembers(tenant: Tenant, build: BuildRef): Promise<{ members: number }> {
-  const set = await getBuildSet(tenant, build.personaSetId);
-  await setProgress(tenant, build, 0.04, 'Taking the cohort snapshot');
-  await tenant.db.transaction(async (tx) => {
-    await tx.query('delete from build_snapshots where persona_set_id = $1', [build.personaSetId]);
-    await tx.query(
-      `insert into build_snapshots (persona_set_id, build_version, person_id)
-       select $1, $2, person_id from cohort_memberships where cohort_id = $3 and account_id = $4 and exited_on is null`,
-      [build.personaSetId, build.buildVersion, set.cohortId, tenant.accountId],
+  const { db, accountId } = tenant;
+  const set = await getCurrentBuildSet(tenant, build);
+  const members = await withStepProgress(tenant, build, 'Taking the cohort snapshot', [0.02, 0.08], async (progress) => {
+    const total = await db.query<{ n: string }>(
+      'select count(*)::text as n from cohort_memberships where cohort_id = $1 and account_id = $2 and exited_on is null',
+      [set.cohortId, accountId],
     );
+    const expected = Number(total.rows[0].n);
+    progress.report(0, expected, ofMembers(0, expected, 'taken'));
+    await db.query('delete from build_snapshots where persona_set_id = $1 and build_version = $2', [build.personaSetId, build.buildVersion]);
+    let taken = 0;
+    for (let after = -1; ; ) {
+      const r = await db.query<{ n: number; last: string | null }>(
+        `with batch as (
+           insert into build_snapshots (persona_set_id, build_version, person_id)
+           select $1, $2, person_id from cohort_memberships
+           where cohort_id = $3 and account_id = $4 and exited_on is null and person_id > $5
+           order by person_id limit ${SNAPSHOT_BATCH}
+           returning person_id)
+         select count(*)::int as n, max(person_id)::text as last from batch`,
+        [build.personaSetId, build.buildVersion, set.cohortId, accountId, after],
+      );
+      taken += r.rows[0].n;
+      const of = Math.max(expected, taken);
+      progress.report(taken, of, ofMembers(taken, of, 'taken'));
+      if (r.rows[0].n < SNAPSHOT_BATCH || r.rows[0].last === null) return taken;
+      after = Number(r.rows[0].last);
+    }
   });
-  const r = await tenant.db.query<{ n: string }>(
-    'select count(*)::text as n from build_snapshots where persona_set_id = $1 and build_version = $2',
-    [build.personaSetId, build.buildVersion],
-  );
-  const members = Number(r.rows[0].n);
   if (members === 0) throw new ServiceError('invalid', 'The cohort has no members today, so there is nobody to cluster.');
   if (members < 20) throw new ServiceError('invalid', `The cohort has only ${members} members; a persona set needs at least 20.`);
   return { members };
@@ -105,17 +127,22 @@ export async function chooseTraits(
   build: BuildRef,
   members: number,
 ): Promise<{ traits: string[]; chosenBy: 'analyst' | 'automatic'; report: SelectionReportRow[] }> {
-  const set = await getBuildSet(tenant, build.personaSetId);
-  await setProgress(tenant, build, 0.08, 'Choosing traits');
-  if (set.traitKeys?.length) return { traits: set.traitKeys, chosenBy: 'analyst', report: [] };
-  const columns = await resolveTraitColumns(tenant, await candidateKeys(tenant));
-  const stride = Math.max(1, Math.floor(members / SELECT_SAMPLE));
-  const sample = await loadMemberMatrix(tenant, columns, { kind: 'snapshot', build, stride });
-  const table = sample.table.n >= 20 ? sample.table : (await loadMemberMatrix(tenant, columns, { kind: 'snapshot', build })).table;
-  const reference = await loadReferenceTable(tenant.db, columns);
-  const selection = selectTraits(table, { reference, seed: 17 });
-  if (!selection.selected.length) throw new ServiceError('invalid', 'No trait separates this cohort: every trait is missing or the same for everyone.');
-  return { traits: selection.selected, chosenBy: 'automatic', report: selection.report };
+  const set = await getCurrentBuildSet(tenant, build);
+  if (set.traitKeys?.length) {
+    await setProgress(tenant, build, 0.12, 'Choosing traits', 'chosen by the analyst');
+    return { traits: set.traitKeys, chosenBy: 'analyst', report: [] };
+  }
+  return withStepProgress(tenant, build, 'Choosing traits', [0.08, 0.12], async (progress) => {
+    const columns = await resolveTraitColumns(tenant, await candidateKeys(tenant));
+    const stride = Math.max(1, Math.floor(members / SELECT_SAMPLE));
+    const sample = await loadMemberMatrix(tenant, columns, { kind: 'snapshot', build, stride });
+    const table = sample.table.n >= 20 ? sample.table : (await loadMemberMatrix(tenant, columns, { kind: 'snapshot', build })).table;
+    progress.report(1, 2, `${columns.length} traits compared on ${table.n.toLocaleString('en-US')} members`);
+    const reference = await loadReferenceTable(tenant.db, columns);
+    const selection = selectTraits(table, { reference, seed: 17 });
+    if (!selection.selected.length) throw new ServiceError('invalid', 'No trait separates this cohort: every trait is missing or the same for everyone.');
+    return { traits: selection.selected, chosenBy: 'automatic' as const, report: selection.report };
+  });
 }
 
 /** What persona_sets.quality keeps of a fit: how well the personas separate, and how k was chosen. */
@@ -158,24 +185,23 @@ export async function fitPersonas(
   tenant: Tenant,
   build: BuildRef,
   traits: string[],
-  onProgress?: (fraction: number, stage: string) => Promise<void> | void,
 ): Promise<{ k: number; personaIds: string[]; silhouette: number; stability: number; warnings: string[] }> {
-  const set = await getBuildSet(tenant, build.personaSetId);
-  await setProgress(tenant, build, 0.12, 'Loading traits');
-  const mt = await snapshotMatrix(tenant, build, matrixKeys(traits));
-  await setProgress(tenant, build, 0.2, 'Finding personas');
-  let last = 0;
-  const result = await clusterTable(mt.table, {
-    traits,
-    k: set.requestedK ?? undefined,
-    seed: 1234 + build.buildVersion,
-    onProgress: (f, stage) => {
-      const now = Date.now();
-      if (now - last > 700 && onProgress) {
-        last = now;
-        void onProgress(0.2 + f * 0.35, stage);
-      }
-    },
+  const set = await getCurrentBuildSet(tenant, build);
+  const members = await snapshotSize(tenant, build);
+  const mt = await withStepProgress(tenant, build, 'Loading traits', [0.12, 0.2], (progress) => {
+    progress.report(0, members, ofMembers(0, members, 'loaded'));
+    return snapshotMatrix(tenant, build, matrixKeys(traits), (n) => progress.report(n, members, ofMembers(n, members, 'loaded')));
+  });
+  if (mt.table.n === 0) throw emptySnapshot();
+  // the engine reports its stages ("trying k = 5"); the heartbeat adds how long it has been at it
+  const result = await withStepProgress(tenant, build, 'Finding personas', [0.2, 0.55], (progress) => {
+    progress.report(0, 1, 'starting');
+    return clusterTable(mt.table, {
+      traits,
+      k: set.requestedK ?? undefined,
+      seed: 1234 + build.buildVersion,
+      onProgress: (f, stage) => progress.report(f, 1, stage),
+    });
   });
 
   // Ids stay stable: place the previous personas in the new space as the mean of their current members.
@@ -214,12 +240,11 @@ export async function fitPersonas(
     quality: qualityOf(result),
     members: mt.table.n,
   };
-  await tenant.db.query('update persona_sets set draft = $1::jsonb where id = $2 and account_id = $3 and build_version = $4', [
-    JSON.stringify(draft),
-    build.personaSetId,
-    tenant.accountId,
-    build.buildVersion,
-  ]);
+  const saved = await tenant.db.query(
+    'update persona_sets set draft = $1::jsonb where id = $2 and account_id = $3 and build_version = $4 returning id',
+    [JSON.stringify(draft), build.personaSetId, tenant.accountId, build.buildVersion],
+  );
+  if (!saved.rows.length) throw new BuildSupersededError(build);
   return {
     k: result.k,
     personaIds: personas.map((p) => p.id),
@@ -237,26 +262,50 @@ async function currentPersonaSizes({ db, accountId }: Tenant, personaSetId: stri
   return r.rows;
 }
 
+/** The build's end: ready, its snapshot (and any older build's) dropped. BuildSupersededError if a newer build was requested. */
 export async function markReady(tenant: Tenant, build: BuildRef): Promise<{ personas: { name: string; size: number }[] }> {
-  await tenant.db.query(
-    `update persona_sets set status = 'ready', progress = 1, current_step = null, error = null, draft = null,
-       built_at = now(), last_scored_at = now(), updated_at = now() where id = $1 and account_id = $2 and build_version = $3`,
+  const r = await tenant.db.query(
+    `update persona_sets set status = 'ready', progress = 1, current_step = null, step_detail = null, error = null, draft = null,
+       built_at = now(), last_scored_at = now(), updated_at = now() where id = $1 and account_id = $2 and build_version = $3 returning id`,
     [build.personaSetId, tenant.accountId, build.buildVersion],
   );
-  await tenant.db.query('delete from build_snapshots where persona_set_id = $1', [build.personaSetId]);
-  forgetSnapshotMatrix(build);
+  if (!r.rows.length) throw new BuildSupersededError(build);
+  await dropSnapshots(tenant, build);
   return { personas: await currentPersonaSizes(tenant, build.personaSetId) };
 }
 
-/** After the last retry: the set shows the reason and can be retried. */
-export async function markErrored(tenant: Tenant, build: BuildRef, reason: string): Promise<void> {
-  await tenant.db.query(
-    `update persona_sets set status = 'errored', error = $1, current_step = null, updated_at = now()
-     where id = $2 and account_id = $3 and build_version = $4`,
+/** After the last retry: the set shows the reason and can be retried. `marked` false: a newer build superseded this one. */
+export async function markErrored(tenant: Tenant, build: BuildRef, reason: string): Promise<{ marked: boolean }> {
+  const r = await tenant.db.query(
+    `update persona_sets set status = 'errored', error = $1, current_step = null, step_detail = null, updated_at = now()
+     where id = $2 and account_id = $3 and build_version = $4 returning id`,
     [reason.slice(0, 500), build.personaSetId, tenant.accountId, build.buildVersion],
   );
+  await dropSnapshots(tenant, build);
+  return { marked: r.rows.length > 0 };
+}
+
+/** A finished build's snapshot and those of builds it superseded; never a newer build's. */
+async function dropSnapshots({ db }: Tenant, build: BuildRef): Promise<void> {
+  await db.query('delete from build_snapshots where persona_set_id = $1 and build_version <= $2', [build.personaSetId, build.buildVersion]);
   forgetSnapshotMatrix(build);
 }
+
+/** Members in this build's snapshot. */
+export async function snapshotSize({ db }: Tenant, build: BuildRef): Promise<number> {
+  const r = await db.query<{ n: string }>('select count(*)::text as n from build_snapshots where persona_set_id = $1 and build_version = $2', [
+    build.personaSetId,
+    build.buildVersion,
+  ]);
+  return Number(r.rows[0].n);
+}
+
+/** A step found the build's members gone: it refuses to go on rather than fit or publish nobody. */
+export const emptySnapshot = () =>
+  new ServiceError(
+    'invalid',
+    "The build's member snapshot is empty, so nothing was published and the current personas and assignments are kept. Rebuild the set.",
+  );
 
 /** What the email about a finished build says, and to whom (null: the set has no creator to tell). */
 export async function getBuildNotice(
@@ -278,7 +327,7 @@ export function explainBuildError(err: unknown): string {
   const msg = err instanceof Error ? err.message : typeof err === 'string' ? err : String((err as { message?: string })?.message ?? err);
   if (/no usable traits|missing everywhere|constant/i.test(msg))
     return 'The chosen traits carry no information for this cohort (missing or the same for everyone). Choose other traits and retry.';
-  if (/fewer rows than|at least \d+ members|no members|has no rows/i.test(msg)) return msg.endsWith('.') ? msg : `${msg}.`;
+  if (/fewer rows than|at least \d+ members|no members|has no rows|snapshot is empty/i.test(msg)) return msg.endsWith('.') ? msg : `${msg}.`;
   if (/ECONNREFUSED|connection|terminat/i.test(msg)) return 'The database could not be reached during the build. Retry in a moment.';
   return `The build failed: ${msg.slice(0, 300)}`;
 }

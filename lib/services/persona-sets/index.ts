@@ -6,6 +6,7 @@ export {
   clusteringTraitKeys,
   createPersonaSet,
   deletePersonaSet,
+  getBuildProgress,
   getPersonaSetDetail,
   getPersonaSetOrThrow,
   getScoringRunOrThrow,
@@ -18,11 +19,13 @@ export {
   updatePersonaSet,
 } from './sets';
 export {
+  BuildSupersededError,
   chooseTraits,
   draftPersona,
   explainBuildError,
   fitPersonas,
   getBuildNotice,
+  getCurrentBuildSet,
   markErrored,
   markReady,
   qualityOf,

@@ -63,8 +63,13 @@ function membersOf(source: MemberSource): { sql: string; params: unknown[]; pers
   }
 }
 
-/** Reads the given trait columns of the source's members into typed arrays. */
-export async function loadMemberMatrix(tenant: Tenant, columns: TraitColumn[], source: MemberSource): Promise<MemberMatrix> {
+/** Reads the given trait columns of the source's members into typed arrays; `onRows` hears the count after each batch. */
+export async function loadMemberMatrix(
+  tenant: Tenant,
+  columns: TraitColumn[],
+  source: MemberSource,
+  onRows?: (loaded: number) => void,
+): Promise<MemberMatrix> {
   const m = membersOf(source);
   const cols = columns.map((c, i) => `, ${c.sql} as t${i}`).join('');
   const stride = m.stride > 1 ? ` and m.person_id % ${m.stride} = 0` : '';
@@ -97,6 +102,7 @@ export async function loadMemberMatrix(tenant: Tenant, columns: TraitColumn[], s
       for (let c = 0; c < columns.length; c++) data[c][n] = columns[c].code(r[c + 2]);
       n++;
     }
+    onRows?.(n);
     if (rows.length < BATCH) break;
     after = rows[rows.length - 1][0] as number;
   }
@@ -113,7 +119,12 @@ const cache = new Map<string, MemberMatrix & { keys: string[] }>();
 const cacheKey = (b: BuildRef) => `${b.personaSetId}:${b.buildVersion}`;
 
 /** The build snapshot's members with these traits, from memory when an earlier step of the build loaded them. */
-export async function snapshotMatrix(tenant: Tenant, build: BuildRef, keys: string[]): Promise<MemberMatrix> {
+export async function snapshotMatrix(
+  tenant: Tenant,
+  build: BuildRef,
+  keys: string[],
+  onRows?: (loaded: number) => void,
+): Promise<MemberMatrix> {
   const columns = await resolveTraitColumns(tenant, keys);
   const cached = cache.get(cacheKey(build));
   if (cached && keys.every((k) => cached.keys.includes(k))) {
@@ -124,7 +135,7 @@ export async function snapshotMatrix(tenant: Tenant, build: BuildRef, keys: stri
       columns,
     };
   }
-  const loaded = await loadMemberMatrix(tenant, columns, { kind: 'snapshot', build });
+  const loaded = await loadMemberMatrix(tenant, columns, { kind: 'snapshot', build }, onRows);
   cache.clear();
   cache.set(cacheKey(build), { ...loaded, keys });
   return loaded;

@@ -38,14 +38,6 @@ export async function startScoringRun(
 ): Promise<{ members: number; chunks: [number, number][]; removed: number }> {
   const { db, accountId } = tenant;
   const set = await getScoringSet(tenant, personaSetId);
-  const removed = await db.query<{ n: string }>(
-    `with c as (update assignments a set valid_to = now(), scoring_run_id = $3
-       where a.persona_set_id = $1 and a.valid_to is null
-         and not exists (select 1 from cohort_memberships m where m.cohort_id = $2 and m.person_id = a.person_id and m.exited_on is null)
-       returning 1)
-     select count(*)::text as n from c`,
-    [personaSetId, set.cohortId, runId],
-  );
   const ids = await db.queryArrays(
     `select person_id::float8 from cohort_memberships where cohort_id = $1 and account_id = $2 and exited_on is null order by person_id`,
     [set.cohortId, accountId],
@@ -55,11 +47,24 @@ export async function startScoringRun(
     const last = Math.min(ids.length, i + SCORING_CHUNK) - 1;
     chunks.push([ids[i][0] as number, ids[last][0] as number]);
   }
-  await db.query(
-    `update scoring_runs set status = 'running', started_at = coalesce(started_at, now()), chunks_total = $1, removed = $2 where id = $3 and account_id = $4`,
-    [chunks.length, Number(removed.rows[0].n), runId, accountId],
-  );
-  return { members: ids.length, chunks, removed: Number(removed.rows[0].n) };
+  // one transaction: a retry after a crash finds either nothing closed yet or the count of the first try kept
+  const removed = await db.transaction(async (tx) => {
+    const r = await tx.query<{ n: string }>(
+      `with c as (update assignments a set valid_to = now(), scoring_run_id = $3
+         where a.persona_set_id = $1 and a.valid_to is null
+           and not exists (select 1 from cohort_memberships m where m.cohort_id = $2 and m.person_id = a.person_id and m.exited_on is null)
+         returning 1)
+       select count(*)::text as n from c`,
+      [personaSetId, set.cohortId, runId],
+    );
+    const u = await tx.query<{ removed: number }>(
+      `update scoring_runs set status = 'running', started_at = coalesce(started_at, now()), chunks_total = $1, removed = greatest(removed, $2)
+       where id = $3 and account_id = $4 returning removed`,
+      [chunks.length, Number(r.rows[0].n), runId, accountId],
+    );
+    return u.rows[0]?.removed ?? Number(r.rows[0].n);
+  });
+  return { members: ids.length, chunks, removed };
 }
 
 /** Scores the cohort's current members in one person id range; idempotent for a given run and range. */
@@ -81,12 +86,27 @@ export async function scoreChunk(
   const ids = personas.rows.map((p) => p.id);
   return tenant.db.transaction(async (tx) => {
     const counts = await writeAssignments({ ...tenant, db: tx }, personaSetId, mt.personIds, a, ids, runId, { closeOthers: false, range });
-    await tx.query(
-      `update scoring_runs set scored = scored + $1, changed = changed + $2, added = added + $3, chunks_done = chunks_done + 1
-       where id = $4 and account_id = $5`,
-      [counts.assigned, counts.changed, counts.added, runId, tenant.accountId],
+    // the chunk's first result stands (a retry of a committed chunk changes nothing and would count 0 moves);
+    // the run's counters are the sums over its chunks, so a chunk counts once however often it runs
+    const chunk = await tx.query<{ scored: number; changed: number; added: number }>(
+      `with ins as (
+         insert into scoring_run_chunks (scoring_run_id, from_person_id, to_person_id, scored, changed, added)
+         select $1, $2, $3, $4, $5, $6 where exists (select 1 from scoring_runs where id = $1 and account_id = $7)
+         on conflict (scoring_run_id, from_person_id) do nothing returning scored, changed, added)
+       select scored, changed, added from ins
+       union all select scored, changed, added from scoring_run_chunks where scoring_run_id = $1 and from_person_id = $2
+       limit 1`,
+      [runId, Math.floor(range[0]), Math.floor(range[1]), counts.assigned, counts.changed, counts.added, tenant.accountId],
     );
-    return { scored: counts.assigned, changed: counts.changed, added: counts.added };
+    await tx.query(
+      `update scoring_runs r set scored = c.scored, changed = c.changed, added = c.added, chunks_done = c.n
+       from (select coalesce(sum(scored), 0)::int as scored, coalesce(sum(changed), 0)::int as changed, coalesce(sum(added), 0)::int as added,
+                    count(*)::int as n from scoring_run_chunks where scoring_run_id = $1) c
+       where r.id = $1 and r.account_id = $2`,
+      [runId, tenant.accountId],
+    );
+    const stood = chunk.rows[0] ?? { scored: counts.assigned, changed: counts.changed, added: counts.added };
+    return { scored: stood.scored, changed: stood.changed, added: stood.added };
   });
 }
 

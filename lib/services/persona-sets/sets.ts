@@ -10,9 +10,10 @@ import { getCohortOrThrow } from '../cohorts';
 import { ServiceError, isUniqueViolation, notFound } from '../errors';
 import { deliverOutbox, writeOutbox, type OutboxEvent } from '../outbox';
 import type { Tenant } from '../tenant';
-import type { CreatePersonaSetInput, PersonaSetListItem } from './types';
+import type { BuildProgress, CreatePersonaSetInput, PersonaSetListItem } from './types';
 
 const UUID = /^[0-9a-f-]{36}$/i;
+const MAX_PROGRESS_IDS = 100;
 
 /* ---------- reads ---------- */
 
@@ -44,6 +45,7 @@ export async function listPersonaSets({ db, accountId }: Tenant, opts: { include
     status: set.status,
     progress: set.progress,
     currentStep: set.currentStep,
+    stepDetail: set.stepDetail,
     error: set.error,
     k: set.k,
     memberCount: set.memberCount,
@@ -55,6 +57,18 @@ export async function listPersonaSets({ db, accountId }: Tenant, opts: { include
     builtAt: set.builtAt,
     createdAt: set.createdAt,
   }));
+}
+
+/** Where the builds of these sets are (the pages poll it while a set is queued or building); others' ids are left out. */
+export async function getBuildProgress({ db, accountId }: Tenant, ids: string[]): Promise<BuildProgress[]> {
+  const wanted = [...new Set(ids)].filter((id) => UUID.test(id));
+  if (wanted.length > MAX_PROGRESS_IDS) throw new ServiceError('invalid', `Ask for at most ${MAX_PROGRESS_IDS} persona sets at a time`);
+  if (!wanted.length) return [];
+  const r = await db.query<{ id: string; status: BuildProgress['status']; progress: number; current_step: string | null; step_detail: string | null; error: string | null }>(
+    `select id, status, progress, current_step, step_detail, error from persona_sets where account_id = $1 and id = any($2::uuid[])`,
+    [accountId, wanted],
+  );
+  return r.rows.map((x) => ({ id: x.id, status: x.status, progress: x.progress, currentStep: x.current_step, stepDetail: x.step_detail, error: x.error }));
 }
 
 /** The set's current personas, in order (no ownership check of the set: callers have made it). */

@@ -26,6 +26,18 @@ export interface BuildRef {
   buildVersion: number;
 }
 
+/** A build as the pages show it while it runs. */
+export interface BuildProgress {
+  id: string;
+  status: PersonaSetStatus;
+  /** 0..1 of the whole build */
+  progress: number;
+  currentStep: string | null;
+  /** what the step has done so far, e.g. "40,000 of 100,000 members written · 3 s" */
+  stepDetail: string | null;
+  error: string | null;
+}
+
 export interface PersonaSetListItem {
   id: string;
   name: string;
@@ -33,6 +45,7 @@ export interface PersonaSetListItem {
   status: PersonaSetStatus;
   progress: number;
   currentStep: string | null;
+  stepDetail: string | null;
   error: string | null;
   k: number | null;
   memberCount: number | null;

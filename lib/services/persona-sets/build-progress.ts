@@ -1,0 +1,100 @@
+// What a person sees of a build in progress: the step, how far it is (a fraction of the whole build) and what it
+// has done so far, written into the set row. Steps report often; the row is written at most every PROGRESS_MS,
+// one write at a time, from the pool (not from a step's transaction, so others see it at once).
+import 'server-only';
+import type { Tenant } from '../tenant';
+import type { BuildRef } from './types';
+
+/** Longest gap between two progress writes while a step works (the pages poll every 1.5 s). */
+export const PROGRESS_MS = 700;
+
+/** The build is no longer the set's current one: a newer request superseded it. Steps stop without a trace. */
+export class BuildSupersededError extends Error {
+  constructor(build: BuildRef) {
+    super(`build ${build.buildVersion} of persona set ${build.personaSetId} was superseded by a newer request`);
+  }
+}
+
+/** Writes a build's step and progress (never backwards within a build: a retried step resumes the bar). */
+export async function setProgress(
+  { db, accountId }: Tenant,
+  build: BuildRef,
+  progress: number,
+  step: string,
+  detail: string | null = null,
+): Promise<void> {
+  await db.query(
+    `update persona_sets set status = 'building', progress = greatest(progress, $1), current_step = $2, step_detail = $3, updated_at = now()
+     where id = $4 and account_id = $5 and build_version = $6 and status in ('queued', 'building')`,
+    [progress, step, detail, build.personaSetId, accountId, build.buildVersion],
+  );
+}
+
+export interface StepProgress {
+  /** `done` of `total` units of this step; written at most every PROGRESS_MS */
+  report(done: number, total: number, detail?: string): void;
+  /**
+   * Stops the heartbeat, writes the latest report and waits for every write in flight. Call it before a write
+   * that locks the set row (a progress write waiting on that lock would never finish).
+   */
+  flush(): Promise<void>;
+}
+
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** "40,000 of 100,000 members written" */
+export const ofMembers = (done: number, total: number, what: string) => `${count(done)} of ${count(total)} members ${what}`;
+
+/**
+ * Runs one step spanning [from, to] of the whole build with its progress: what `work` reports, and a heartbeat
+ * every PROGRESS_MS that says how long the step has been at it (so the page moves during a long fit too).
+ * Writes run in the background, one at a time; a failed one is logged, never thrown into the step.
+ */
+export async function withStepProgress<T>(
+  tenant: Tenant,
+  build: BuildRef,
+  step: string,
+  [from, to]: [number, number],
+  work: (progress: StepProgress) => Promise<T>,
+  opts: { inTransaction?: boolean } = {},
+): Promise<T> {
+  const started = Date.now();
+  // PGlite has one connection: a write beside the step's open transaction would wait for it to end
+  const quiet = opts.inTransaction && tenant.db.driver === 'pglite';
+  let latest = { fraction: 0, detail: null as string | null };
+  let chain: Promise<void> = Promise.resolve();
+  let last = 0;
+  let dirty = true;
+  const write = () => {
+    if (quiet && last) return;
+    dirty = false;
+    last = Date.now();
+    const seconds = Math.floor((last - started) / 1000);
+    const detail = seconds >= 1 ? [latest.detail, `${seconds} s`].filter(Boolean).join(' · ') : latest.detail;
+    const fraction = from + (to - from) * latest.fraction;
+    chain = chain
+      .then(() => setProgress(tenant, build, fraction, step, detail))
+      .catch((err) => console.warn(`[facet] build progress not written: ${(err as Error).message}`));
+  };
+  const heartbeat = setInterval(write, PROGRESS_MS);
+  const progress: StepProgress = {
+    report(done, total, detail) {
+      latest = { fraction: total > 0 ? Math.max(0, Math.min(1, done / total)) : 0, detail: detail ?? null };
+      dirty = true;
+      if (Date.now() - last >= PROGRESS_MS) write();
+    },
+    async flush() {
+      clearInterval(heartbeat);
+      if (dirty) write();
+      await chain;
+    },
+  };
+  // the step's name is on the page before its work starts (and before any transaction of it opens)
+  write();
+  await chain;
+  try {
+    return await work(progress);
+  } finally {
+    await progress.flush();
+  }
+}

@@ -95,7 +95,7 @@ export async function publishAssignments(
     // a newer request came in meanwhile: roll all of it back, the newer build publishes its own
     if (!published.rows.length) throw new BuildSupersededError(build);
     return counts;
-  }), { inTransaction: true });
+  }));
 }
 
 /** Copies the labels into the per-connection scratch table the history statements join. */

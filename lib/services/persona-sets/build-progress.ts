@@ -56,17 +56,13 @@ export async function withStepProgress<T>(
   step: string,
   [from, to]: [number, number],
   work: (progress: StepProgress) => Promise<T>,
-  opts: { inTransaction?: boolean } = {},
 ): Promise<T> {
   const started = Date.now();
-  // PGlite has one connection: a write beside the step's open transaction would wait for it to end
-  const quiet = opts.inTransaction && tenant.db.driver === 'pglite';
   let latest = { fraction: 0, detail: null as string | null };
   let chain: Promise<void> = Promise.resolve();
   let last = 0;
   let dirty = true;
   const write = () => {
-    if (quiet && last) return;
     dirty = false;
     last = Date.now();
     const seconds = Math.floor((last - started) / 1000);

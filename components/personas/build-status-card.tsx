@@ -1,18 +1,20 @@
 'use client';
 
+import * as React from 'react';
 import { Card } from '@/components/ui/card';
 import type { PersonaSetActions } from './persona-set-actions';
 import { SetStatus, type StatusInfo } from './set-status';
-import { useBuildPolling } from './use-build-polling';
+import { useBuildProgress } from './use-build-progress';
 
-/** The loading bar of a set being built; refreshes the page until the build is done. */
+/** The loading bar of a set being built, kept live until the build is done (then the page refreshes). */
 export function BuildStatusCard({
-  set,
+  set: rendered,
   hasPrevious,
   rebuildPersonaSetAction,
 }: { set: StatusInfo; hasPrevious: boolean } & Pick<PersonaSetActions, 'rebuildPersonaSetAction'>) {
+  const one = React.useMemo(() => [rendered], [rendered]);
+  const [set] = useBuildProgress(one);
   const building = set.status === 'queued' || set.status === 'building';
-  useBuildPolling(building);
   return (
     <Card className="gap-3 p-5" data-testid="build-status">
       <h2 className="font-medium">

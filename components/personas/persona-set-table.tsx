@@ -8,7 +8,7 @@ import type { SetRowActions } from './persona-set-actions';
 import { ExploreSwitch } from './explore-switch';
 import { SetActions } from './set-actions';
 import { SetStatus, type StatusInfo } from './set-status';
-import { useBuildPolling } from './use-build-polling';
+import { useBuildProgress } from './use-build-progress';
 
 export interface SetRow extends StatusInfo {
   k: number | null;
@@ -20,9 +20,9 @@ export interface SetRow extends StatusInfo {
   builtAt: string | null;
 }
 
-/** The persona sets of the account; refreshes itself while any set is queued or building. */
-export function PersonaSetTable({ rows, ...actions }: { rows: SetRow[] } & SetRowActions) {
-  useBuildPolling(rows.some((r) => r.status === 'queued' || r.status === 'building'));
+/** The persona sets of the account; the status of sets being built stays live. */
+export function PersonaSetTable({ rows: rendered, ...actions }: { rows: SetRow[] } & SetRowActions) {
+  const rows = useBuildProgress(rendered);
   return (
     <Card className="py-0">
       <Table>

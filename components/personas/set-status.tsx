@@ -14,10 +14,12 @@ export interface StatusInfo {
   status: 'queued' | 'building' | 'ready' | 'errored';
   progress: number;
   currentStep: string | null;
+  /** what the step has done so far ("40,000 of 100,000 members written · 3 s") */
+  stepDetail?: string | null;
   error: string | null;
 }
 
-/** Status of a set: a badge, a progress bar while it builds, the reason and a Retry when it failed. */
+/** Status of a set: a badge, a progress bar with the step while it builds, the reason and a Retry when it failed. */
 export function SetStatus({
   set,
   wide = false,
@@ -32,21 +34,33 @@ export function SetStatus({
   if (set.status === 'ready') return <Badge variant="success">Ready</Badge>;
   if (set.status === 'queued')
     return (
-      <div className={wide ? 'space-y-1.5' : 'w-40 space-y-1'}>
+      <div className={wide ? 'space-y-1.5' : 'w-40 space-y-1'} data-testid="build-progress" data-status="queued">
         <Badge variant="secondary">Queued</Badge>
         <Progress value={null} aria-label={`${set.name} is queued`} className="h-1.5" />
+        <div className="truncate text-xs text-muted-foreground">Waiting for the job worker</div>
       </div>
     );
   if (set.status === 'building') {
     const pct = Math.round(Math.max(0, Math.min(1, set.progress)) * 100);
+    const step = set.currentStep ?? 'Starting';
     return (
-      <div className={wide ? 'space-y-1.5' : 'w-44 space-y-1'} data-testid="build-progress">
+      <div className={wide ? 'space-y-1.5' : 'w-44 space-y-1'} data-testid="build-progress" data-status="building" aria-live="polite">
         <div className="flex items-center justify-between gap-2 text-xs">
           <Badge variant="warning">Building</Badge>
           <span className="tabular-nums text-muted-foreground">{pct}%</span>
         </div>
-        <Progress value={pct} aria-label={`Building ${set.name}`} aria-valuetext={`${pct}%${set.currentStep ? `, ${set.currentStep}` : ''}`} className="h-1.5" />
-        {set.currentStep ? <div className="truncate text-xs text-muted-foreground">{set.currentStep}</div> : null}
+        <Progress
+          value={pct}
+          aria-label={`Building ${set.name}`}
+          aria-valuetext={`${pct}%, ${step}`}
+          className="h-1.5"
+          // pulses while the worker is at it; the width follows the step's own counts
+          indicatorClassName="animate-pulse duration-700"
+        />
+        <div className="truncate text-xs text-muted-foreground" data-testid="build-step">
+          {step}
+          {set.stepDetail ? <span className="tabular-nums"> · {set.stepDetail}</span> : null}
+        </div>
       </div>
     );
   }

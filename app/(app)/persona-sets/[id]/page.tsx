@@ -107,7 +107,11 @@ export default async function PersonaSetPage({
       />
       {set.status !== 'ready' ? (
         <div className="mb-6">
-          <BuildStatusCard set={set} hasPrevious={built} rebuildPersonaSetAction={rebuildPersonaSetAction} />
+          <BuildStatusCard
+            set={{ id: set.id, name: set.name, status: set.status, progress: set.progress, currentStep: set.currentStep, stepDetail: set.stepDetail, error: set.error }}
+            hasPrevious={built}
+            rebuildPersonaSetAction={rebuildPersonaSetAction}
+          />
         </div>
       ) : null}
       {!built ? (

@@ -1,5 +1,5 @@
-// npm run bench:build — queued → ready for cohorts of 100k and 1M members, on PostgreSQL and PGlite.
-// Each case runs in its own process so that its peak RSS is its own. Usage: [--cases pg:100000,pg:1000000,pglite:100000]
+// npm run bench:build — queued → ready for cohorts of 100k and 1M members, on a PostgreSQL server and the embedded one.
+// Each case runs in its own process so that its peak RSS is its own. Usage: [--cases pg:100000,pg:1000000,embedded:100000]
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { setDatabase } from '@/db/client';
@@ -10,9 +10,9 @@ import { createPersonaSet } from '@/lib/services/persona-sets';
 import { freshDatabase, peakRssMb, table } from './lib';
 import { tenantOf } from '@/lib/services/tenant';
 
-const TARGETS: Record<string, number> = { 'pg:1000000': 30, 'pglite:100000': 15 };
+const TARGETS: Record<string, number> = { 'pg:1000000': 30, 'embedded:100000': 15 };
 
-async function runCase(driver: 'pg' | 'pglite', members: number) {
+async function runCase(driver: 'pg' | 'embedded', members: number) {
   const { database, dispose } = await freshDatabase(driver, `facet_bench_build_${members}`);
   setDatabase(database);
   try {
@@ -55,11 +55,11 @@ async function main() {
   const child = process.argv.indexOf('--child');
   if (child >= 0) {
     const [driver, members] = process.argv[child + 1].split(':');
-    await runCase(driver as 'pg' | 'pglite', Number(members));
+    await runCase(driver as 'pg' | 'embedded', Number(members));
     process.exit(0);
   }
   const arg = process.argv.indexOf('--cases');
-  const cases = (arg >= 0 ? process.argv[arg + 1] : 'pglite:100000,pg:100000,pg:1000000').split(',');
+  const cases = (arg >= 0 ? process.argv[arg + 1] : 'embedded:100000,pg:100000,pg:1000000').split(',');
   const rows: Record<string, string | number>[] = [];
   const stepRows: Record<string, string | number>[] = [];
   for (const c of cases) {
@@ -79,7 +79,7 @@ async function main() {
     }
     const target = TARGETS[c];
     rows.push({
-      database: res.driver === 'pg' ? 'PostgreSQL 15' : 'PGlite',
+      database: res.driver === 'pg' ? 'PostgreSQL server' : 'embedded PostgreSQL',
       members: res.members,
       'queued → ready (s)': Number(res.totalS.toFixed(1)),
       target: target ? `≤ ${target} s` : '—',

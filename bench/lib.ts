@@ -14,10 +14,10 @@ export const serverUrl = () => process.env.BENCH_DATABASE_URL ?? process.env.DAT
 
 /**
  * A fresh, migrated database on the PostgreSQL server, or on an embedded server of its own in a temporary
- * folder (what `npm start` runs by default; 'pglite' is the name older cases use for it); dispose drops it.
+ * folder (what `npm start` runs by default); dispose drops it.
  */
 export async function freshDatabase(
-  driver: 'pg' | 'embedded' | 'pglite',
+  driver: 'pg' | 'embedded',
   name: string,
 ): Promise<{ database: Database; url?: string; dispose: () => Promise<void> }> {
   if (driver !== 'pg') {

@@ -1,8 +1,8 @@
 // npm run db:migrate — applies the migrations to the configured database (DATABASE_URL, or the embedded one in .data/).
 import { DatabaseConfigError, openConfiguredDatabase } from './client';
-import { useEmbeddedIfUnset } from './server';
+import { embeddedIfUnset } from './server';
 
-useEmbeddedIfUnset()
+embeddedIfUnset()
   .then(async (stopEmbedded) => {
     const database = await openConfiguredDatabase();
     console.log('migrations applied');

@@ -336,7 +336,7 @@ export async function startEmbeddedServer(opts: { dataDir: string; port?: number
  * the embedded server of .data/ (the running one if Facet is up, else one started for this command).
  * Returns what stops a server started here.
  */
-export async function useEmbeddedIfUnset(log: (line: string) => void = () => {}): Promise<() => Promise<void>> {
+export async function embeddedIfUnset(log: (line: string) => void = () => {}): Promise<() => Promise<void>> {
   if (process.env.DATABASE_URL) return async () => {};
   const dataDir = embeddedDataDir();
   const running = runningServer(dataDir);

@@ -1,14 +1,14 @@
 // npm run db:seed — migrates the configured database and seeds the demo account (idempotent).
 import { DatabaseConfigError, openConfiguredDatabase } from '@/db/client';
 import { DEMO_EMAIL, DEMO_PASSWORD, seedDemo } from './seed';
-import { useEmbeddedIfUnset } from '@/db/server';
+import { embeddedIfUnset } from '@/db/server';
 
 async function main() {
   const t0 = Date.now();
   let database;
   let stopEmbedded = async () => {};
   try {
-    stopEmbedded = await useEmbeddedIfUnset();
+    stopEmbedded = await embeddedIfUnset();
     database = await openConfiguredDatabase();
   } catch (err) {
     if (err instanceof DatabaseConfigError) {

@@ -237,8 +237,10 @@ async function main() {
   }
 
   // migrations once, here: web and worker are told so and skip them
+  // the demo account exists in development and with FACET_DEMO=1; a production start without it has none
+  const seedDemo = (mode === 'dev' || env.FACET_DEMO === '1') && env.FACET_SKIP_SEED !== '1';
   const code = await once(
-    env.FACET_SKIP_SEED === '1' ? [...tsNode, path.join(root, 'db', 'migrate-cli.ts')] : [...tsNode, path.join(root, 'scripts', 'seed-cli.ts'), '--quiet'],
+    seedDemo ? [...tsNode, path.join(root, 'scripts', 'seed-cli.ts'), '--quiet'] : [...tsNode, path.join(root, 'db', 'migrate-cli.ts')],
   );
   if (stopping) return;
   if (code !== 0) return shutdown(code);

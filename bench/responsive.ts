@@ -4,7 +4,8 @@
 // each sent at 20 req/s, open loop (a stalled answer does not hold back the next request), first with nothing
 // else running, then from "Save" of a persona set over a large cohort until that build is ready.
 // Cases: a 100k-member build on the embedded database; with --pg [url] (or BENCH_DATABASE_URL / DATABASE_URL),
-// also a 1M-member build on that PostgreSQL server. Usage: [--pg [url]] [--members 100000] [--pg-members 1000000]
+// also a 1M-member build on that PostgreSQL server.
+// Usage: [--pg [url]] [--members 100000] [--pg-members 1000000] [--page api] [--keep]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,7 @@ const arg = (name: string) => {
   return i < 0 ? undefined : argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[i + 1] : '';
 };
 const RATE = 20; // requests per second, for each of the two kinds
+const PAGE_IS_API = arg('page') === 'api';
 const IDLE_S = 10;
 const BEFORE_MS = 10_400; // issue 14: a page request during a 37k build, PGlite and jobs inside the web process
 const TARGET = { page: 150, assign: 20 };
@@ -174,8 +176,11 @@ async function runCase(label: string, members: number, pgUrl?: string): Promise<
     if (!signIn.ok || !cookie) throw new Error(`signing in answered ${signIn.status}: ${await signIn.text()}`);
 
     let n = 0;
+    // --page api: the API's GET of the set instead of the rendered page (about 40 ms of the web's CPU each)
     const page = async () => {
-      const r = await fetch(`${base}/persona-sets`, { headers: { cookie }, redirect: 'manual' });
+      const r = PAGE_IS_API
+        ? await api(demoKey, `/persona-sets/${demoSet}`)
+        : await fetch(`${base}/persona-sets`, { headers: { cookie }, redirect: 'manual' });
       await r.arrayBuffer();
       return r.status === 200;
     };
@@ -262,7 +267,7 @@ function rows(r: CaseResult): Record<string, string | number>[] {
     const errors = [...r.idle[kind], ...during].filter((s) => !s.ok).length;
     out.push({
       case: r.label,
-      request: kind === 'page' ? 'signed-in page GET /persona-sets' : 'real-time assignment POST',
+      request: kind === 'page' ? (PAGE_IS_API ? 'API GET /persona-sets/{id}' : 'signed-in page GET /persona-sets') : 'real-time assignment POST',
       'idle p50 / p99': fmt(r.idle[kind]),
       'during build p50 / p99': fmt(during),
       'max during build': `${Math.max(...during.map((s) => s.ms)).toFixed(0)} ms`,

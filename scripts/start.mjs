@@ -230,6 +230,7 @@ async function main() {
       await startDb();
       say(`embedded PostgreSQL on 127.0.0.1:${dbPort} (${path.relative(root, dataDir) || dataDir}), ready in ${Date.now() - t0} ms`);
       env.DATABASE_URL = prepared.url;
+      env.FACET_EMBEDDED_DB = '1';
     } catch (err) {
       console.error(`facet: ${err.message}`);
       await shutdown(1);

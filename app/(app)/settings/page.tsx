@@ -51,7 +51,7 @@ export default async function SettingsPage() {
           </CardHeader>
           <CardContent className="space-y-2 text-sm">
             <p>
-              Database: <span className="font-medium">{tenant.db.driver === 'pg' ? 'PostgreSQL server' : 'embedded PGlite (.data/)'}</span>
+              Database: <span className="font-medium">{process.env.FACET_EMBEDDED_DB === '1' ? 'embedded PostgreSQL (.data/)' : 'PostgreSQL server'}</span>
             </p>
             <p>
               Background jobs: <span className="font-medium">{usesInngestServer ? 'Inngest server' : 'embedded runner'}</span>

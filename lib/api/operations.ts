@@ -52,6 +52,11 @@ export const operations = {
   },
   getDimensions: { id: 'getDimensions', method: 'GET', path: '/persona-sets/{id}/analysis/dimensions', summary: 'Per persona and trait: bins, shares and salience', tag: 'analysis', responses: ok('Dimension analyses', S.DimensionsOut) },
   getFlow: { id: 'getFlow', method: 'GET', path: '/persona-sets/{id}/analysis/flow', summary: 'Members per persona per day', tag: 'analysis', responses: ok('Flow', S.FlowOut) },
+  getTransitions: {
+    id: 'getTransitions', method: 'GET', path: '/persona-sets/{id}/transitions', summary: 'Who moved from which persona to which between two instants, who joined and who left', tag: 'analysis',
+    query: S.TransitionsQuery, responses: ok('Transitions', S.TransitionsOut),
+  },
+  getPersonHistory: { id: 'getPersonHistory', method: 'GET', path: '/persona-sets/{id}/people/{personId}/history', summary: 'One person’s personas in the set over time', tag: 'analysis', responses: ok('The person’s stays, oldest first', S.PersonHistoryOut) },
   assignContact: {
     id: 'assignContact', method: 'POST', path: '/persona-sets/{id}/assignments', summary: 'Real-time assignment of one contact', tag: 'scoring',
     body: S.AssignBody, example: { traits: { age: 40, income: 60000 } },

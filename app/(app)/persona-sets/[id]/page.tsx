@@ -35,12 +35,14 @@ import {
   renamePersonaSetAction,
   setShowInExploreAction,
 } from '../actions';
+import { TransitionsTab } from './transitions-tab';
 
-type Tab = 'definition' | 'analysis' | 'flow';
+type Tab = 'definition' | 'analysis' | 'flow' | 'transitions';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'definition', label: 'Definition' },
   { id: 'analysis', label: 'Analysis' },
   { id: 'flow', label: 'Flow' },
+  { id: 'transitions', label: 'Transitions' },
 ];
 
 export async function generateMetadata() {
@@ -52,7 +54,7 @@ export default async function PersonaSetPage({
   searchParams,
 }: {
   params: Promise<{ id: string }>;
-  searchParams: Promise<{ tab?: string; traits?: string }>;
+  searchParams: Promise<{ tab?: string; traits?: string; from?: string; to?: string; person?: string }>;
 }) {
   const { tenant } = await requireTenant();
   const [{ id }, sp] = await Promise.all([params, searchParams]);
@@ -61,7 +63,7 @@ export default async function PersonaSetPage({
     throw err;
   });
   const { set, cohort, personas } = detail;
-  const tab: Tab = sp.tab === 'analysis' || sp.tab === 'flow' ? sp.tab : 'definition';
+  const tab: Tab = sp.tab === 'analysis' || sp.tab === 'flow' || sp.tab === 'transitions' ? sp.tab : 'definition';
   const built = personas.length > 0;
   const colored = personas.map((p, i) => ({ ...p, color: personaColor(i) }));
   const chartPersonas = colored.map((p) => ({ id: p.id, name: p.name, color: p.color, share: p.share }));
@@ -151,6 +153,8 @@ export default async function PersonaSetPage({
               personas={chartPersonas}
               memberCount={set.memberCount ?? 0}
             />
+          ) : tab === 'transitions' ? (
+            <TransitionsTab setId={set.id} accountId={viewer.accountId} personas={chartPersonas} query={sp} />
           ) : (
             <FlowTab setId={set.id} tenant={tenant} personas={chartPersonas} />
           )}

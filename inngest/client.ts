@@ -35,6 +35,7 @@ export const eventSchemas = {
     fromPersonId: z.number().int(),
     toPersonId: z.number().int(),
   }),
+  'persona-set/scored': z.object({ accountId: id, personaSetId: id, scoringRunId: id }),
   'dataset/mapping-confirmed': z.object({ accountId: id, datasetId: id }),
   'cohort/recompute-requested': z.object({ accountId: id, cohortId: z.string().optional() }),
 } as const;
@@ -52,6 +53,7 @@ export const personaSetScoringRequested = eventType('persona-set/scoring-request
 export const personaSetScoringChunkRequested = eventType('persona-set/scoring-chunk-requested', {
   schema: eventSchemas['persona-set/scoring-chunk-requested'],
 });
+export const personaSetScored = eventType('persona-set/scored', { schema: eventSchemas['persona-set/scored'] });
 export const datasetMappingConfirmed = eventType('dataset/mapping-confirmed', { schema: eventSchemas['dataset/mapping-confirmed'] });
 export const cohortRecomputeRequested = eventType('cohort/recompute-requested', {
   schema: eventSchemas['cohort/recompute-requested'],

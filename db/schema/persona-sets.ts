@@ -33,6 +33,7 @@ export const personaSets = pgTable(
     traitKeys: jsonb('trait_keys').$type<string[] | null>(),
     requestedK: integer('requested_k'),
     schedule: text('schedule', { enum: ['off', 'daily', 'weekly'] }).notNull().default('off'),
+    createdVia: text('created_via', { enum: ['app', 'api'] }).notNull().default('app'),
     buildVersion: integer('build_version').notNull().default(0),
     // results of the last successful build
     k: integer('k'),

@@ -30,6 +30,7 @@ import {
   personaSetFailed,
   personaSetRequested,
   personaSetScoringChunkRequested,
+  personaSetScored,
   personaSetScoringRequested,
 } from '../client';
 
@@ -150,7 +151,9 @@ export const scorePersonaSet = inngest.createFunction(
         const scored = await step.run('score-members', async () =>
           plan.chunks.length ? scoreChunk(await tenantFor(accountId), personaSetId, scoringRunId, plan.chunks[0]) : { scored: 0, changed: 0, added: 0 },
         );
-        await step.run('finish-run', async () => finishScoringRunIfComplete(await tenantFor(accountId), personaSetId, scoringRunId));
+        const finished = await step.run('finish-run', async () => finishScoringRunIfComplete(await tenantFor(accountId), personaSetId, scoringRunId));
+        if (finished.finished)
+          await step.sendEvent('announce-scored', personaSetScored.create({ accountId, personaSetId, scoringRunId }, { id: `scored-${scoringRunId}` }));
         return { ...scored, removed: plan.removed };
       }
       await step.sendEvent(
@@ -187,6 +190,9 @@ export const scorePersonaSetChunk = inngest.createFunction(
     const done = await step.run('finish-run-if-complete', async () =>
       finishScoringRunIfComplete(await tenantFor(accountId), personaSetId, scoringRunId),
     );
+    // the chunk that finished the run announces it (the event id makes a replay announce nothing twice)
+    if (done.finished)
+      await step.sendEvent('announce-scored', personaSetScored.create({ accountId, personaSetId, scoringRunId }, { id: `scored-${scoringRunId}` }));
     return { ...scored, ...done };
   },
 );
@@ -194,8 +200,10 @@ export const scorePersonaSetChunk = inngest.createFunction(
 /** Hourly: queues scoring for every set whose daily or weekly schedule is due. */
 export const scheduleScoring = inngest.createFunction(
   { id: 'schedule-scoring', name: 'Scheduled scoring', retries: 2, triggers: [{ cron: '5 * * * *' }] },
-  async ({ step }) => {
-    const due = await step.run('find-due-sets', async () => dueScheduledSets({ db: await getDatabase() }));
+  async ({ event, step }) => {
+    // the tick's own time (not the clock when the step runs): a late or replayed tick decides the same way
+    const at = new Date(typeof event.ts === 'number' ? event.ts : Date.now());
+    const due = await step.run('find-due-sets', async () => dueScheduledSets({ db: await getDatabase() }, at));
     for (const s of due)
       await step.run(`queue-${s.personaSetId}`, async () => {
         const run = await requestScoring(await tenantFor(s.accountId), s.personaSetId, 'scheduled');

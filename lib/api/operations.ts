@@ -40,7 +40,7 @@ export const operations = {
   },
   getPersonaSet: { id: 'getPersonaSet', method: 'GET', path: '/persona-sets/{id}', summary: 'Get a persona set with its personas', tag: 'persona sets', responses: ok('The persona set', S.PersonaSetDetailOut) },
   updatePersonaSet: {
-    id: 'updatePersonaSet', method: 'PATCH', path: '/persona-sets/{id}', summary: 'Rename a persona set or show it in Explore', tag: 'persona sets',
+    id: 'updatePersonaSet', method: 'PATCH', path: '/persona-sets/{id}', summary: 'Rename a persona set, show it in Explore, or set its scoring schedule', tag: 'persona sets',
     body: S.UpdatePersonaSetBody, example: { name: 'Renamed' }, responses: ok('The updated persona set', S.PersonaSetOut),
   },
   archivePersonaSet: { id: 'archivePersonaSet', method: 'POST', path: '/persona-sets/{id}/archive', summary: 'Archive a persona set', tag: 'persona sets', responses: ok('The archived persona set', S.PersonaSetOut) },

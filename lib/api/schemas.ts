@@ -65,8 +65,12 @@ export const CreatePersonaSetBody = z.object({
 });
 
 export const UpdatePersonaSetBody = z
-  .object({ name: name.optional(), showInExplore: z.boolean().optional() })
-  .refine((b) => b.name !== undefined || b.showInExplore !== undefined, { message: 'Send name or showInExplore' });
+  .object({
+    name: name.optional(),
+    showInExplore: z.boolean().optional(),
+    schedule: z.enum(['off', 'daily', 'weekly']).optional().describe('scheduled scoring of the cohort: off, daily or weekly'),
+  })
+  .refine((b) => b.name !== undefined || b.showInExplore !== undefined || b.schedule !== undefined, { message: 'Send name, showInExplore or schedule' });
 
 export const RenamePersonaBody = z.object({ name: z.string().trim().min(1).max(80) });
 

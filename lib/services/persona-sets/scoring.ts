@@ -137,14 +137,3 @@ export async function failScoringRun({ db, accountId }: Tenant, runId: string, r
     accountId,
   ]);
 }
-
-/** Sets of every account whose schedule is due: daily after 24 h, weekly after 7 days since the last scoring. */
-export async function dueScheduledSets({ db }: Pick<Tenant, 'db'>): Promise<{ accountId: string; personaSetId: string }[]> {
-  const r = await db.query<{ account_id: string; id: string }>(
-    `select account_id, id from persona_sets
-     where status = 'ready' and archived_at is null and model is not null and (
-       (schedule = 'daily' and (last_scored_at is null or last_scored_at < now() - interval '23 hours 50 minutes')) or
-       (schedule = 'weekly' and (last_scored_at is null or last_scored_at < now() - interval '6 days 23 hours 50 minutes')))`,
-  );
-  return r.rows.map((x) => ({ accountId: x.account_id, personaSetId: x.id }));
-}

@@ -55,6 +55,7 @@ export async function listPersonaSets({ db, accountId }: Tenant, opts: { include
     cohortName,
     cohortMembers,
     builtAt: set.builtAt,
+    schedule: set.schedule,
     createdAt: set.createdAt,
   }));
 }

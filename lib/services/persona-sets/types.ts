@@ -55,6 +55,7 @@ export interface PersonaSetListItem {
   cohortName: string;
   cohortMembers: number;
   builtAt: Date | null;
+  schedule: 'off' | 'daily' | 'weekly';
   createdAt: Date;
 }
 

@@ -35,14 +35,20 @@ import {
   renamePersonaSetAction,
   setShowInExploreAction,
 } from '../actions';
+import { ScoringTab } from './scoring-tab';
+import { resolveDriftAlertAction } from './tracking-actions';
 import { TransitionsTab } from './transitions-tab';
+import { DriftAlertCard } from '@/components/personas/drift-alert-card';
+import { listDriftAlerts } from '@/lib/services/persona-sets/drift';
+import { tenantOf } from '@/lib/services/tenant';
 
-type Tab = 'definition' | 'analysis' | 'flow' | 'transitions';
+type Tab = 'definition' | 'analysis' | 'flow' | 'transitions' | 'scoring';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'definition', label: 'Definition' },
   { id: 'analysis', label: 'Analysis' },
   { id: 'flow', label: 'Flow' },
   { id: 'transitions', label: 'Transitions' },
+  { id: 'scoring', label: 'Scoring' },
 ];
 
 export async function generateMetadata() {
@@ -63,7 +69,9 @@ export default async function PersonaSetPage({
     throw err;
   });
   const { set, cohort, personas } = detail;
-  const tab: Tab = sp.tab === 'analysis' || sp.tab === 'flow' || sp.tab === 'transitions' ? sp.tab : 'definition';
+  const tab: Tab = TABS.find((t) => t.id === sp.tab)?.id ?? 'definition';
+  const tenant = tenantOf(database, viewer.accountId, viewer.userId);
+  const [openAlert] = await listDriftAlerts(tenant, { personaSetId: id, openOnly: true, limit: 1 });
   const built = personas.length > 0;
   const colored = personas.map((p, i) => ({ ...p, color: personaColor(i) }));
   const chartPersonas = colored.map((p) => ({ id: p.id, name: p.name, color: p.color, share: p.share }));
@@ -107,6 +115,11 @@ export default async function PersonaSetPage({
           </>
         }
       />
+      {openAlert && tab !== 'scoring' ? (
+        <div className="mb-5">
+          <DriftAlertCard alert={openAlert} resolveDriftAlertAction={resolveDriftAlertAction} />
+        </div>
+      ) : null}
       {set.status !== 'ready' ? (
         <div className="mb-6">
           <BuildStatusCard
@@ -153,6 +166,8 @@ export default async function PersonaSetPage({
               personas={chartPersonas}
               memberCount={set.memberCount ?? 0}
             />
+          ) : tab === 'scoring' ? (
+            <ScoringTab tenant={tenant} set={{ id: set.id, name: set.name, schedule: set.schedule, ready: set.status === 'ready' && !archived }} />
           ) : tab === 'transitions' ? (
             <TransitionsTab setId={set.id} accountId={viewer.accountId} personas={chartPersonas} query={sp} />
           ) : (

@@ -12,6 +12,7 @@ import { describeConfidence, describeSeparation, describeStability, personaColor
 import { RevenuePanel } from '@/components/personas/revenue-panel';
 import { SetActions } from '@/components/personas/set-actions';
 import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { requireTenant } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
@@ -104,6 +105,11 @@ export default async function PersonaSetPage({
               />
               <span aria-hidden>Show in Explore</span>
             </label>
+            {set.builtAt ? (
+              <Button asChild variant="outline" size="sm">
+                <Link href={`/persona-sets/compare?a=${set.id}`}>Compare with…</Link>
+              </Button>
+            ) : null}
             <SetActions
               set={{ id: set.id, name: set.name, archived, status: set.status }}
               afterDelete="/persona-sets"

@@ -1,7 +1,5 @@
 import { NonRetriableError } from 'inngest';
 import { getDatabase } from '@/db/client';
-import { env } from '@/lib/env';
-import { deliverEmail, personaSetEmail } from '@/lib/services/email';
 import { ServiceError } from '@/lib/services/errors';
 import {
   BuildSupersededError,
@@ -24,6 +22,7 @@ import {
   startScoringRun,
 } from '@/lib/services/persona-sets';
 import { tenantOf, type Tenant } from '@/lib/services/tenant';
+import { emailBuildOutcome } from '@/lib/services/persona-sets';
 import {
   inngest,
   personaSetBuilt,
@@ -108,29 +107,15 @@ export const buildPersonaSet = inngest.createFunction(
   },
 );
 
-/** One email to the set's creator per finished build (built or failed), never two. */
+/** One email per recipient (the creator; opted-in members for API-created sets) per finished build, never two. */
 export const notifyPersonaSet = inngest.createFunction(
   { id: 'notify-persona-set', name: 'Email about a persona set', retries: 4, triggers: [personaSetBuilt, personaSetFailed] },
   async ({ event, step }) => {
     const outcome = event.name === 'persona-set/built' ? 'built' : 'failed';
     const reason = 'reason' in event.data ? (event.data.reason as string) : undefined;
-    return step.run('send-email', async () => {
-      const tenant = await tenantFor(event.data.accountId);
-      const notice = await getBuildNotice(tenant, event.data.personaSetId, outcome);
-      if (!notice) return { skipped: 'the set has no creator to tell' };
-      const mail = personaSetEmail({
-        setName: notice.setName,
-        setUrl: `${env.APP_URL}/persona-sets/${event.data.personaSetId}`,
-        outcome,
-        personas: notice.personas,
-        reason,
-      });
-      return deliverEmail(tenant, {
-        idempotencyKey: `persona-set-${event.data.personaSetId}-v${event.data.buildVersion}-${outcome}`,
-        to: notice.to,
-        ...mail,
-      });
-    });
+    return step.run('send-email', async () =>
+      emailBuildOutcome(await tenantFor(event.data.accountId), event.data.personaSetId, event.data.buildVersion, outcome, reason),
+    );
   },
 );
 

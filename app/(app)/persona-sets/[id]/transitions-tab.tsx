@@ -8,12 +8,9 @@ import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { getDatabase } from '@/db/client';
 import { formatInt } from '@/lib/format';
-import { ServiceError } from '@/lib/services/errors';
 import { findPeople, getPersonHistory, getTransitions, parseInstant } from '@/lib/services/persona-sets/history';
 import { tenantOf } from '@/lib/services/tenant';
-
-const DAY = 86_400_000;
-const day = (d: Date) => d.toISOString().slice(0, 10);
+import { outcomeOf, recentDays } from '../service-outcome';
 
 export async function TransitionsTab({
   setId,
@@ -27,16 +24,12 @@ export async function TransitionsTab({
   query: { from?: string; to?: string; person?: string };
 }) {
   const tenant = tenantOf(await getDatabase(), accountId);
-  const toDay = /^\d{4}-\d{2}-\d{2}$/.test(query.to ?? '') ? query.to! : day(new Date());
-  const fromDay = /^\d{4}-\d{2}-\d{2}$/.test(query.from ?? '') ? query.from! : day(new Date(Date.now() - 30 * DAY));
-  let error: string | null = null;
-  const transitions = await getTransitions(tenant, setId, parseInstant(fromDay, 'from'), parseInstant(toDay, 'to')).catch((err) => {
-    if (err instanceof ServiceError) {
-      error = err.message;
-      return null;
-    }
-    throw err;
-  });
+  const range = recentDays(30);
+  const toDay = /^\d{4}-\d{2}-\d{2}$/.test(query.to ?? '') ? query.to! : range.to;
+  const fromDay = /^\d{4}-\d{2}-\d{2}$/.test(query.from ?? '') ? query.from! : range.from;
+  const { data: transitions, error } = await outcomeOf(
+    (async () => getTransitions(tenant, setId, parseInstant(fromDay, 'from'), parseInstant(toDay, 'to')))(),
+  );
   const colorOf = (id: string) => personas.find((p) => p.id === id)?.color;
   const known = new Set(personas.map((p) => p.id));
   // retired personas still appear in the history

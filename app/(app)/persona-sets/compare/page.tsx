@@ -8,8 +8,8 @@ import { Card } from '@/components/ui/card';
 import { Label } from '@/components/ui/label';
 import { requireTenant } from '@/lib/auth';
 import { formatInt } from '@/lib/format';
-import { ServiceError } from '@/lib/services/errors';
-import { comparePersonaSets, listComparableSets, type SetComparison } from '@/lib/services/persona-sets/compare';
+import { comparePersonaSets, listComparableSets } from '@/lib/services/persona-sets/compare';
+import { outcomeOf } from '../service-outcome';
 
 export const metadata = { title: 'Compare persona sets' };
 
@@ -21,16 +21,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   const sets = await listComparableSets(tenant);
   const a = sets.find((s) => s.id === sp.a)?.id ?? sets[0]?.id;
   const b = sets.find((s) => s.id === sp.b && s.id !== a)?.id ?? (sp.a && !sp.b ? undefined : sets.find((s) => s.id !== a)?.id);
-  let result: SetComparison | null = null;
-  let error: string | null = null;
-  if (a && b)
-    result = await comparePersonaSets(tenant, a, b).catch((err) => {
-      if (err instanceof ServiceError) {
-        error = err.message;
-        return null;
-      }
-      throw err;
-    });
+  const { data: result, error } = a && b ? await outcomeOf(comparePersonaSets(tenant, a, b)) : { data: null, error: null };
   const traitLabel = (key: string) => result?.a.traits.find((t) => t.key === key)?.label ?? result?.b.traits.find((t) => t.key === key)?.label ?? key;
   const nameA = new Map(result?.a.personas.map((p) => [p.id, p.name]));
   const nameB = new Map(result?.b.personas.map((p) => [p.id, p.name]));

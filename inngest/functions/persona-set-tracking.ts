@@ -1,5 +1,5 @@
 import { getDatabase } from '@/db/client';
-import { checkDriftAfterRun, emailDriftAlert } from '@/lib/services/persona-sets/drift';
+import { checkDriftAfterRun, emailDriftAlert } from '@/lib/services/persona-sets';
 import { tenantOf } from '@/lib/services/tenant';
 import { inngest, personaSetScored } from '../client';
 

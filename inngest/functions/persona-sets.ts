@@ -10,7 +10,6 @@ import {
   failScoringRun,
   finishScoringRunIfComplete,
   fitPersonas,
-  getBuildNotice,
   getCurrentBuildSet,
   markErrored,
   markReady,

@@ -2,8 +2,8 @@
 // current assignments, Jaccard follows from the sizes, and another account's set cannot be compared.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
-import { seedDemo } from '@/db/seed';
-import { comparePersonaSets, listComparableSets } from '@/lib/services/persona-sets/compare';
+import { seedDemo } from '@/scripts/seed';
+import { comparePersonaSets, listComparableSets } from '@/lib/services/persona-sets';
 import { tenantOf, type Tenant } from '@/lib/services/tenant';
 import { testDatabases } from '../helpers/db';
 import { seedReadyPersonaSet } from '../persona-sets-ui/fixture';

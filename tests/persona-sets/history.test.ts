@@ -2,9 +2,9 @@
 // plain SQL counts over the same rows, on both drivers, through the services and the API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setDatabase, type Database } from '@/db/client';
-import { seedDemo } from '@/db/seed';
+import { seedDemo } from '@/scripts/seed';
 import { createApiKey, resetApiKeyCache } from '@/lib/services/api-keys';
-import { findPeople, flowFromHistory, getPersonHistory, getTransitions, parseInstant } from '@/lib/services/persona-sets/history';
+import { findPeople, flowFromHistory, getPersonHistory, getTransitions, parseInstant } from '@/lib/services/persona-sets';
 import { tenantOf, type Tenant } from '@/lib/services/tenant';
 import { callApi } from '../api/helpers';
 import { testDatabases } from '../helpers/db';
@@ -74,7 +74,7 @@ describe.each(testDatabases())('assignment history on $name', (target) => {
        values ($1, $2, $3, $4, 1, '2026-02-20T01:00:00Z', '2026-02-20T05:00:00Z')`,
       [accountId, setId, joined[3], toPersona],
     );
-    key = (await createApiKey(database, accountId, null, { name: 'history' })).key;
+    key = (await createApiKey(tenant, { name: 'history' })).key;
   }, 240_000);
 
   afterAll(async () => {
@@ -84,12 +84,13 @@ describe.each(testDatabases())('assignment history on $name', (target) => {
 
   it('counts each persona per day as SQL counts the history at the end of that day', async () => {
     const flow = await flowFromHistory(tenant, setId, personaIds, new Date('2026-03-01T12:00:00Z'));
-    expect(flow.days[0]).toBe('2026-01-01');
+    expect(flow.days[0]).toBe('2025-12-31');
     expect(flow.days.at(-1)).toBe('2026-03-01');
-    expect(flow.days).toHaveLength(60);
+    expect(flow.days).toHaveLength(61);
+    expect(flow.personas.every((p) => p.counts[0] === 0)).toBe(true);
     const truth = await database.query<{ d: string; pid: string; n: number }>(
       `select to_char(d, 'YYYY-MM-DD') as d, a.persona_id::text as pid, count(*)::int as n
-       from generate_series('2026-01-01'::date, '2026-03-01'::date, interval '1 day') d
+       from generate_series('2025-12-31'::date, '2026-03-01'::date, interval '1 day') d
        join assignments a on a.persona_set_id = $1 and a.valid_from < d + interval '1 day' and (a.valid_to is null or a.valid_to >= d + interval '1 day')
        group by 1, 2`,
       [setId],

@@ -1,10 +1,12 @@
 // The ready email goes to a set's creator; a set created through the API has no creator, so it goes to the members
 // who opted in, once each, however often the job runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '@/db/client';
-import { seedDemo } from '@/db/seed';
-import { emailBuildOutcome, getNotificationSettings, readyEmailRecipients, setNotifyApiSetsReady } from '@/lib/services/persona-sets/notifications';
+import { setDatabase, type Database } from '@/db/client';
+import { createApiKey, resetApiKeyCache } from '@/lib/services/api-keys';
+import { seedDemo } from '@/scripts/seed';
+import { emailBuildOutcome, getNotificationSettings, readyEmailRecipients, setNotifyApiSetsReady } from '@/lib/services/persona-sets';
 import { tenantOf } from '@/lib/services/tenant';
+import { callApi } from '../api/helpers';
 import { testDatabases } from '../helpers/db';
 import { seedReadyPersonaSet } from '../persona-sets-ui/fixture';
 
@@ -52,5 +54,21 @@ describe.each(testDatabases())('ready emails on $name', (target) => {
     expect(sent.rows.map((r) => r.to).sort()).toEqual([creatorEmail, 'in@example.com'].sort());
     expect(sent.rows.find((r) => r.to === 'in@example.com')!.subject).toContain('From the API');
     await expect(setNotifyApiSetsReady(tenantOf(database, accountId, 'stranger'), true)).rejects.toThrow(/not a member/);
+  });
+
+  it('marks sets created through the API as such, and the app’s as the app’s', async () => {
+    setDatabase(database);
+    resetApiKeyCache();
+    const key = (await createApiKey(tenantOf(database, accountId), { name: 'notify' })).key;
+    const cohortId = (await database.query<{ id: string }>('select id from cohorts where account_id = $1 order by member_count desc limit 1', [accountId])).rows[0].id;
+    const res = await callApi('POST', '/persona-sets', { key, body: { name: 'Made by a machine', cohortId } });
+    expect(res.status, res.text).toBe(201);
+    const via = await database.query<{ name: string; created_via: string }>('select name, created_via from persona_sets where account_id = $1 order by name', [accountId]);
+    expect(via.rows).toEqual([
+      { name: 'From the API', created_via: 'api' },
+      { name: 'From the app', created_via: 'app' },
+      { name: 'Made by a machine', created_via: 'api' },
+    ]);
+    setDatabase(undefined);
   });
 });

@@ -7,10 +7,16 @@ import { setDatabase } from '@/db/client';
 import { functions } from '@/inngest/functions';
 import { startEmbeddedRunner, type EmbeddedRunner } from '@/inngest/runner';
 import { createApiKey, resetApiKeyCache } from '@/lib/services/api-keys';
-import { requestScoring } from '@/lib/services/persona-sets';
-import { DRIFT_THRESHOLDS, listDriftAlerts, resolveDriftAlert, setWatching } from '@/lib/services/persona-sets/drift';
-import { getTransitions } from '@/lib/services/persona-sets/history';
-import { dueScheduledSets, listScoringRuns } from '@/lib/services/persona-sets/schedule';
+import {
+  DRIFT_THRESHOLDS,
+  dueScheduledSets,
+  getTransitions,
+  listDriftAlerts,
+  listScoringRuns,
+  requestScoring,
+  resolveDriftAlert,
+  setWatching,
+} from '@/lib/services/persona-sets';
 import { tenantOf, type Tenant } from '@/lib/services/tenant';
 import { callApi } from '../api/helpers';
 import { testDatabases } from '../helpers/db';
@@ -66,7 +72,7 @@ describe.each(testDatabases())('scheduled scoring and drift on $name', (target) 
     const daily = await newSet('Daily set');
     const weekly = await newSet('Weekly set');
     const off = await newSet('Unscheduled set');
-    const key = (await createApiKey(database, accountId, null, { name: 'schedule' })).key;
+    const key = (await createApiKey(tenant, { name: 'schedule' })).key;
     for (const [id, schedule] of [[daily, 'daily'], [weekly, 'weekly']]) {
       const res = await callApi('PATCH', `/persona-sets/${id}`, { key, body: { schedule } });
       expect(res.status, res.text).toBe(200);
@@ -77,7 +83,7 @@ describe.each(testDatabases())('scheduled scoring and drift on $name', (target) 
     // an hourly tick (minute 5) at most an hour ago: the daily set is due (scored 3 days ago), the weekly one not
     const hour = Math.floor(Date.now() / HOUR) * HOUR + 5 * 60_000;
     const tick = hour <= Date.now() ? hour : hour - HOUR;
-    expect(await dueScheduledSets(database, new Date(tick))).toEqual([{ accountId, personaSetId: daily }]);
+    expect(await dueScheduledSets({ db: database }, new Date(tick))).toEqual([{ accountId, personaSetId: daily }]);
     clock = tick;
     const scheduled = () => count(`select count(*)::text as n from scoring_runs where trigger = 'scheduled' and status = 'done'`);
     await waitFor(async () => (await scheduled()) === 1);
@@ -107,7 +113,7 @@ describe.each(testDatabases())('scheduled scoring and drift on $name', (target) 
     await database.query(`insert into members (account_id, user_id, role) values ($1, $2, 'analyst')`, [accountId, watcher]);
     await setWatching(tenantOf(database, accountId, watcher), setId, true);
     const score = async () => {
-      const r = await requestScoring(database, accountId, setId, 'adhoc');
+      const r = await requestScoring(tenant, setId, 'adhoc');
       await runner.drain(120_000);
       return r.id;
     };

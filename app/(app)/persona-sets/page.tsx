@@ -5,8 +5,10 @@ import { PersonaSetTable } from '@/components/personas/persona-set-table';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { requireTenant } from '@/lib/auth';
-import { listPersonaSets } from '@/lib/services/persona-sets';
-import { listDriftAlerts } from '@/lib/services/persona-sets/drift';
+import {
+  listDriftAlerts,
+  listPersonaSets,
+} from '@/lib/services/persona-sets';
 import {
   archivePersonaSetAction,
   deletePersonaSetAction,

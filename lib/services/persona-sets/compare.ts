@@ -4,7 +4,7 @@
 import 'server-only';
 import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
 import { ServiceError } from '../errors';
-import { getPersonaSetOrThrow } from '../persona-sets';
+import { getPersonaSetOrThrow } from './sets';
 import type { Tenant } from '../tenant';
 
 interface Salient {
@@ -37,8 +37,9 @@ export interface SetComparison {
 
 const LABELS = new Map(GRAPH_TRAITS.map((t) => [t.key, t.label]));
 
-async function loadSide({ db, accountId }: Tenant, id: string): Promise<ComparedSet & { salient: Map<string, Salient[]> }> {
-  const set = await getPersonaSetOrThrow(db, accountId, id);
+async function loadSide(tenant: Tenant, id: string): Promise<ComparedSet & { salient: Map<string, Salient[]> }> {
+  const { db, accountId } = tenant;
+  const set = await getPersonaSetOrThrow(tenant, id);
   const model = set.model as { encoder?: { specs?: { key: string; label?: string }[] } } | null;
   if (!model || !set.builtAt) throw new ServiceError('invalid', `“${set.name}” has not been built yet: compare two ready sets`, { b: ['Choose a ready set'] });
   const [cohort, personas] = await Promise.all([

@@ -8,10 +8,10 @@ import { encodeTable, type Encoder, type PersonaModel } from '@/lib/clustering';
 import { env } from '@/lib/env';
 import { deliverEmail } from '../email';
 import { ServiceError, notFound } from '../errors';
-import { cohortSource } from '../persona-set-build';
-import { getPersonaSetOrThrow, requestRebuild } from '../persona-sets';
 import type { Tenant } from '../tenant';
-import { loadMemberTable, resolveTraitColumns } from '../trait-tables';
+import { resolveTraitColumns } from '../trait-reader';
+import { loadMemberMatrix } from './member-matrix';
+import { getPersonaSetOrThrow, requestRebuild } from './sets';
 
 /**
  * When a set counts as drifted (any one suffices). The one place these numbers live; the Scoring tab shows them.
@@ -100,9 +100,10 @@ export function driftReasons(m: DriftMetrics, names: Map<string, string>): strin
 }
 
 /** Measures the set's current members against its build: the mix then is read from the history at built_at. */
-export async function measureDrift({ db, accountId }: Tenant, personaSetId: string): Promise<{ metrics: DriftMetrics; names: Map<string, string>; buildVersion: number }> {
-  const set = await getPersonaSetOrThrow(db, accountId, personaSetId);
-  const model = set.model as unknown as PersonaModel | null;
+export async function measureDrift(tenant: Tenant, personaSetId: string): Promise<{ metrics: DriftMetrics; names: Map<string, string>; buildVersion: number }> {
+  const { db, accountId } = tenant;
+  const set = await getPersonaSetOrThrow(tenant, personaSetId);
+  const model = set.model as PersonaModel | null;
   if (!model || !set.builtAt) throw new ServiceError('invalid', 'This persona set has not been built yet');
   const personas = await db.query<{ id: string; name: string; position: number }>(
     'select id::text, name, position from personas where account_id = $1 and persona_set_id = $2 and retired_at is null order by position',
@@ -125,8 +126,8 @@ export async function measureDrift({ db, accountId }: Tenant, personaSetId: stri
     baseline[j] = r.then;
     current[j] = r.now;
   }
-  const columns = await resolveTraitColumns(db, accountId, model.encoder.specs.map((s) => s.key));
-  const mt = await loadMemberTable(db, accountId, columns, cohortSource(personaSetId, set.cohortId));
+  const columns = await resolveTraitColumns(tenant, model.encoder.specs.map((s) => s.key));
+  const mt = await loadMemberMatrix(tenant, columns, { kind: 'cohort', personaSetId, cohortId: set.cohortId });
   const { matrix, d } = encodeTable(model.encoder, mt.table);
   const sums = ids.map(() => new Float64Array(d));
   const rows = ids.map(() => 0);
@@ -169,7 +170,8 @@ export async function checkDriftAfterRun(tenant: Tenant, personaSetId: string, s
 }
 
 /** Emails the alert to the set's creator and watchers, once each (the outbox key holds the alert and the person). */
-export async function emailDriftAlert({ db, accountId }: Tenant, alertId: string): Promise<{ sent: number }> {
+export async function emailDriftAlert(tenant: Tenant, alertId: string): Promise<{ sent: number }> {
+  const { db, accountId } = tenant;
   const r = await db.query<{ set_id: string; set_name: string; reasons: string[] }>(
     `select s.id as set_id, s.name as set_name, a.reasons from drift_alerts a join persona_sets s on s.id = a.persona_set_id
      where a.id = $1 and a.account_id = $2`,
@@ -186,8 +188,7 @@ export async function emailDriftAlert({ db, accountId }: Tenant, alertId: string
   const url = `${env.APP_URL}/persona-sets/${alert.set_id}?tab=scoring`;
   const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   for (const p of people.rows)
-    await deliverEmail(db, {
-      accountId,
+    await deliverEmail(tenant, {
       idempotencyKey: `drift-${alertId}-${p.id}`,
       to: p.email,
       subject: `Persona set “${alert.set_name}” has drifted`,
@@ -224,7 +225,7 @@ export async function resolveDriftAlert(tenant: Tenant, alertId: string, resolut
   if (!/^[0-9a-f-]{36}$/i.test(alertId)) throw notFound('Drift alert');
   const found = await db.db.select().from(driftAlerts).where(and(eq(driftAlerts.accountId, accountId), eq(driftAlerts.id, alertId))).limit(1);
   if (!found.length) throw notFound('Drift alert');
-  if (resolution === 'rebuild') await requestRebuild(db, accountId, found[0].personaSetId, userId ?? undefined);
+  if (resolution === 'rebuild') await requestRebuild(tenant, found[0].personaSetId);
   const [alert] = await db.db
     .update(driftAlerts)
     .set({ status: resolution === 'rebuild' ? 'rebuild-requested' : 'dismissed', resolvedBy: userId, resolvedAt: new Date() })
@@ -234,9 +235,10 @@ export async function resolveDriftAlert(tenant: Tenant, alertId: string, resolut
 }
 
 /** Watch a set (drift emails) or stop. */
-export async function setWatching({ db, accountId, userId }: Tenant, personaSetId: string, watching: boolean): Promise<{ watching: boolean }> {
+export async function setWatching(tenant: Tenant, personaSetId: string, watching: boolean): Promise<{ watching: boolean }> {
+  const { db, accountId, userId } = tenant;
   if (!userId) throw new ServiceError('forbidden', 'Only a signed-in person can watch a set');
-  await getPersonaSetOrThrow(db, accountId, personaSetId);
+  await getPersonaSetOrThrow(tenant, personaSetId);
   if (watching)
     await db.query(
       `insert into persona_set_watchers (account_id, persona_set_id, user_id) values ($1, $2, $3) on conflict do nothing`,

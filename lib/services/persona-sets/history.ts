@@ -3,23 +3,21 @@
 // valid_from <= T < valid_to (valid_to null = still current); people who later left the cohort keep their rows.
 import 'server-only';
 import { ServiceError, notFound } from '../errors';
-import { getPersonaSetOrThrow, type FlowAnalysis } from '../persona-sets';
+import { getPersonaSetOrThrow } from './sets';
+import type { FlowAnalysis } from './types';
 import type { Tenant } from '../tenant';
 
 const DAY_MS = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * Members of each persona at the end of every UTC day from the set's first recorded assignment to `until`
+ * Members of each persona at the end of every UTC day from the eve of the set's first assignment to `until`
  * (default today), in one aggregate over the history: +1 on the day a stay starts, −1 on the day it ends (a
  * stay that starts and ends on one day is counted on none).
  */
-export async function flowFromHistory(
-  { db, accountId }: Tenant,
-  personaSetId: string,
-  personaIds: string[],
-  until: Date = new Date(),
-): Promise<FlowAnalysis> {
+export async function flowFromHistory(tenant: Tenant, personaSetId: string, personaIds: string[], until: Date = new Date()): Promise<FlowAnalysis> {
+  const { db, accountId } = tenant;
+  await getPersonaSetOrThrow(tenant, personaSetId);
   const { rows } = await db.query<{ pid: string; d: string; delta: number }>(
     `with h as (
        select persona_id, (valid_from at time zone 'UTC')::date as f, (valid_to at time zone 'UTC')::date as t
@@ -42,8 +40,9 @@ export async function flowFromHistory(
     m.set(day, (m.get(day) ?? 0) + n);
   };
   for (const r of rows) add(r.pid, r.d, r.delta);
+  // from the day before the first assignment (nobody yet): a new set's flow shows where it started
   const days: string[] = [];
-  for (let d = first; d <= last; d += DAY_MS) days.push(isoDay(d));
+  for (let d = Math.min(first, last) - DAY_MS; d <= last; d += DAY_MS) days.push(isoDay(d));
   return {
     days,
     personas: personaIds.map((personaId) => {
@@ -84,7 +83,7 @@ export interface Transitions {
 /** Who was where at `from` and at `to`: A → B counts, people who joined (in at `to` only) and left (in at `from` only). */
 export async function getTransitions(tenant: Tenant, personaSetId: string, from: Date, to: Date): Promise<Transitions> {
   const { db, accountId } = tenant;
-  await getPersonaSetOrThrow(db, accountId, personaSetId);
+  await getPersonaSetOrThrow(tenant, personaSetId);
   if (!(from.getTime() < to.getTime())) throw new ServiceError('invalid', 'from must be before to', { from: ['Must be before to'] });
   const [moves, personas] = await Promise.all([
     db.query<{ f: string | null; t: string | null; n: number }>(
@@ -163,7 +162,7 @@ export interface PersonHistory {
 /** One person's personas in a set over time. */
 export async function getPersonHistory(tenant: Tenant, personaSetId: string, personId: number): Promise<PersonHistory> {
   const { db, accountId } = tenant;
-  await getPersonaSetOrThrow(db, accountId, personaSetId);
+  await getPersonaSetOrThrow(tenant, personaSetId);
   if (!Number.isSafeInteger(personId) || personId <= 0) throw notFound('Person');
   const person = (await findPeople(tenant, String(personId))).find((p) => p.personId === personId);
   if (!person) throw notFound('Person');

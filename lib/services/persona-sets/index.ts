@@ -24,7 +24,6 @@ export {
   draftPersona,
   explainBuildError,
   fitPersonas,
-  getBuildNotice,
   getCurrentBuildSet,
   markErrored,
   markReady,
@@ -41,3 +40,21 @@ export { assignContact, decodeGraphTraits, forgetPersonaSetModel, resetModelCach
 export type { AssignContactInput, AssignContactResult, ContactIdentity } from './realtime';
 export { DEFAULT_CLUSTERING_TRAITS, getAssignmentConfidence, getExploreSets, listCohortOptions, listTraitOptions } from './views';
 export { SCHEDULE_PERIOD_MS, SCORING_SCHEDULES, dueScheduledSets, listScoringRuns, setScoringSchedule, type ScoringSchedule } from './schedule';
+export { findPeople, flowFromHistory, getPersonHistory, getTransitions, parseInstant } from './history';
+export type { PersonHistory, PersonMatch, Transitions } from './history';
+export { comparePersonaSets, listComparableSets } from './compare';
+export type { ComparedSet, SetComparison } from './compare';
+export {
+  DRIFT_THRESHOLDS,
+  checkDriftAfterRun,
+  driftMetrics,
+  driftReasons,
+  emailDriftAlert,
+  isWatching,
+  listDriftAlerts,
+  measureDrift,
+  resolveDriftAlert,
+  setWatching,
+} from './drift';
+export type { DriftAlertView } from './drift';
+export { emailBuildOutcome, getNotificationSettings, readyEmailRecipients, setNotifyApiSetsReady } from './notifications';

@@ -4,7 +4,7 @@ import 'server-only';
 import { env } from '@/lib/env';
 import { deliverEmail, personaSetEmail } from '../email';
 import { ServiceError } from '../errors';
-import { getPersonaSetOrThrow } from '../persona-sets';
+import { getPersonaSetOrThrow } from './sets';
 import type { Tenant } from '../tenant';
 
 export interface Recipient {
@@ -12,8 +12,9 @@ export interface Recipient {
   email: string;
 }
 
-export async function readyEmailRecipients({ db, accountId }: Tenant, personaSetId: string): Promise<Recipient[]> {
-  await getPersonaSetOrThrow(db, accountId, personaSetId);
+export async function readyEmailRecipients(tenant: Tenant, personaSetId: string): Promise<Recipient[]> {
+  const { db, accountId } = tenant;
+  await getPersonaSetOrThrow(tenant, personaSetId);
   const r = await db.query<{ id: string; email: string }>(
     `select u.id, u.email from persona_sets s join users u on u.id = s.created_by where s.id = $1 and s.account_id = $2
      union
@@ -54,7 +55,7 @@ export async function emailBuildOutcome(
   reason?: string,
 ): Promise<{ sent: number; skipped?: string }> {
   const { db, accountId } = tenant;
-  const set = await getPersonaSetOrThrow(db, accountId, personaSetId);
+  const set = await getPersonaSetOrThrow(tenant, personaSetId);
   const recipients = await readyEmailRecipients(tenant, personaSetId);
   if (!recipients.length) return { sent: 0, skipped: 'nobody to tell' };
   const personas =
@@ -69,6 +70,6 @@ export async function emailBuildOutcome(
   const mail = personaSetEmail({ setName: set.name, setUrl: `${env.APP_URL}/persona-sets/${personaSetId}`, outcome, personas, reason });
   const base = `persona-set-${personaSetId}-v${buildVersion}-${outcome}`;
   for (const r of recipients)
-    await deliverEmail(db, { accountId, idempotencyKey: r.userId === set.createdBy ? base : `${base}-${r.userId}`, to: r.email, ...mail });
+    await deliverEmail(tenant, { idempotencyKey: r.userId === set.createdBy ? base : `${base}-${r.userId}`, to: r.email, ...mail });
   return { sent: recipients.length };
 }

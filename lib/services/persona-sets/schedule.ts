@@ -4,7 +4,7 @@ import 'server-only';
 import { and, desc, eq } from 'drizzle-orm';
 import { personaSets, scoringRuns, type PersonaSet, type ScoringRun } from '@/db/schema';
 import { ServiceError } from '../errors';
-import { getPersonaSetOrThrow } from '../persona-sets';
+import { getPersonaSetOrThrow } from './sets';
 import type { Tenant } from '../tenant';
 
 export const SCORING_SCHEDULES = ['off', 'daily', 'weekly'] as const;
@@ -25,9 +25,10 @@ export function parseSchedule(value: unknown): ScoringSchedule {
   throw new ServiceError('invalid', 'The schedule is off, daily or weekly', { schedule: ['Choose off, daily or weekly'] });
 }
 
-export async function setScoringSchedule({ db, accountId }: Tenant, personaSetId: string, schedule: unknown): Promise<PersonaSet> {
+export async function setScoringSchedule(tenant: Tenant, personaSetId: string, schedule: unknown): Promise<PersonaSet> {
+  const { db, accountId } = tenant;
   const value = parseSchedule(schedule);
-  await getPersonaSetOrThrow(db, accountId, personaSetId);
+  await getPersonaSetOrThrow(tenant, personaSetId);
   const [set] = await db.db
     .update(personaSets)
     .set({ schedule: value })
@@ -54,8 +55,9 @@ export async function dueScheduledSets({ db }: Pick<Tenant, 'db'>, at: Date): Pr
 }
 
 /** The set's latest scoring runs, newest first. */
-export async function listScoringRuns({ db, accountId }: Tenant, personaSetId: string, limit = 10): Promise<ScoringRun[]> {
-  await getPersonaSetOrThrow(db, accountId, personaSetId);
+export async function listScoringRuns(tenant: Tenant, personaSetId: string, limit = 10): Promise<ScoringRun[]> {
+  const { db, accountId } = tenant;
+  await getPersonaSetOrThrow(tenant, personaSetId);
   return db.db
     .select()
     .from(scoringRuns)

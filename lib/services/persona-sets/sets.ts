@@ -143,6 +143,7 @@ export async function createPersonaSet(tenant: Tenant, input: CreatePersonaSetIn
           traitKeys,
           requestedK: input.k ?? null,
           createdBy: tenant.userId,
+          createdVia: input.via ?? 'app',
           status: 'queued',
           buildVersion: 1,
           currentStep: 'Queued',

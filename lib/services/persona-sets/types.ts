@@ -64,6 +64,8 @@ export interface CreatePersonaSetInput {
   cohortId: string;
   traitKeys?: string[] | null;
   k?: number | null;
+  /** how the set was asked for: API-created sets have no creator to email, so opted-in members are told */
+  via?: 'app' | 'api';
 }
 
 export interface CohortOption {

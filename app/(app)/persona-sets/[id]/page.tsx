@@ -24,6 +24,7 @@ import {
   getDimensionAnalyses,
   getPersonaSetDetail,
   listDimensionAnalyses,
+  listDriftAlerts,
   listTraitOptions,
 } from '@/lib/services/persona-sets';
 import type { Tenant } from '@/lib/services/tenant';
@@ -40,8 +41,6 @@ import { ScoringTab } from './scoring-tab';
 import { resolveDriftAlertAction } from './tracking-actions';
 import { TransitionsTab } from './transitions-tab';
 import { DriftAlertCard } from '@/components/personas/drift-alert-card';
-import { listDriftAlerts } from '@/lib/services/persona-sets/drift';
-import { tenantOf } from '@/lib/services/tenant';
 
 type Tab = 'definition' | 'analysis' | 'flow' | 'transitions' | 'scoring';
 const TABS: { id: Tab; label: string }[] = [
@@ -71,7 +70,6 @@ export default async function PersonaSetPage({
   });
   const { set, cohort, personas } = detail;
   const tab: Tab = TABS.find((t) => t.id === sp.tab)?.id ?? 'definition';
-  const tenant = tenantOf(database, viewer.accountId, viewer.userId);
   const [openAlert] = await listDriftAlerts(tenant, { personaSetId: id, openOnly: true, limit: 1 });
   const built = personas.length > 0;
   const colored = personas.map((p, i) => ({ ...p, color: personaColor(i) }));
@@ -175,7 +173,7 @@ export default async function PersonaSetPage({
           ) : tab === 'scoring' ? (
             <ScoringTab tenant={tenant} set={{ id: set.id, name: set.name, schedule: set.schedule, ready: set.status === 'ready' && !archived }} />
           ) : tab === 'transitions' ? (
-            <TransitionsTab setId={set.id} accountId={viewer.accountId} personas={chartPersonas} query={sp} />
+            <TransitionsTab setId={set.id} tenant={tenant} personas={chartPersonas} query={sp} />
           ) : (
             <FlowTab setId={set.id} tenant={tenant} personas={chartPersonas} />
           )}

@@ -3,8 +3,12 @@ import { DriftAlertCard } from '@/components/personas/drift-alert-card';
 import { ScoringControls } from '@/components/personas/scoring-controls';
 import { ScoringRunsTable } from '@/components/personas/scoring-runs-table';
 import { Card } from '@/components/ui/card';
-import { DRIFT_THRESHOLDS, isWatching, listDriftAlerts } from '@/lib/services/persona-sets/drift';
-import { listScoringRuns } from '@/lib/services/persona-sets/schedule';
+import {
+  DRIFT_THRESHOLDS,
+  isWatching,
+  listDriftAlerts,
+  listScoringRuns,
+} from '@/lib/services/persona-sets';
 import type { Tenant } from '@/lib/services/tenant';
 import { resolveDriftAlertAction, scoreNowAction, setScheduleAction, setWatchingAction } from './tracking-actions';
 

@@ -2,9 +2,12 @@
 
 import { revalidatePath } from 'next/cache';
 import { authedAction } from '@/lib/action';
-import { requestScoring } from '@/lib/services/persona-sets';
-import { resolveDriftAlert, setWatching } from '@/lib/services/persona-sets/drift';
-import { setScoringSchedule } from '@/lib/services/persona-sets/schedule';
+import {
+  requestScoring,
+  resolveDriftAlert,
+  setScoringSchedule,
+  setWatching,
+} from '@/lib/services/persona-sets';
 import { resolveDriftAlertSchema, scoreNowSchema, setScheduleSchema, setWatchingSchema } from './tracking-schema';
 
 const revalidateSet = (id: string) => {
@@ -19,7 +22,7 @@ export const setScheduleAction = authedAction(setScheduleSchema, async (_viewer,
 });
 
 export const scoreNowAction = authedAction(scoreNowSchema, async (_viewer, { id }, tenant) => {
-  const run = await requestScoring(tenant.db, tenant.accountId, id, 'adhoc');
+  const run = await requestScoring(tenant, id, 'adhoc');
   revalidateSet(id);
   return { runId: run.id };
 });

@@ -6,24 +6,22 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
-import { getDatabase } from '@/db/client';
 import { formatInt } from '@/lib/format';
-import { findPeople, getPersonHistory, getTransitions, parseInstant } from '@/lib/services/persona-sets/history';
-import { tenantOf } from '@/lib/services/tenant';
+import { findPeople, getPersonHistory, getTransitions, parseInstant } from '@/lib/services/persona-sets';
+import type { Tenant } from '@/lib/services/tenant';
 import { outcomeOf, recentDays } from '../service-outcome';
 
 export async function TransitionsTab({
   setId,
-  accountId,
+  tenant,
   personas,
   query,
 }: {
   setId: string;
-  accountId: string;
+  tenant: Tenant;
   personas: { id: string; name: string; color: string }[];
   query: { from?: string; to?: string; person?: string };
 }) {
-  const tenant = tenantOf(await getDatabase(), accountId);
   const range = recentDays(30);
   const toDay = /^\d{4}-\d{2}-\d{2}$/.test(query.to ?? '') ? query.to! : range.to;
   const fromDay = /^\d{4}-\d{2}-\d{2}$/.test(query.from ?? '') ? query.from! : range.from;

@@ -4,7 +4,7 @@ import { DriftAlertCard } from '@/components/personas/drift-alert-card';
 import { PageHeader } from '@/components/shell/app-shell';
 import { Card } from '@/components/ui/card';
 import { requireTenant } from '@/lib/auth';
-import { listDriftAlerts } from '@/lib/services/persona-sets/drift';
+import { listDriftAlerts } from '@/lib/services/persona-sets';
 import { resolveDriftAlertAction } from '../[id]/tracking-actions';
 
 export const metadata = { title: 'Drift alerts' };

@@ -8,7 +8,7 @@ import { Card } from '@/components/ui/card';
 import { Label } from '@/components/ui/label';
 import { requireTenant } from '@/lib/auth';
 import { formatInt } from '@/lib/format';
-import { comparePersonaSets, listComparableSets } from '@/lib/services/persona-sets/compare';
+import { comparePersonaSets, listComparableSets } from '@/lib/services/persona-sets';
 import { outcomeOf } from '../service-outcome';
 
 export const metadata = { title: 'Compare persona sets' };

@@ -4,7 +4,7 @@ import { NotifyApiSetsSwitch } from '@/components/personas/notify-api-sets-switc
 import { PageHeader } from '@/components/shell/app-shell';
 import { Card } from '@/components/ui/card';
 import { requireTenant } from '@/lib/auth';
-import { getNotificationSettings } from '@/lib/services/persona-sets/notifications';
+import { getNotificationSettings } from '@/lib/services/persona-sets';
 import { setNotifyApiSetsReadyAction } from './actions';
 
 export const metadata = { title: 'Notifications' };

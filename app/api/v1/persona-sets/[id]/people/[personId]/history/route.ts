@@ -1,6 +1,6 @@
 import { apiRoute, json } from '@/lib/api/handler';
 import { operations } from '@/lib/api/operations';
-import { getPersonHistory } from '@/lib/services/persona-sets/history';
+import { getPersonHistory } from '@/lib/services/persona-sets';
 import { tenantOf } from '@/lib/services/tenant';
 
 export const runtime = 'nodejs';

@@ -19,7 +19,7 @@ export interface ScoringRunRow {
 }
 
 const COLUMNS = [['Started', false], ['By', false], ['Status', false], ['Scored', true], ['Moved', true], ['New', true], ['Left', true]] as const;
-const TRIGGER: Record<string, string> = { adhoc: 'Score now', scheduled: 'Schedule', api: 'API', build: 'Build' };
+const TRIGGER: Record<string, string> = { adhoc: 'Score now', scheduled: 'Schedule', api: 'API', build: 'Build', changes: 'New data' };
 
 /** A set's latest scoring runs; the page refreshes itself while one is queued or running. */
 export function ScoringRunsTable({ runs }: { runs: ScoringRunRow[] }) {

@@ -151,7 +151,8 @@ export const scoringRuns = pgTable(
     personaSetId: uuid('persona_set_id')
       .notNull()
       .references(() => personaSets.id, { onDelete: 'cascade' }),
-    trigger: text('trigger', { enum: ['build', 'adhoc', 'scheduled', 'api'] }).notNull(),
+    // changes: only members written since the last scoring (after an upload or a cohort recompute)
+    trigger: text('trigger', { enum: ['build', 'adhoc', 'scheduled', 'api', 'changes'] }).notNull(),
     status: text('status', { enum: ['queued', 'running', 'done', 'errored'] }).notNull().default('queued'),
     scored: integer('scored').notNull().default(0),
     changed: integer('changed').notNull().default(0),

@@ -133,7 +133,9 @@ export const scorePersonaSet = inngest.createFunction(
       const plan = await step.run('start-run', async () => startScoringRun(await tenantFor(accountId), personaSetId, scoringRunId));
       if (plan.chunks.length <= 1) {
         const scored = await step.run('score-members', async () =>
-          plan.chunks.length ? scoreChunk(await tenantFor(accountId), personaSetId, scoringRunId, plan.chunks[0]) : { scored: 0, changed: 0, added: 0 },
+          plan.chunks.length
+            ? scoreChunk(await tenantFor(accountId), personaSetId, scoringRunId, plan.chunks[0], { changedSince: plan.changedSince })
+            : { scored: 0, changed: 0, added: 0 },
         );
         const finished = await step.run('finish-run', async () => finishScoringRunIfComplete(await tenantFor(accountId), personaSetId, scoringRunId));
         if (finished.finished)
@@ -144,7 +146,7 @@ export const scorePersonaSet = inngest.createFunction(
         'fan-out-chunks',
         plan.chunks.map(([fromPersonId, toPersonId]) =>
           personaSetScoringChunkRequested.create(
-            { accountId, personaSetId, scoringRunId, fromPersonId, toPersonId },
+            { accountId, personaSetId, scoringRunId, fromPersonId, toPersonId, ...(plan.changedSince ? { changedSince: plan.changedSince } : {}) },
             { id: `score-${scoringRunId}-${fromPersonId}` },
           ),
         ),
@@ -167,9 +169,9 @@ export const scorePersonaSetChunk = inngest.createFunction(
     triggers: [personaSetScoringChunkRequested],
   },
   async ({ event, step }) => {
-    const { accountId, personaSetId, scoringRunId, fromPersonId, toPersonId } = event.data;
+    const { accountId, personaSetId, scoringRunId, fromPersonId, toPersonId, changedSince } = event.data;
     const scored = await step.run('score-chunk', async () =>
-      scoreChunk(await tenantFor(accountId), personaSetId, scoringRunId, [fromPersonId, toPersonId]),
+      scoreChunk(await tenantFor(accountId), personaSetId, scoringRunId, [fromPersonId, toPersonId], { changedSince }),
     );
     const done = await step.run('finish-run-if-complete', async () =>
       finishScoringRunIfComplete(await tenantFor(accountId), personaSetId, scoringRunId),

@@ -156,7 +156,7 @@ export const AssignOut = z.object({
 export const ScoringRunOut = z.object({
   id: uuid,
   personaSetId: uuid,
-  trigger: z.enum(['build', 'adhoc', 'scheduled', 'api']),
+  trigger: z.enum(['build', 'adhoc', 'scheduled', 'api', 'changes']),
   status: z.enum(['queued', 'running', 'done', 'errored']),
   scored: z.number().int(),
   changed: z.number().int(),

@@ -65,3 +65,15 @@ export async function listScoringRuns(tenant: Tenant, personaSetId: string, limi
     .orderBy(desc(scoringRuns.createdAt))
     .limit(Math.max(1, Math.min(100, limit)));
 }
+
+/** The built sets of a cohort that a 'changes' run may start on now (none of theirs queued or running). */
+export async function listScorableSetsOfCohort({ db, accountId }: Tenant, cohortId: string): Promise<string[]> {
+  const r = await db.query<{ id: string }>(
+    `select s.id from persona_sets s
+     where s.account_id = $1 and s.cohort_id = $2 and s.status = 'ready' and s.archived_at is null and s.model is not null
+       and not exists (select 1 from scoring_runs r where r.persona_set_id = s.id and r.status in ('queued', 'running'))
+     order by s.id`,
+    [accountId, cohortId],
+  );
+  return r.rows.map((x) => x.id);
+}

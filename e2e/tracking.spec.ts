@@ -11,7 +11,11 @@ test('an analyst schedules scoring, scores now, sees the run, opens transitions 
     await demo.newPersonaSet.goto();
     await demo.newPersonaSet.create(cohort, setName);
     await expect(page).toHaveURL(SET_URL, { timeout: 60_000 });
-    await demo.personaSet.waitUntilReady();
+    // the page refreshes itself while building; reloading too keeps the spec quick on a slow dev server
+    await expect(async () => {
+      await page.reload();
+      await expect(demo.personaSet.cards.first()).toBeVisible({ timeout: 5_000 });
+    }).toPass({ timeout: 180_000 });
   }
   const url = page.url();
 

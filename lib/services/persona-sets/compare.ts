@@ -32,7 +32,8 @@ export interface SetComparison {
   overlap: { aPersonaId: string; bPersonaId: string; members: number; jaccard: number }[];
   traits: { shared: string[]; onlyA: string[]; onlyB: string[] };
   /** for each persona of A: its closest persona of B (highest Jaccard) and the traits that tell them apart */
-  pairs: { aPersonaId: string; bPersonaId: string | null; jaccard: number; differences: { label: string; a: number; b: number }[] }[];
+  /** differences: standardized difference from its cohort in each persona; null where the trait is not salient there */
+  pairs: { aPersonaId: string; bPersonaId: string | null; jaccard: number; differences: { label: string; a: number | null; b: number | null }[] }[];
 }
 
 const LABELS = new Map(GRAPH_TRAITS.map((t) => [t.key, t.label]));
@@ -62,19 +63,21 @@ async function loadSide(tenant: Tenant, id: string): Promise<ComparedSet & { sal
   };
 }
 
+const gap = (d: { a: number | null; b: number | null }) => Math.abs((d.a ?? 0) - (d.b ?? 0));
+
 /** Traits salient in either persona whose standardized difference from its cohort differs by half a unit or more. */
-function differences(a: Salient[], b: Salient[]): { label: string; a: number; b: number }[] {
+function differences(a: Salient[], b: Salient[]): { label: string; a: number | null; b: number | null }[] {
   const id = (s: Salient) => (s.category ? `${s.key}=${s.category}` : s.key);
-  const all = new Map<string, { label: string; a: number; b: number }>();
-  for (const s of a) all.set(id(s), { label: s.category ? `${s.label}: ${s.category}` : s.label, a: s.z, b: 0 });
+  const all = new Map<string, { label: string; a: number | null; b: number | null }>();
+  for (const s of a) all.set(id(s), { label: s.category ? `${s.label}: ${s.category}` : s.label, a: s.z, b: null });
   for (const s of b) {
     const e = all.get(id(s));
     if (e) e.b = s.z;
-    else all.set(id(s), { label: s.category ? `${s.label}: ${s.category}` : s.label, a: 0, b: s.z });
+    else all.set(id(s), { label: s.category ? `${s.label}: ${s.category}` : s.label, a: null, b: s.z });
   }
   return [...all.values()]
-    .filter((d) => Math.abs(d.a - d.b) >= 0.5)
-    .sort((x, y) => Math.abs(y.a - y.b) - Math.abs(x.a - x.b))
+    .filter((d) => gap(d) >= 0.5)
+    .sort((x, y) => gap(y) - gap(x))
     .slice(0, 5);
 }
 

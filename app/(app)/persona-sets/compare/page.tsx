@@ -13,6 +13,9 @@ import { outcomeOf } from '../service-outcome';
 
 export const metadata = { title: 'Compare persona sets' };
 
+/** A standardized difference as shown, or a dash where the trait does not set the persona apart. */
+const sd = (z: number | null) => (z === null ? '—' : `${z >= 0 ? '+' : '−'}${Math.abs(z).toFixed(1)} SD`);
+
 const SELECT = 'h-9 w-72 rounded-md border border-input bg-background px-3 text-sm shadow-xs outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50';
 
 export default async function ComparePage({ searchParams }: { searchParams: Promise<{ a?: string; b?: string }> }) {
@@ -100,7 +103,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
                       </div>
                       {p.differences.length ? (
                         <div className="mt-1 text-xs text-muted-foreground">
-                          {p.differences.map((d) => `${d.label}: ${d.a >= 0 ? '+' : ''}${d.a.toFixed(1)} vs ${d.b >= 0 ? '+' : ''}${d.b.toFixed(1)} SD`).join(' · ')}
+                          {p.differences.map((d) => `${d.label}: ${sd(d.a)} vs ${sd(d.b)}`).join(' · ')}
                         </div>
                       ) : p.bPersonaId ? (
                         <div className="mt-1 text-xs text-muted-foreground">No salient trait differs by half a standard deviation.</div>

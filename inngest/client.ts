@@ -26,7 +26,7 @@ export const eventSchemas = {
     accountId: id,
     personaSetId: id,
     scoringRunId: id,
-    trigger: z.enum(['adhoc', 'scheduled', 'api']),
+    trigger: z.enum(['adhoc', 'scheduled', 'api', 'changes']),
   }),
   'persona-set/scoring-chunk-requested': z.object({
     accountId: id,
@@ -34,7 +34,11 @@ export const eventSchemas = {
     scoringRunId: id,
     fromPersonId: z.number().int(),
     toPersonId: z.number().int(),
+    /** a 'changes' run: only members written since then */
+    changedSince: z.string().optional(),
   }),
+  'persona-set/scored': z.object({ accountId: id, personaSetId: id, scoringRunId: id }),
+  'cohort/recomputed': z.object({ accountId: id, cohortId: id }),
   'dataset/mapping-confirmed': z.object({ accountId: id, datasetId: id }),
   'cohort/recompute-requested': z.object({ accountId: id, cohortId: z.string().optional() }),
 } as const;
@@ -52,6 +56,8 @@ export const personaSetScoringRequested = eventType('persona-set/scoring-request
 export const personaSetScoringChunkRequested = eventType('persona-set/scoring-chunk-requested', {
   schema: eventSchemas['persona-set/scoring-chunk-requested'],
 });
+export const cohortRecomputed = eventType('cohort/recomputed', { schema: eventSchemas['cohort/recomputed'] });
+export const personaSetScored = eventType('persona-set/scored', { schema: eventSchemas['persona-set/scored'] });
 export const datasetMappingConfirmed = eventType('dataset/mapping-confirmed', { schema: eventSchemas['dataset/mapping-confirmed'] });
 export const cohortRecomputeRequested = eventType('cohort/recompute-requested', {
   schema: eventSchemas['cohort/recompute-requested'],

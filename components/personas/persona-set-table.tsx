@@ -18,6 +18,7 @@ export interface SetRow extends StatusInfo {
   showInExplore: boolean;
   archived: boolean;
   builtAt: string | null;
+  schedule: 'off' | 'daily' | 'weekly';
 }
 
 /** The persona sets of the account; the status of sets being built stays live. */
@@ -31,6 +32,7 @@ export function PersonaSetTable({ rows: rendered, ...actions }: { rows: SetRow[]
             <TableHead>Name</TableHead>
             <TableHead className="text-right">Personas in set</TableHead>
             <TableHead>Cohort</TableHead>
+            <TableHead>Scoring</TableHead>
             <TableHead>Status</TableHead>
             <TableHead>Show in Explore</TableHead>
             <TableHead className="w-12">
@@ -54,6 +56,7 @@ export function PersonaSetTable({ rows: rendered, ...actions }: { rows: SetRow[]
               </TableCell>
               <TableCell className="text-right tabular-nums">{r.k ?? '—'}</TableCell>
               <TableCell>{r.cohortName}</TableCell>
+              <TableCell>{r.schedule === 'off' ? 'Ad hoc' : r.schedule === 'daily' ? 'Daily' : 'Weekly'}</TableCell>
               <TableCell className="whitespace-normal">
                 <SetStatus set={r} rebuildPersonaSetAction={actions.rebuildPersonaSetAction} />
               </TableCell>

@@ -86,6 +86,8 @@ export const members = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     role: text('role', { enum: ['owner', 'analyst'] }).notNull().default('owner'),
+    // opted in to the "ready" email of persona sets created through the API (nobody in the app to tell)
+    notifyApiSetsReady: boolean('notify_api_sets_ready').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.userId] }), uniqueIndex('members_user_uq').on(t.userId)],

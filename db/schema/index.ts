@@ -4,6 +4,7 @@ export * from './accounts';
 export * from './people';
 export * from './cohorts';
 export * from './persona-sets';
+export * from './persona-set-tracking';
 export * from './delivery';
 export * from './jobs';
 export * from './relations';

@@ -33,6 +33,7 @@ export const personaSets = pgTable(
     traitKeys: jsonb('trait_keys').$type<string[] | null>(),
     requestedK: integer('requested_k'),
     schedule: text('schedule', { enum: ['off', 'daily', 'weekly'] }).notNull().default('off'),
+    createdVia: text('created_via', { enum: ['app', 'api'] }).notNull().default('app'),
     buildVersion: integer('build_version').notNull().default(0),
     // results of the last successful build
     k: integer('k'),
@@ -150,7 +151,8 @@ export const scoringRuns = pgTable(
     personaSetId: uuid('persona_set_id')
       .notNull()
       .references(() => personaSets.id, { onDelete: 'cascade' }),
-    trigger: text('trigger', { enum: ['build', 'adhoc', 'scheduled', 'api'] }).notNull(),
+    // changes: only members written since the last scoring (after an upload or a cohort recompute)
+    trigger: text('trigger', { enum: ['build', 'adhoc', 'scheduled', 'api', 'changes'] }).notNull(),
     status: text('status', { enum: ['queued', 'running', 'done', 'errored'] }).notNull().default('queued'),
     scored: integer('scored').notNull().default(0),
     changed: integer('changed').notNull().default(0),

@@ -8,6 +8,7 @@ import { apiKeys, emailOutbox, pipelines } from './delivery';
 import { eventOutbox, jobRuns, jobSteps } from './jobs';
 import { datasetRowErrors, datasets, graphPersons, orders, people, traits } from './people';
 import { assignments, buildSnapshots, personaSetAnalyses, personaSets, personas, scoringRunChunks, scoringRuns } from './persona-sets';
+import { driftAlerts, personaSetWatchers } from './persona-set-tracking';
 
 /** The relation of a row to its tenant, by its account_id column. */
 const account = <C extends AnyColumn>(accountId: C) => ({ fields: [accountId] as [C], references: [accounts.id] as [typeof accounts.id] });
@@ -146,6 +147,19 @@ export const scoringRunsRelations = relations(scoringRuns, ({ one, many }) => ({
 
 export const scoringRunChunksRelations = relations(scoringRunChunks, ({ one }) => ({
   scoringRun: one(scoringRuns, { fields: [scoringRunChunks.scoringRunId], references: [scoringRuns.id] }),
+}));
+
+export const personaSetWatchersRelations = relations(personaSetWatchers, ({ one }) => ({
+  account: one(accounts, account(personaSetWatchers.accountId)),
+  personaSet: one(personaSets, { fields: [personaSetWatchers.personaSetId], references: [personaSets.id] }),
+  user: one(users, { fields: [personaSetWatchers.userId], references: [users.id] }),
+}));
+
+export const driftAlertsRelations = relations(driftAlerts, ({ one }) => ({
+  account: one(accounts, account(driftAlerts.accountId)),
+  personaSet: one(personaSets, { fields: [driftAlerts.personaSetId], references: [personaSets.id] }),
+  scoringRun: one(scoringRuns, { fields: [driftAlerts.scoringRunId], references: [scoringRuns.id] }),
+  resolvedBy: one(users, { fields: [driftAlerts.resolvedBy], references: [users.id] }),
 }));
 
 /* ---------- delivery and jobs ---------- */

@@ -10,6 +10,7 @@ import {
 } from '@/lib/services/datasets';
 import { tenantOf } from '@/lib/services/tenant';
 import { datasetMappingConfirmed, inngest } from '../client';
+import { recomputedEvent } from './cohorts';
 
 /**
  * Processes an uploaded dataset: streams the file into people or orders (upserts, row errors by line),
@@ -50,6 +51,9 @@ export const ingestDataset = inngest.createFunction(
         return { members: r.members };
       });
     }
+    // the sets of every recomputed cohort score the people this upload changed (one event per cohort and window)
+    const at = await step.run('note-time', async () => Date.now());
+    if (cohortIds.length) await step.sendEvent('announce-recomputed', cohortIds.map((cohortId) => recomputedEvent(accountId, cohortId, at)));
     await step.run('mark-ready', async () => markDatasetReady(await tenant(), datasetId));
     return { datasetId, ingested, match, cohorts: cohortIds.length };
   },

@@ -1,7 +1,5 @@
 import { NonRetriableError } from 'inngest';
 import { getDatabase } from '@/db/client';
-import { env } from '@/lib/env';
-import { deliverEmail, personaSetEmail } from '@/lib/services/email';
 import { ServiceError } from '@/lib/services/errors';
 import {
   BuildSupersededError,
@@ -12,7 +10,6 @@ import {
   failScoringRun,
   finishScoringRunIfComplete,
   fitPersonas,
-  getBuildNotice,
   getCurrentBuildSet,
   markErrored,
   markReady,
@@ -24,12 +21,14 @@ import {
   startScoringRun,
 } from '@/lib/services/persona-sets';
 import { tenantOf, type Tenant } from '@/lib/services/tenant';
+import { emailBuildOutcome } from '@/lib/services/persona-sets';
 import {
   inngest,
   personaSetBuilt,
   personaSetFailed,
   personaSetRequested,
   personaSetScoringChunkRequested,
+  personaSetScored,
   personaSetScoringRequested,
 } from '../client';
 
@@ -107,29 +106,15 @@ export const buildPersonaSet = inngest.createFunction(
   },
 );
 
-/** One email to the set's creator per finished build (built or failed), never two. */
+/** One email per recipient (the creator; opted-in members for API-created sets) per finished build, never two. */
 export const notifyPersonaSet = inngest.createFunction(
   { id: 'notify-persona-set', name: 'Email about a persona set', retries: 4, triggers: [personaSetBuilt, personaSetFailed] },
   async ({ event, step }) => {
     const outcome = event.name === 'persona-set/built' ? 'built' : 'failed';
     const reason = 'reason' in event.data ? (event.data.reason as string) : undefined;
-    return step.run('send-email', async () => {
-      const tenant = await tenantFor(event.data.accountId);
-      const notice = await getBuildNotice(tenant, event.data.personaSetId, outcome);
-      if (!notice) return { skipped: 'the set has no creator to tell' };
-      const mail = personaSetEmail({
-        setName: notice.setName,
-        setUrl: `${env.APP_URL}/persona-sets/${event.data.personaSetId}`,
-        outcome,
-        personas: notice.personas,
-        reason,
-      });
-      return deliverEmail(tenant, {
-        idempotencyKey: `persona-set-${event.data.personaSetId}-v${event.data.buildVersion}-${outcome}`,
-        to: notice.to,
-        ...mail,
-      });
-    });
+    return step.run('send-email', async () =>
+      emailBuildOutcome(await tenantFor(event.data.accountId), event.data.personaSetId, event.data.buildVersion, outcome, reason),
+    );
   },
 );
 
@@ -148,16 +133,20 @@ export const scorePersonaSet = inngest.createFunction(
       const plan = await step.run('start-run', async () => startScoringRun(await tenantFor(accountId), personaSetId, scoringRunId));
       if (plan.chunks.length <= 1) {
         const scored = await step.run('score-members', async () =>
-          plan.chunks.length ? scoreChunk(await tenantFor(accountId), personaSetId, scoringRunId, plan.chunks[0]) : { scored: 0, changed: 0, added: 0 },
+          plan.chunks.length
+            ? scoreChunk(await tenantFor(accountId), personaSetId, scoringRunId, plan.chunks[0], { changedSince: plan.changedSince })
+            : { scored: 0, changed: 0, added: 0 },
         );
-        await step.run('finish-run', async () => finishScoringRunIfComplete(await tenantFor(accountId), personaSetId, scoringRunId));
+        const finished = await step.run('finish-run', async () => finishScoringRunIfComplete(await tenantFor(accountId), personaSetId, scoringRunId));
+        if (finished.finished)
+          await step.sendEvent('announce-scored', personaSetScored.create({ accountId, personaSetId, scoringRunId }, { id: `scored-${scoringRunId}` }));
         return { ...scored, removed: plan.removed };
       }
       await step.sendEvent(
         'fan-out-chunks',
         plan.chunks.map(([fromPersonId, toPersonId]) =>
           personaSetScoringChunkRequested.create(
-            { accountId, personaSetId, scoringRunId, fromPersonId, toPersonId },
+            { accountId, personaSetId, scoringRunId, fromPersonId, toPersonId, ...(plan.changedSince ? { changedSince: plan.changedSince } : {}) },
             { id: `score-${scoringRunId}-${fromPersonId}` },
           ),
         ),
@@ -180,13 +169,16 @@ export const scorePersonaSetChunk = inngest.createFunction(
     triggers: [personaSetScoringChunkRequested],
   },
   async ({ event, step }) => {
-    const { accountId, personaSetId, scoringRunId, fromPersonId, toPersonId } = event.data;
+    const { accountId, personaSetId, scoringRunId, fromPersonId, toPersonId, changedSince } = event.data;
     const scored = await step.run('score-chunk', async () =>
-      scoreChunk(await tenantFor(accountId), personaSetId, scoringRunId, [fromPersonId, toPersonId]),
+      scoreChunk(await tenantFor(accountId), personaSetId, scoringRunId, [fromPersonId, toPersonId], { changedSince }),
     );
     const done = await step.run('finish-run-if-complete', async () =>
       finishScoringRunIfComplete(await tenantFor(accountId), personaSetId, scoringRunId),
     );
+    // the chunk that finished the run announces it (the event id makes a replay announce nothing twice)
+    if (done.finished)
+      await step.sendEvent('announce-scored', personaSetScored.create({ accountId, personaSetId, scoringRunId }, { id: `scored-${scoringRunId}` }));
     return { ...scored, ...done };
   },
 );
@@ -194,8 +186,10 @@ export const scorePersonaSetChunk = inngest.createFunction(
 /** Hourly: queues scoring for every set whose daily or weekly schedule is due. */
 export const scheduleScoring = inngest.createFunction(
   { id: 'schedule-scoring', name: 'Scheduled scoring', retries: 2, triggers: [{ cron: '5 * * * *' }] },
-  async ({ step }) => {
-    const due = await step.run('find-due-sets', async () => dueScheduledSets({ db: await getDatabase() }));
+  async ({ event, step }) => {
+    // the tick's own time (not the clock when the step runs): a late or replayed tick decides the same way
+    const at = new Date(typeof event.ts === 'number' ? event.ts : Date.now());
+    const due = await step.run('find-due-sets', async () => dueScheduledSets({ db: await getDatabase() }, at));
     for (const s of due)
       await step.run(`queue-${s.personaSetId}`, async () => {
         const run = await requestScoring(await tenantFor(s.accountId), s.personaSetId, 'scheduled');

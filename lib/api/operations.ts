@@ -40,7 +40,7 @@ export const operations = {
   },
   getPersonaSet: { id: 'getPersonaSet', method: 'GET', path: '/persona-sets/{id}', summary: 'Get a persona set with its personas', tag: 'persona sets', responses: ok('The persona set', S.PersonaSetDetailOut) },
   updatePersonaSet: {
-    id: 'updatePersonaSet', method: 'PATCH', path: '/persona-sets/{id}', summary: 'Rename a persona set or show it in Explore', tag: 'persona sets',
+    id: 'updatePersonaSet', method: 'PATCH', path: '/persona-sets/{id}', summary: 'Rename a persona set, show it in Explore, or set its scoring schedule', tag: 'persona sets',
     body: S.UpdatePersonaSetBody, example: { name: 'Renamed' }, responses: ok('The updated persona set', S.PersonaSetOut),
   },
   archivePersonaSet: { id: 'archivePersonaSet', method: 'POST', path: '/persona-sets/{id}/archive', summary: 'Archive a persona set', tag: 'persona sets', responses: ok('The archived persona set', S.PersonaSetOut) },
@@ -52,6 +52,11 @@ export const operations = {
   },
   getDimensions: { id: 'getDimensions', method: 'GET', path: '/persona-sets/{id}/analysis/dimensions', summary: 'Per persona and trait: bins, shares and salience', tag: 'analysis', responses: ok('Dimension analyses', S.DimensionsOut) },
   getFlow: { id: 'getFlow', method: 'GET', path: '/persona-sets/{id}/analysis/flow', summary: 'Members per persona per day', tag: 'analysis', responses: ok('Flow', S.FlowOut) },
+  getTransitions: {
+    id: 'getTransitions', method: 'GET', path: '/persona-sets/{id}/transitions', summary: 'Who moved from which persona to which between two instants, who joined and who left', tag: 'analysis',
+    query: S.TransitionsQuery, responses: ok('Transitions', S.TransitionsOut),
+  },
+  getPersonHistory: { id: 'getPersonHistory', method: 'GET', path: '/persona-sets/{id}/people/{personId}/history', summary: 'One person’s personas in the set over time', tag: 'analysis', responses: ok('The person’s stays, oldest first', S.PersonHistoryOut) },
   assignContact: {
     id: 'assignContact', method: 'POST', path: '/persona-sets/{id}/assignments', summary: 'Real-time assignment of one contact', tag: 'scoring',
     body: S.AssignBody, example: { traits: { age: 40, income: 60000 } },

@@ -65,8 +65,12 @@ export const CreatePersonaSetBody = z.object({
 });
 
 export const UpdatePersonaSetBody = z
-  .object({ name: name.optional(), showInExplore: z.boolean().optional() })
-  .refine((b) => b.name !== undefined || b.showInExplore !== undefined, { message: 'Send name or showInExplore' });
+  .object({
+    name: name.optional(),
+    showInExplore: z.boolean().optional(),
+    schedule: z.enum(['off', 'daily', 'weekly']).optional().describe('scheduled scoring of the cohort: off, daily or weekly'),
+  })
+  .refine((b) => b.name !== undefined || b.showInExplore !== undefined || b.schedule !== undefined, { message: 'Send name, showInExplore or schedule' });
 
 export const RenamePersonaBody = z.object({ name: z.string().trim().min(1).max(80) });
 
@@ -152,7 +156,7 @@ export const AssignOut = z.object({
 export const ScoringRunOut = z.object({
   id: uuid,
   personaSetId: uuid,
-  trigger: z.enum(['build', 'adhoc', 'scheduled', 'api']),
+  trigger: z.enum(['build', 'adhoc', 'scheduled', 'api', 'changes']),
   status: z.enum(['queued', 'running', 'done', 'errored']),
   scored: z.number().int(),
   changed: z.number().int(),
@@ -212,4 +216,44 @@ export const PayloadPageOut = z.object({
   columns: z.array(z.string()),
   rows: z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
   nextCursor: z.string().nullable(),
+});
+
+/* ---------- history: transitions and one person's personas ---------- */
+
+const instant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/, 'Expected YYYY-MM-DD or an ISO timestamp');
+
+export const TransitionsQuery = z.object({
+  from: instant.optional().describe('a date (its end, UTC) or an ISO timestamp; default: 30 days before to'),
+  to: instant.optional().describe('a date (its end, UTC) or an ISO timestamp; default: now'),
+});
+
+const personaOrNone = uuid.nullable().describe('null: not in the set at that instant');
+
+export const TransitionsOut = z.object({
+  personaSetId: uuid,
+  from: isoDate,
+  to: isoDate,
+  personas: z.array(z.object({ id: uuid, name: z.string(), position: z.number().int(), retired: z.boolean() })),
+  moves: z.array(z.object({ from: personaOrNone, to: personaOrNone, count: z.number().int() })),
+  stayed: z.number().int(),
+  moved: z.number().int(),
+  joined: z.number().int().describe('in the set at to, not at from'),
+  left: z.number().int().describe('in the set at from, not at to'),
+});
+
+export const PersonHistoryOut = z.object({
+  personaSetId: uuid,
+  person: z.object({ personId: z.number().int(), email: z.string().nullable(), name: z.string().nullable(), externalId: z.string().nullable() }),
+  stays: z.array(
+    z.object({
+      personaId: uuid,
+      personaName: z.string(),
+      validFrom: isoDate,
+      validTo: isoDate.nullable().describe('null: the current assignment'),
+      distance: z.number(),
+      scoringRunId: uuid.nullable(),
+    }),
+  ),
 });

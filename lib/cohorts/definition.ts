@@ -76,3 +76,10 @@ export function describeDefinition(def: CohortDefinition): string {
   }
   return parts.join('; ') || 'everyone';
 }
+
+/** Whether membership changes with the calendar alone (a window or an age of orders): such cohorts are recomputed daily. */
+export function definitionDependsOnTime(def: CohortDefinition): boolean {
+  return def.events.some((c) =>
+    c.kind === 'first_order' || c.kind === 'last_order' ? c.withinDays !== undefined || c.olderThanDays !== undefined : !!c.window,
+  );
+}

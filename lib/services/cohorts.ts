@@ -2,7 +2,7 @@ import 'server-only';
 import { and, asc, eq } from 'drizzle-orm';
 import { bulkColumns, bulkInsert, refreshStatistics } from '@/db/bulk';
 import { cohorts, type Cohort } from '@/db/schema';
-import { cohortDefinitionSchema, type CohortDefinition } from '@/lib/cohorts/definition';
+import { cohortDefinitionSchema, definitionDependsOnTime, type CohortDefinition } from '@/lib/cohorts/definition';
 import {
   cohortStays,
   dayToIso,
@@ -263,4 +263,15 @@ export async function listCohorts(tenant: Tenant): Promise<CohortListItem[]> {
       computedAt: c.computedAt,
     };
   });
+}
+
+/** Every account's cohorts whose membership moves with the calendar (the daily recompute's list). */
+export async function listTimeDependentCohorts({ db }: Pick<Tenant, 'db'>): Promise<{ accountId: string; cohortId: string }[]> {
+  const r = await db.query<{ account_id: string; id: string; definition: unknown }>('select account_id, id, definition from cohorts order by account_id, id');
+  return r.rows
+    .filter((c) => {
+      const def = cohortDefinitionSchema.safeParse(c.definition);
+      return def.success && definitionDependsOnTime(def.data);
+    })
+    .map((c) => ({ accountId: c.account_id, cohortId: c.id }));
 }

@@ -21,11 +21,15 @@ export async function seedTwoAccounts(database: Database) {
     `insert into scoring_runs (account_id, persona_set_id, trigger, status) values ($1, $2, 'api', 'done') returning id`,
     [b, set.setId],
   );
+  const member = await database.query<{ id: number }>(
+    'select person_id::float8 as id from assignments where persona_set_id = $1 order by person_id limit 1',
+    [set.setId],
+  );
   const keyA = (await createApiKey(tenantOf(database, a.id), { name: 'A key' })).key;
   const keyB = (await createApiKey(tenantOf(database, b), { name: 'B key' })).key;
   return {
     a: { accountId: a.id, key: keyA },
-    b: { accountId: b, key: keyB, cohortId: cohort.id, setId: set.setId, personaIds: set.personaIds, pipelineId: pipeline.id, runId: run.rows[0].id },
+    b: { accountId: b, key: keyB, cohortId: cohort.id, setId: set.setId, personaIds: set.personaIds, pipelineId: pipeline.id, runId: run.rows[0].id, personId: Number(member.rows[0].id) },
   };
 }
 

@@ -27,7 +27,8 @@ describe.each(testDatabases())('tenant isolation on $name', (target) => {
     path
       .replace('{id}', path.startsWith('/pipelines') ? ctx.fx.b.pipelineId : ctx.fx.b.setId)
       .replace('{personaId}', ctx.fx.b.personaIds[0])
-      .replace('{runId}', ctx.fx.b.runId);
+      .replace('{runId}', ctx.fx.b.runId)
+      .replace('{personId}', String(ctx.fx.b.personId));
 
   const withIds = operationList.filter((op) => op.path.includes('{'));
 

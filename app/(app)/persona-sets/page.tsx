@@ -1,11 +1,14 @@
 import Link from 'next/link';
-import { Plus, Users } from 'lucide-react';
+import { AlertTriangle, GitCompare, Plus, Users } from 'lucide-react';
 import { PageHeader } from '@/components/shell/app-shell';
 import { PersonaSetTable } from '@/components/personas/persona-set-table';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { requireTenant } from '@/lib/auth';
-import { listPersonaSets } from '@/lib/services/persona-sets';
+import {
+  listDriftAlerts,
+  listPersonaSets,
+} from '@/lib/services/persona-sets';
 import {
   archivePersonaSetAction,
   deletePersonaSetAction,
@@ -20,6 +23,7 @@ export default async function PersonaSetsPage({ searchParams }: { searchParams: 
   const { tenant } = await requireTenant();
   const showArchived = (await searchParams).archived === '1';
   const sets = await listPersonaSets(tenant, { includeArchived: showArchived });
+  const openAlerts = await listDriftAlerts(tenant, { openOnly: true, limit: 100 });
   const rows = sets.map((s) => ({ ...s, builtAt: s.builtAt ? s.builtAt.toISOString() : null, createdAt: undefined }));
   return (
     <>
@@ -27,11 +31,23 @@ export default async function PersonaSetsPage({ searchParams }: { searchParams: 
         title="Persona sets"
         description="Named clusters of a cohort: who your people are, what they bring, where they live."
         actions={
-          <Button asChild>
-            <Link href="/persona-sets/new">
-              <Plus aria-hidden /> New persona set
-            </Link>
-          </Button>
+          <>
+            <Button asChild variant="outline">
+              <Link href="/persona-sets/alerts">
+                <AlertTriangle aria-hidden /> Drift alerts{openAlerts.length ? ` (${openAlerts.length} open)` : ''}
+              </Link>
+            </Button>
+            <Button asChild variant="outline">
+              <Link href="/persona-sets/compare">
+                <GitCompare aria-hidden /> Compare sets
+              </Link>
+            </Button>
+            <Button asChild>
+              <Link href="/persona-sets/new">
+                <Plus aria-hidden /> New persona set
+              </Link>
+            </Button>
+          </>
         }
       />
       {rows.length === 0 && !showArchived ? (

@@ -63,6 +63,9 @@ export default async function SettingsPage() {
               <Link className="text-primary hover:underline" href="/settings/mailbox">
                 Mailbox
               </Link>
+              <Link className="text-primary hover:underline" href="/settings/notifications">
+                Notifications
+              </Link>
               <Link className="text-primary hover:underline" href="/settings/api-keys">
                 API keys
               </Link>

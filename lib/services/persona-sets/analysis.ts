@@ -3,15 +3,15 @@
 import 'server-only';
 import { and, eq, inArray } from 'drizzle-orm';
 import { bulkColumns, bulkInsert } from '@/db/bulk';
-import { parseAnalysis, parseDimensionAnalysis, type AnalysisKind, type AnalysisOf, type DimensionAnalysis, type FlowAnalysis, type GeoAnalysis, type RevenueAnalysis } from '@/db/json';
+import { parseAnalysis, parseDimensionAnalysis, type AnalysisKind, type AnalysisOf, type DimensionAnalysis, type GeoAnalysis, type RevenueAnalysis } from '@/db/json';
 import { personaSetAnalyses } from '@/db/schema';
 import { assignRows, encodeTable, type PersonaModel } from '@/lib/clustering';
-import { dayToIso, toDay } from '@/lib/cohorts/timeline';
 import { STATES } from '@/lib/identity-graph/catalog';
 import type { Tenant } from '../tenant';
 import { resolveTraitColumns } from '../trait-reader';
 import { getBuildSet, setProgress } from './build';
 import { dimensionOf } from './dimension';
+import { flowFromHistory } from './history';
 import { loadMemberMatrix, matrixKeys, snapshotMatrix, type MemberMatrix } from './member-matrix';
 import { clusteringTraitKeys, getPersonaSetOrThrow } from './sets';
 import type { BuildRef } from './types';
@@ -100,39 +100,6 @@ async function revenueOf({ db, accountId }: Tenant, personaSetId: string, person
   };
 }
 
-/** Each persona's membership per day over the cohort's history (today's personas projected over the history). */
-async function flowOf({ db }: Tenant, personaSetId: string, cohortId: string, personaIds: string[]): Promise<FlowAnalysis> {
-  const r = await db.query<{ persona_id: string; d: string; delta: string }>(
-    `with cur as (select person_id, persona_id from assignments where persona_set_id = $1 and valid_to is null)
-     select c.persona_id, to_char(m.d, 'YYYY-MM-DD') as d, sum(m.delta)::text as delta from (
-       select person_id, entered_on as d, 1 as delta from cohort_memberships where cohort_id = $2
-       union all
-       select person_id, exited_on, -1 from cohort_memberships where cohort_id = $2 and exited_on is not null
-     ) m join cur c on c.person_id = m.person_id group by c.persona_id, m.d`,
-    [personaSetId, cohortId],
-  );
-  const today = toDay(new Date());
-  let first = today;
-  const deltas = new Map<string, Map<number, number>>();
-  for (const row of r.rows) {
-    const day = toDay(row.d);
-    first = Math.min(first, day);
-    let m = deltas.get(row.persona_id);
-    if (!m) deltas.set(row.persona_id, (m = new Map()));
-    m.set(day, (m.get(day) ?? 0) + Number(row.delta));
-  }
-  const days: string[] = [];
-  for (let d = first; d <= today; d++) days.push(dayToIso(d));
-  return {
-    days,
-    personas: personaIds.map((personaId) => {
-      const m = deltas.get(personaId) ?? new Map<number, number>();
-      let running = 0;
-      return { personaId, counts: days.map((_, i) => (running += m.get(first + i) ?? 0)) };
-    }),
-  };
-}
-
 /** Computes and stores what the Analysis, Flow and Explore views read, over the build's snapshot or the cohort today. */
 export async function computeAnalysis(tenant: Tenant, build: BuildRef, source: 'snapshot' | 'cohort' = 'snapshot'): Promise<{ dimensions: number; days: number }> {
   const set = await getBuildSet(tenant, build.personaSetId);
@@ -152,7 +119,8 @@ export async function computeAnalysis(tenant: Tenant, build: BuildRef, source: '
     .map(({ c, j }) => dimensionOf(c.spec, mt.table.columns[j], labels, personaIds, clusteringKeys.includes(c.key)));
   const geo = geoOf(mt, labels, personaIds);
   const revenue = await revenueOf(tenant, build.personaSetId, personaIds);
-  const flow = await flowOf(tenant, build.personaSetId, set.cohortId, personaIds);
+  // read from the assignment history (who was in which persona each day), written by builds, runs and real time
+  const flow = await flowFromHistory(tenant, build.personaSetId, personaIds);
   await tenant.db.transaction(async (tx) => {
     await tx.query('delete from persona_set_analyses where persona_set_id = $1', [build.personaSetId]);
     await bulkInsert(

@@ -307,21 +307,6 @@ export const emptySnapshot = () =>
     "The build's member snapshot is empty, so nothing was published and the current personas and assignments are kept. Rebuild the set.",
   );
 
-/** What the email about a finished build says, and to whom (null: the set has no creator to tell). */
-export async function getBuildNotice(
-  tenant: Tenant,
-  personaSetId: string,
-  outcome: 'built' | 'failed',
-): Promise<{ setName: string; to: string; personas?: { name: string; size: number }[] } | null> {
-  const r = await tenant.db.query<{ name: string; email: string | null }>(
-    `select s.name, u.email from persona_sets s left join users u on u.id = s.created_by where s.id = $1 and s.account_id = $2`,
-    [personaSetId, tenant.accountId],
-  );
-  const set = r.rows[0];
-  if (!set?.email) return null;
-  return { setName: set.name, to: set.email, personas: outcome === 'built' ? await currentPersonaSizes(tenant, personaSetId) : undefined };
-}
-
 /** A reason a person understands, from whatever a step threw. */
 export function explainBuildError(err: unknown): string {
   const msg = err instanceof Error ? err.message : typeof err === 'string' ? err : String((err as { message?: string })?.message ?? err);

@@ -24,7 +24,6 @@ export {
   draftPersona,
   explainBuildError,
   fitPersonas,
-  getBuildNotice,
   getCurrentBuildSet,
   markErrored,
   markReady,
@@ -36,7 +35,26 @@ export {
 export { publishAssignments } from './assignments';
 export { computeAnalysis, computeDimensionAnalysis, getAnalysis, getDimensionAnalyses, listDimensionAnalyses } from './analysis';
 export { dimensionFromCounts, numericBinLabels } from './dimension';
-export { SCORING_CHUNK, dueScheduledSets, failScoringRun, finishScoringRunIfComplete, scoreChunk, startScoringRun } from './scoring';
+export { SCORING_CHUNK, failScoringRun, finishScoringRunIfComplete, scoreChunk, startScoringRun } from './scoring';
 export { assignContact, decodeGraphTraits, forgetPersonaSetModel, resetModelCache } from './realtime';
 export type { AssignContactInput, AssignContactResult, ContactIdentity } from './realtime';
 export { DEFAULT_CLUSTERING_TRAITS, getAssignmentConfidence, getExploreSets, listCohortOptions, listTraitOptions } from './views';
+export { SCHEDULE_PERIOD_MS, SCORING_SCHEDULES, dueScheduledSets, listScorableSetsOfCohort, listScoringRuns, setScoringSchedule, type ScoringSchedule } from './schedule';
+export { findPeople, flowFromHistory, getPersonHistory, getTransitions, parseInstant } from './history';
+export type { PersonHistory, PersonMatch, Transitions } from './history';
+export { comparePersonaSets, listComparableSets } from './compare';
+export type { ComparedSet, SetComparison } from './compare';
+export {
+  DRIFT_THRESHOLDS,
+  checkDriftAfterRun,
+  driftMetrics,
+  driftReasons,
+  emailDriftAlert,
+  isWatching,
+  listDriftAlerts,
+  measureDrift,
+  resolveDriftAlert,
+  setWatching,
+} from './drift';
+export type { DriftAlertView } from './drift';
+export { emailBuildOutcome, getNotificationSettings, readyEmailRecipients, setNotifyApiSetsReady } from './notifications';

@@ -24,7 +24,7 @@ export interface MemberMatrix {
 /** Whose rows to read: a build's snapshot (every `stride`-th member), a cohort's members today, or a set's assigned people. */
 export type MemberSource =
   | { kind: 'snapshot'; build: BuildRef; stride?: number }
-  | { kind: 'cohort'; personaSetId: string; cohortId: string; range?: [number, number] }
+  | { kind: 'cohort'; personaSetId: string; cohortId: string; range?: [number, number]; changedSince?: string }
   | { kind: 'assigned'; personaSetId: string };
 
 /** The clustering traits plus what describing, drawing, mapping and the default analysis need. */
@@ -44,15 +44,20 @@ function membersOf(source: MemberSource): { sql: string; params: unknown[]; pers
         personaSetId: source.build.personaSetId,
         stride: Math.max(1, Math.floor(source.stride ?? 1)),
       };
-    case 'cohort':
+    case 'cohort': {
+      const params: unknown[] = [source.cohortId, ...(source.range ? [Math.floor(source.range[0]), Math.floor(source.range[1])] : [])];
+      // changedSince: only members written since (an upload or a match) or not assigned in the set yet
+      const changed = source.changedSince
+        ? ` and (exists (select 1 from people c where c.id = cohort_memberships.person_id and c.account_id = $1 and c.updated_at > $${params.push(source.changedSince) + 3})
+             or not exists (select 1 from assignments c where c.persona_set_id = $3 and c.person_id = cohort_memberships.person_id and c.valid_to is null))`
+        : '';
       return {
-        sql: `select person_id from cohort_memberships where cohort_id = $4 and exited_on is null${
-          source.range ? ' and person_id between $5 and $6' : ''
-        }`,
-        params: [source.cohortId, ...(source.range ? [Math.floor(source.range[0]), Math.floor(source.range[1])] : [])],
+        sql: `select person_id from cohort_memberships where cohort_id = $4 and exited_on is null${source.range ? ' and person_id between $5 and $6' : ''}${changed}`,
+        params,
         personaSetId: source.personaSetId,
         stride: 1,
       };
+    }
     case 'assigned':
       return {
         sql: 'select person_id from assignments where persona_set_id = $3 and account_id = $1 and valid_to is null',
@@ -112,6 +117,22 @@ export async function loadMemberMatrix(
     personIds: ids.slice(0, n),
     currentPersona: persona,
   };
+}
+
+/** The person ids of a cohort's members today (or of its changed members), in order: the plan of a scoring run. */
+export async function loadMemberIds(
+  tenant: Tenant,
+  source: { personaSetId: string; cohortId: string; changedSince?: string },
+): Promise<number[]> {
+  const m = membersOf({ kind: 'cohort', ...source });
+  const rows = await tenant.db.queryArrays(`select m.person_id::float8 from (${m.sql}) m join people p on p.id = m.person_id and p.account_id = $1
+     where m.person_id > $2::float8 and $3::uuid is not null order by 1`, [
+    tenant.accountId,
+    -1,
+    m.personaSetId,
+    ...m.params,
+  ]);
+  return rows.map((r) => r[0] as number);
 }
 
 /* The snapshot's matrix is large; the steps of one build share it in memory when they run in the same process. */

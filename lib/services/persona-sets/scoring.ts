@@ -8,7 +8,7 @@ import type { Tenant } from '../tenant';
 import { resolveTraitColumns } from '../trait-reader';
 import { computeAnalysis } from './analysis';
 import { refreshPersonaSizes, writeAssignments } from './assignments';
-import { loadMemberMatrix } from './member-matrix';
+import { loadMemberIds, loadMemberMatrix } from './member-matrix';
 
 /** Members scored per chunk; larger cohorts fan out into one function run per chunk. */
 export const SCORING_CHUNK = 100_000;
@@ -30,18 +30,25 @@ async function getScoringSet({ db, accountId }: Tenant, personaSetId: string): P
   return { cohortId: row.cohort_id, model: parsePersonaModel(row.model), buildVersion: row.build_version };
 }
 
-/** Starts a run: closes the assignments of people who left the cohort and plans the chunks. */
+/**
+ * Starts a run: closes the assignments of people who left the cohort and plans the chunks. A run of trigger
+ * 'changes' scores only the members written since the set was last scored or not assigned yet (`changedSince`,
+ * which its chunks carry). People who never were in the cohort (contacts recorded in real time) keep theirs.
+ */
 export async function startScoringRun(
   tenant: Tenant,
   personaSetId: string,
   runId: string,
-): Promise<{ members: number; chunks: [number, number][]; removed: number }> {
+): Promise<{ members: number; chunks: [number, number][]; removed: number; changedSince?: string }> {
   const { db, accountId } = tenant;
   const set = await getScoringSet(tenant, personaSetId);
-  const ids = await db.queryArrays(
-    `select person_id::float8 from cohort_memberships where cohort_id = $1 and account_id = $2 and exited_on is null order by person_id`,
-    [set.cohortId, accountId],
+  const run = await db.query<{ trigger: string; since: Date | null }>(
+    `select r.trigger, s.last_scored_at as since from scoring_runs r join persona_sets s on s.id = r.persona_set_id
+     where r.id = $1 and r.account_id = $2`,
+    [runId, accountId],
   );
+  const changedSince = run.rows[0]?.trigger === 'changes' && run.rows[0].since ? new Date(run.rows[0].since).toISOString() : undefined;
+  const ids = (await loadMemberIds(tenant, { personaSetId, cohortId: set.cohortId, changedSince })).map((id) => [id]);
   const chunks: [number, number][] = [];
   for (let i = 0; i < ids.length; i += SCORING_CHUNK) {
     const last = Math.min(ids.length, i + SCORING_CHUNK) - 1;
@@ -52,6 +59,7 @@ export async function startScoringRun(
     const r = await tx.query<{ n: string }>(
       `with c as (update assignments a set valid_to = now(), scoring_run_id = $3
          where a.persona_set_id = $1 and a.valid_to is null
+           and exists (select 1 from cohort_memberships m where m.cohort_id = $2 and m.person_id = a.person_id)
            and not exists (select 1 from cohort_memberships m where m.cohort_id = $2 and m.person_id = a.person_id and m.exited_on is null)
          returning 1)
        select count(*)::text as n from c`,
@@ -64,7 +72,7 @@ export async function startScoringRun(
     );
     return u.rows[0]?.removed ?? Number(r.rows[0].n);
   });
-  return { members: ids.length, chunks, removed };
+  return { members: ids.length, chunks, removed, ...(changedSince ? { changedSince } : {}) };
 }
 
 /** Scores the cohort's current members in one person id range; idempotent for a given run and range. */
@@ -73,10 +81,11 @@ export async function scoreChunk(
   personaSetId: string,
   runId: string,
   range: [number, number],
+  opts: { changedSince?: string } = {},
 ): Promise<{ scored: number; changed: number; added: number }> {
   const { model, cohortId } = await getScoringSet(tenant, personaSetId);
   const columns = await resolveTraitColumns(tenant, model.encoder.specs.map((s) => s.key));
-  const mt = await loadMemberMatrix(tenant, columns, { kind: 'cohort', personaSetId, cohortId, range });
+  const mt = await loadMemberMatrix(tenant, columns, { kind: 'cohort', personaSetId, cohortId, range, changedSince: opts.changedSince });
   const { matrix } = encodeTable(model.encoder, mt.table);
   const a = await assignRows(model, matrix, mt.table.n);
   const personas = await tenant.db.query<{ id: string }>(
@@ -136,15 +145,4 @@ export async function failScoringRun({ db, accountId }: Tenant, runId: string, r
     runId,
     accountId,
   ]);
-}
-
-/** Sets of every account whose schedule is due: daily after 24 h, weekly after 7 days since the last scoring. */
-export async function dueScheduledSets({ db }: Pick<Tenant, 'db'>): Promise<{ accountId: string; personaSetId: string }[]> {
-  const r = await db.query<{ account_id: string; id: string }>(
-    `select account_id, id from persona_sets
-     where status = 'ready' and archived_at is null and model is not null and (
-       (schedule = 'daily' and (last_scored_at is null or last_scored_at < now() - interval '23 hours 50 minutes')) or
-       (schedule = 'weekly' and (last_scored_at is null or last_scored_at < now() - interval '6 days 23 hours 50 minutes')))`,
-  );
-  return r.rows.map((x) => ({ accountId: x.account_id, personaSetId: x.id }));
 }

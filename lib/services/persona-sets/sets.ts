@@ -55,6 +55,7 @@ export async function listPersonaSets({ db, accountId }: Tenant, opts: { include
     cohortName,
     cohortMembers,
     builtAt: set.builtAt,
+    schedule: set.schedule,
     createdAt: set.createdAt,
   }));
 }
@@ -142,6 +143,7 @@ export async function createPersonaSet(tenant: Tenant, input: CreatePersonaSetIn
           traitKeys,
           requestedK: input.k ?? null,
           createdBy: tenant.userId,
+          createdVia: input.via ?? 'app',
           status: 'queued',
           buildVersion: 1,
           currentStep: 'Queued',
@@ -254,7 +256,7 @@ export async function renamePersona({ db, accountId }: Tenant, personaId: string
 }
 
 /** Queues an ad hoc, scheduled or API scoring run of a built set; answers the run to poll. */
-export async function requestScoring(tenant: Tenant, personaSetId: string, trigger: 'adhoc' | 'scheduled' | 'api'): Promise<ScoringRun> {
+export async function requestScoring(tenant: Tenant, personaSetId: string, trigger: 'adhoc' | 'scheduled' | 'api' | 'changes'): Promise<ScoringRun> {
   const set = await getPersonaSetOrThrow(tenant, personaSetId);
   if (!set.model) throw new ServiceError('invalid', 'This persona set has not been built yet');
   const { run, event } = await tenant.db.transaction(async (tx) => {

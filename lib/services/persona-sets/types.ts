@@ -55,6 +55,7 @@ export interface PersonaSetListItem {
   cohortName: string;
   cohortMembers: number;
   builtAt: Date | null;
+  schedule: 'off' | 'daily' | 'weekly';
   createdAt: Date;
 }
 
@@ -63,6 +64,8 @@ export interface CreatePersonaSetInput {
   cohortId: string;
   traitKeys?: string[] | null;
   k?: number | null;
+  /** how the set was asked for: API-created sets have no creator to email, so opted-in members are told */
+  via?: 'app' | 'api';
 }
 
 export interface CohortOption {

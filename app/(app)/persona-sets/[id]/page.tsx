@@ -12,6 +12,7 @@ import { describeConfidence, describeSeparation, describeStability, personaColor
 import { RevenuePanel } from '@/components/personas/revenue-panel';
 import { SetActions } from '@/components/personas/set-actions';
 import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { requireTenant } from '@/lib/auth';
 import { formatDateTime } from '@/lib/format';
@@ -23,6 +24,7 @@ import {
   getDimensionAnalyses,
   getPersonaSetDetail,
   listDimensionAnalyses,
+  listDriftAlerts,
   listTraitOptions,
 } from '@/lib/services/persona-sets';
 import type { Tenant } from '@/lib/services/tenant';
@@ -35,12 +37,18 @@ import {
   renamePersonaSetAction,
   setShowInExploreAction,
 } from '../actions';
+import { ScoringTab } from './scoring-tab';
+import { resolveDriftAlertAction } from './tracking-actions';
+import { TransitionsTab } from './transitions-tab';
+import { DriftAlertCard } from '@/components/personas/drift-alert-card';
 
-type Tab = 'definition' | 'analysis' | 'flow';
+type Tab = 'definition' | 'analysis' | 'flow' | 'transitions' | 'scoring';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'definition', label: 'Definition' },
   { id: 'analysis', label: 'Analysis' },
   { id: 'flow', label: 'Flow' },
+  { id: 'transitions', label: 'Transitions' },
+  { id: 'scoring', label: 'Scoring' },
 ];
 
 export async function generateMetadata() {
@@ -52,7 +60,7 @@ export default async function PersonaSetPage({
   searchParams,
 }: {
   params: Promise<{ id: string }>;
-  searchParams: Promise<{ tab?: string; traits?: string }>;
+  searchParams: Promise<{ tab?: string; traits?: string; from?: string; to?: string; person?: string }>;
 }) {
   const { tenant } = await requireTenant();
   const [{ id }, sp] = await Promise.all([params, searchParams]);
@@ -61,7 +69,8 @@ export default async function PersonaSetPage({
     throw err;
   });
   const { set, cohort, personas } = detail;
-  const tab: Tab = sp.tab === 'analysis' || sp.tab === 'flow' ? sp.tab : 'definition';
+  const tab: Tab = TABS.find((t) => t.id === sp.tab)?.id ?? 'definition';
+  const [openAlert] = await listDriftAlerts(tenant, { personaSetId: id, openOnly: true, limit: 1 });
   const built = personas.length > 0;
   const colored = personas.map((p, i) => ({ ...p, color: personaColor(i) }));
   const chartPersonas = colored.map((p) => ({ id: p.id, name: p.name, color: p.color, share: p.share }));
@@ -94,6 +103,11 @@ export default async function PersonaSetPage({
               />
               <span aria-hidden>Show in Explore</span>
             </label>
+            {set.builtAt ? (
+              <Button asChild variant="outline" size="sm">
+                <Link href={`/persona-sets/compare?a=${set.id}`}>Compare with…</Link>
+              </Button>
+            ) : null}
             <SetActions
               set={{ id: set.id, name: set.name, archived, status: set.status }}
               afterDelete="/persona-sets"
@@ -105,6 +119,11 @@ export default async function PersonaSetPage({
           </>
         }
       />
+      {openAlert && tab !== 'scoring' ? (
+        <div className="mb-5">
+          <DriftAlertCard alert={openAlert} resolveDriftAlertAction={resolveDriftAlertAction} />
+        </div>
+      ) : null}
       {set.status !== 'ready' ? (
         <div className="mb-6">
           <BuildStatusCard
@@ -151,6 +170,10 @@ export default async function PersonaSetPage({
               personas={chartPersonas}
               memberCount={set.memberCount ?? 0}
             />
+          ) : tab === 'scoring' ? (
+            <ScoringTab tenant={tenant} set={{ id: set.id, name: set.name, schedule: set.schedule, ready: set.status === 'ready' && !archived }} />
+          ) : tab === 'transitions' ? (
+            <TransitionsTab setId={set.id} tenant={tenant} personas={chartPersonas} query={sp} />
           ) : (
             <FlowTab setId={set.id} tenant={tenant} personas={chartPersonas} />
           )}

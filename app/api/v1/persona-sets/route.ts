@@ -14,6 +14,6 @@ export const GET = apiRoute(operations.listPersonaSets, async ({ tenant, query }
 });
 
 export const POST = apiRoute(operations.createPersonaSet, async ({ tenant, body }) => {
-  const set = await createPersonaSet(tenant, body);
+  const set = await createPersonaSet(tenant, { ...body, via: 'api' });
   return json(presentPersonaSet(set), 201);
 });

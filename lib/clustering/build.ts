@@ -6,6 +6,9 @@ import { assignWith } from './assign';
 import { adjustedRandIndex, nearestLabels, pairwiseDistances, silhouetteFromDistances } from './quality';
 import { encodeTable, fitEncoder, getColumn } from './encoder';
 import { selectTraits } from './select';
+import { chooseK } from './choose-k';
+import { blocksOf } from './mixture';
+import { contributionWeights, traitContributions } from './contribution';
 import { describePersonas } from './describe';
 
 export interface ClusterOptions {
@@ -16,8 +19,10 @@ export interface ClusterOptions {
   sampleSize?: number;
   restarts?: number;
   threads?: number;
-  /** smallest persona share a candidate k must keep (default 0.05) */
+  /** smallest persona share a candidate k must keep (default 0.03) */
   minShare?: number;
+  /** how the matrix was encoded: lets the choice of k model each trait by its type (else every column is continuous) */
+  encoder?: Encoder;
   onProgress?: (fraction: number, stage: string) => void;
   executor?: Executor;
 }
@@ -26,6 +31,8 @@ export interface BuildOptions extends ClusterOptions {
   traits?: string[];
   reference?: TraitTable;
   maxTraits?: number;
+  /** weight traits by what they add to the personas (default true); false: every trait counts as one standardized trait */
+  learnWeights?: boolean;
 }
 
 /** rows used to choose k, silhouette sample, bootstrap fits per candidate, bootstrap size */
@@ -33,7 +40,6 @@ const SELECT_SAMPLE = 30_000;
 const SIL_SAMPLE = 2_000;
 const BOOTSTRAPS = 3;
 const BOOT_SIZE = 10_000;
-const MIN_STABILITY = 0.6;
 
 export interface ClusterMatrixResult {
   k: number;
@@ -65,7 +71,8 @@ function distinctRows(X: Float32Array, n: number, d: number, cap: number): numbe
 }
 
 export function defaultKRange(n: number): [number, number] {
-  return [3, n >= 250_000 ? 10 : 8];
+  void n;
+  return [2, 10];
 }
 
 /**
@@ -79,7 +86,7 @@ export async function clusterMatrix(matrix: Float32Array, n: number, d: number, 
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
   const rng = new Rng(opts.seed ?? 42);
-  const minShare = opts.minShare ?? 0.05;
+  const minShare = opts.minShare ?? 0.03;
   const ownEx = !opts.executor;
   const ex = opts.executor ?? createExecutor(opts.threads, Math.min(n, opts.sampleSize ?? 200_000));
   let t = performance.now();
@@ -94,7 +101,8 @@ export async function clusterMatrix(matrix: Float32Array, n: number, d: number, 
     const kCandidates: KCandidate[] = [];
     let k: number;
     let kReason: string;
-    let chosenStability: number | undefined;
+    // centres of the partition the choice of k judged best: the final fit starts there
+    let startCentres: Float64Array | null = null;
     if (opts.k !== undefined) {
       if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error(`k must be a positive integer, got ${opts.k}`);
       k = Math.min(opts.k, distinct);
@@ -108,54 +116,23 @@ export async function clusterMatrix(matrix: Float32Array, n: number, d: number, 
       kReason = `only ${distinct} distinct row(s), fewer than the smallest candidate ${kLo}`;
       warnings.push(`fewer personas than ${kLo}: only ${distinct} distinct row(s)`);
     } else {
-      kHi = Math.min(kHi, distinct - 0, Math.max(kLo, Math.floor(1 / minShare)));
+      kHi = Math.min(kHi, distinct, Math.max(kLo, Math.floor(1 / minShare)));
       // choose k on a selection sample
       const selRows = nf > SELECT_SAMPLE ? sampleIndices(nf, SELECT_SAMPLE, new Rng(rng.fork())) : null;
       const S = selRows ? copyRows(F, d, selRows) : F;
       const ns = selRows ? selRows.length : nf;
-      const silRows = sampleIndices(ns, Math.min(ns, SIL_SAMPLE), new Rng(rng.fork()));
-      const dist = pairwiseDistances(S, d, silRows);
-      const bootRng = new Rng(rng.fork());
-      const boots = Array.from({ length: BOOTSTRAPS }, () => {
-        const m = Math.min(ns, BOOT_SIZE);
-        const rows = new Int32Array(m);
-        for (let q = 0; q < m; q++) rows[q] = bootRng.int(ns);
-        return copyRows(S, d, rows);
+      const chosen = await chooseK(S, ns, d, {
+        kLo, kHi, minShare, blocks: blocksOf(d, opts.encoder), executor: ex, rng,
+        onProgress: (f, stage) => progress(0.05 + 0.55 * f, stage),
       });
-      const evalRows = sampleIndices(ns, Math.min(ns, 5_000), new Rng(rng.fork()));
-      const total = kHi - kLo + 1;
-      for (let kk = kLo; kk <= kHi; kk++) {
-        progress(0.05 + (0.55 * (kk - kLo)) / total, `trying k = ${kk}`);
-        const fit = await kmeans(S, ns, d, kk, { seed: rng.fork(), restarts: 3, executor: ex });
-        const silLabels = new Int32Array(silRows.length);
-        silRows.forEach((r, q) => (silLabels[q] = fit.labels[r]));
-        const silhouette = silhouetteFromDistances(dist, silLabels, kk);
-        const minSh = Math.min(...fit.sizes) / ns;
-        const ref = nearestLabels(S, d, evalRows, fit.centroids, kk);
-        let stab = 0;
-        for (const B of boots) {
-          const m = B.length / d;
-          const bf = await kmeans(B, m, d, kk, { seed: rng.fork(), restarts: 1, executor: ex });
-          stab += adjustedRandIndex(ref, nearestLabels(S, d, evalRows, bf.centroids, kk));
-        }
-        const stability = stab / boots.length;
-        kCandidates.push({ k: kk, silhouette, minShare: minSh, stability, inertia: fit.inertia, eligible: minSh >= minShare && stability >= MIN_STABILITY });
-      }
-      const eligible = kCandidates.filter((c) => c.eligible);
-      const byShare = kCandidates.filter((c) => c.minShare >= minShare);
-      const pool = eligible.length ? eligible : byShare.length ? byShare : kCandidates;
-      const best = pool.reduce((a, b) => (b.silhouette > a.silhouette + 1e-9 ? b : a));
-      k = best.k;
-      chosenStability = best.stability;
-      kReason = eligible.length
-        ? `highest sampled silhouette (${best.silhouette.toFixed(3)}) among k in ${kLo}..${kHi} whose smallest persona holds at least ${Math.round(minShare * 100)}% and whose bootstrap stability is at least ${MIN_STABILITY}`
-        : byShare.length
-          ? `no candidate was stable (ARI >= ${MIN_STABILITY}); highest silhouette among those keeping ${Math.round(minShare * 100)}% per persona`
-          : `no candidate kept ${Math.round(minShare * 100)}% per persona; highest silhouette overall`;
+      k = chosen.k;
+      startCentres = chosen.centres;
+      kReason = chosen.reason;
+      kCandidates.push(...chosen.candidates);
       lap('chooseK');
     }
     progress(0.65, 'final fit');
-    const fit = await kmeans(F, nf, d, k, { seed: rng.fork(), restarts: opts.restarts ?? 4, executor: ex });
+    const fit = await kmeans(F, nf, d, k, { seed: rng.fork(), restarts: opts.restarts ?? 4, executor: ex, ...(startCentres ? { init: startCentres } : {}) });
     // drop centres left empty (duplicated rows); keeps every centre finite
     let C = fit.centroids;
     const keep = fit.sizes.map((s, j) => (s > 0 ? j : -1)).filter((j) => j >= 0);
@@ -193,8 +170,8 @@ export async function clusterMatrix(matrix: Float32Array, n: number, d: number, 
     const qLab = new Int32Array(qRows.length);
     qRows.forEach((r, q) => (qLab[q] = asg.labels[r]));
     const silhouette = k > 1 ? silhouetteFromDistances(pairwiseDistances(matrix, d, qRows), qLab, k) : 0;
-    let stability = chosenStability ?? NaN;
-    if (!Number.isFinite(stability)) {
+    let stability = NaN;
+    {
       if (k <= 1) stability = 1;
       else {
         const evalRows = sampleIndices(nf, Math.min(nf, 5_000), new Rng(rng.fork()));
@@ -271,11 +248,15 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
     }
   }
   if (!keys.length) throw new Error('no usable traits: every trait is missing, constant or unknown');
-  const encoder: Encoder = fitEncoder(table, keys);
+  // each trait weighted by what it adds to the structure the others share (contribution.ts)
+  const weightRows = sampleIndices(table.n, Math.min(table.n, 3_000), new Rng((opts.seed ?? 42) + 1));
+  const weights = opts.learnWeights === false ? undefined : contributionWeights(keys, traitContributions(table, weightRows, keys, opts.seed ?? 42));
+  const encoder: Encoder = fitEncoder(table, keys, weights);
   const { matrix, d } = encodeTable(encoder, table);
   const tEnc = (performance.now() - t0) / 1000;
   const cm = await clusterMatrix(matrix, table.n, d, {
     ...opts,
+    encoder,
     onProgress: (f, s) => progress(0.05 + f * 0.85, s),
   });
   progress(0.92, 'describing personas');

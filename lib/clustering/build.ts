@@ -8,7 +8,8 @@ import { encodeTable, fitEncoder, getColumn } from './encoder';
 import { selectTraits } from './select';
 import { chooseK } from './choose-k';
 import { blocksOf } from './mixture';
-import { contributionWeights, traitContributions } from './contribution';
+import { traitColumns } from './contribution';
+import { learnMetric } from './metric';
 import { describePersonas } from './describe';
 
 export interface ClusterOptions {
@@ -23,6 +24,11 @@ export interface ClusterOptions {
   minShare?: number;
   /** how the matrix was encoded: lets the choice of k model each trait by its type (else every column is continuous) */
   encoder?: Encoder;
+  /**
+   * With an encoder: re-encodes the cohort with each trait's weight multiplied by scale[t] and returns the new
+   * matrix, so that the nearest-centre distance is tuned to the mixture model's personas (metric.ts)
+   */
+  rescale?: (scale: number[]) => Float32Array;
   onProgress?: (fraction: number, stage: string) => void;
   executor?: Executor;
 }
@@ -31,18 +37,22 @@ export interface BuildOptions extends ClusterOptions {
   traits?: string[];
   reference?: TraitTable;
   maxTraits?: number;
-  /** weight traits by what they add to the personas (default true); false: every trait counts as one standardized trait */
+  /** tune trait weights to the mixture model's personas (default true); false: every trait counts as one standardized trait */
   learnWeights?: boolean;
 }
 
 /** rows used to choose k, silhouette sample, bootstrap fits per candidate, bootstrap size */
-const SELECT_SAMPLE = 30_000;
+const SELECT_SAMPLE = 12_000;
 const SIL_SAMPLE = 2_000;
 const BOOTSTRAPS = 3;
 const BOOT_SIZE = 10_000;
 
 export interface ClusterMatrixResult {
   k: number;
+  /** per encoder trait: the weight multiplier the distance was tuned with (rescale was called), else undefined */
+  traitScale?: number[];
+  /** the matrix the personas were fitted and assigned on (the rescaled one when rescale was called) */
+  matrix: Float32Array;
   centroids: Float64Array;
   kCandidates: KCandidate[];
   kReason: string;
@@ -80,8 +90,9 @@ export function defaultKRange(n: number): [number, number] {
  * whose smallest persona keeps minShare and whose bootstrap stability is at least 0.6), fits
  * the chosen k on a uniform sample with restarts, then assigns every row.
  */
-export async function clusterMatrix(matrix: Float32Array, n: number, d: number, opts: ClusterOptions = {}): Promise<ClusterMatrixResult> {
+export async function clusterMatrix(input: Float32Array, n: number, d: number, opts: ClusterOptions = {}): Promise<ClusterMatrixResult> {
   if (n < 1) throw new Error('the cohort has no rows');
+  let matrix = input;
   const progress = opts.onProgress ?? (() => {});
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
@@ -94,15 +105,20 @@ export async function clusterMatrix(matrix: Float32Array, n: number, d: number, 
   try {
     const sampleSize = Math.max(1, Math.floor(opts.sampleSize ?? 200_000));
     const fitRows = n > sampleSize ? sampleIndices(n, sampleSize, new Rng(rng.fork())) : null;
-    const F = fitRows ? copyRows(matrix, d, fitRows) : matrix;
+    let F = fitRows ? copyRows(matrix, d, fitRows) : matrix;
     const nf = fitRows ? fitRows.length : n;
     let [kLo, kHi] = opts.kRange ?? defaultKRange(n);
     const distinct = distinctRows(F, nf, d, Math.max(kHi, opts.k ?? 0) + 1);
     const kCandidates: KCandidate[] = [];
     let k: number;
     let kReason: string;
-    // centres of the partition the choice of k judged best: the final fit starts there
+    // centres of the partition the mixture model judged best (the final fit starts there), and its labels
     let startCentres: Float64Array | null = null;
+    let judged: { S: Float32Array; rows: Int32Array; labels: Int32Array } | null = null;
+    const selectionSample = () => {
+      const selRows = nf > SELECT_SAMPLE ? sampleIndices(nf, SELECT_SAMPLE, new Rng(rng.fork())) : null;
+      return { S: selRows ? copyRows(F, d, selRows) : F, ns: selRows ? selRows.length : nf };
+    };
     if (opts.k !== undefined) {
       if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error(`k must be a positive integer, got ${opts.k}`);
       k = Math.min(opts.k, distinct);
@@ -118,18 +134,37 @@ export async function clusterMatrix(matrix: Float32Array, n: number, d: number, 
     } else {
       kHi = Math.min(kHi, distinct, Math.max(kLo, Math.floor(1 / minShare)));
       // choose k on a selection sample
-      const selRows = nf > SELECT_SAMPLE ? sampleIndices(nf, SELECT_SAMPLE, new Rng(rng.fork())) : null;
-      const S = selRows ? copyRows(F, d, selRows) : F;
-      const ns = selRows ? selRows.length : nf;
+      const { S, ns } = selectionSample();
       const chosen = await chooseK(S, ns, d, {
         kLo, kHi, minShare, blocks: blocksOf(d, opts.encoder), executor: ex, rng,
         onProgress: (f, stage) => progress(0.05 + 0.55 * f, stage),
       });
       k = chosen.k;
       startCentres = chosen.centres;
+      judged = { S, rows: chosen.modelRows, labels: chosen.labels };
       kReason = chosen.reason;
       kCandidates.push(...chosen.candidates);
       lap('chooseK');
+    }
+    if (!judged && opts.encoder && opts.rescale && k >= 2 && nf >= 20 * k) {
+      // a caller-chosen k: the mixture model's partition at that k, to start from and tune the distance to
+      const { S, ns } = selectionSample();
+      const one = await chooseK(S, ns, d, { kLo: k, kHi: k, minShare, blocks: blocksOf(d, opts.encoder), executor: ex, rng });
+      startCentres = one.centres;
+      judged = { S, rows: one.modelRows, labels: one.labels };
+    }
+    let traitScale: number[] | undefined;
+    if (judged && opts.encoder && opts.rescale) {
+      const enc = opts.encoder;
+      const metric = learnMetric(judged.S, d, judged.rows, judged.labels, k, traitColumns(enc), enc.traits.map((t) => t.type !== 'numeric'));
+      if (metric.scale.some((v) => Math.abs(v - 1) > 1e-9)) {
+        traitScale = metric.scale;
+        matrix = opts.rescale(metric.scale);
+        F = fitRows ? copyRows(matrix, d, fitRows) : matrix;
+        const cols = traitColumns(enc);
+        if (startCentres) for (let j = 0; j < k; j++) cols.forEach((cs, b) => { for (const c of cs) startCentres![j * d + c] *= metric.scale[b]; });
+      }
+      lap('metric');
     }
     progress(0.65, 'final fit');
     const fit = await kmeans(F, nf, d, k, { seed: rng.fork(), restarts: opts.restarts ?? 4, executor: ex, ...(startCentres ? { init: startCentres } : {}) });
@@ -193,7 +228,7 @@ export async function clusterMatrix(matrix: Float32Array, n: number, d: number, 
     const cohesion = Array.from(cohSum, (s, j) => (cohN[j] ? s / cohN[j] : 0));
     lap('quality');
     return {
-      k, centroids: Cs, kCandidates, kReason, inertia,
+      k, centroids: Cs, kCandidates, kReason, inertia, traitScale, matrix,
       quality: { silhouette, stability, cohesion },
       labels: asg.labels, distances: asg.distances, runnerUp: asg.runnerUp, margins: asg.margins, warnings, timings,
     };
@@ -248,15 +283,20 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
     }
   }
   if (!keys.length) throw new Error('no usable traits: every trait is missing, constant or unknown');
-  // each trait weighted by what it adds to the structure the others share (contribution.ts)
-  const weightRows = sampleIndices(table.n, Math.min(table.n, 3_000), new Rng((opts.seed ?? 42) + 1));
-  const weights = opts.learnWeights === false ? undefined : contributionWeights(keys, traitContributions(table, weightRows, keys, opts.seed ?? 42));
-  const encoder: Encoder = fitEncoder(table, keys, weights);
+  let encoder: Encoder = fitEncoder(table, keys);
   const { matrix, d } = encodeTable(encoder, table);
   const tEnc = (performance.now() - t0) / 1000;
   const cm = await clusterMatrix(matrix, table.n, d, {
     ...opts,
     encoder,
+    ...(opts.learnWeights === false ? {} : {
+      rescale: (scale: number[]) => {
+        // each trait's weight tuned so that nearest-centre assignment reproduces the mixture model's personas
+        const weights = Object.fromEntries(keys.map((key, t) => [key, scale[t]]));
+        encoder = fitEncoder(table, keys, weights);
+        return encodeTable(encoder, table).matrix;
+      },
+    }),
     onProgress: (f, s) => progress(0.05 + f * 0.85, s),
   });
   progress(0.92, 'describing personas');

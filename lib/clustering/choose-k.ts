@@ -6,8 +6,11 @@ import { pairwiseDistances, silhouetteFromDistances } from './quality';
 import { fitMixture, prepare, type Block } from './mixture';
 
 /** rows the mixture model is fitted on for each candidate, and the silhouette sample */
-const MODEL_SAMPLE = 4_000;
-const SIL_SAMPLE = 2_000;
+const MODEL_SAMPLE = 3_000;
+const MODEL_WORK = 40_000;
+const SIL_SAMPLE = 1_000;
+/** BIC points below which a better fit does not justify more personas */
+const PARSIMONY = Number(process.env.PARS ?? 10);
 
 export interface ChooseKOptions {
   kLo: number;
@@ -26,9 +29,12 @@ export interface ChooseKOptions {
  * wins (any candidate when none does). Silhouette is measured for the analyst, not used to choose: it favours
  * few personas when groups overlap or differ in size.
  */
-export async function chooseK(S: Float32Array, ns: number, d: number, o: ChooseKOptions): Promise<{ k: number; centres: Float64Array; candidates: KCandidate[]; reason: string }> {
-  const modelRows = sampleIndices(ns, Math.min(ns, MODEL_SAMPLE), new Rng(o.rng.fork()));
-  const P = prepare(S, d, modelRows, o.blocks, o.rng.fork());
+export async function chooseK(S: Float32Array, ns: number, d: number, o: ChooseKOptions): Promise<{ k: number; centres: Float64Array; candidates: KCandidate[]; reason: string; modelRows: Int32Array; labels: Int32Array }> {
+  const all = new Int32Array(ns);
+  for (let i = 0; i < ns; i++) all[i] = i;
+  // rows for the model: fewer when there are many columns, so the cost stays bounded
+  const P = prepare(S, d, all, o.blocks, o.rng.fork(), Math.max(1_500, Math.min(MODEL_SAMPLE, Math.floor(MODEL_WORK / Math.max(1, d)))));
+  const modelRows = P.rows;
   const silRows = sampleIndices(ns, Math.min(ns, SIL_SAMPLE), new Rng(o.rng.fork()));
   const dist = pairwiseDistances(S, d, silRows);
   const candidates: (KCandidate & { bic: number })[] = [];
@@ -62,15 +68,17 @@ export async function chooseK(S: Float32Array, ns: number, d: number, o: ChooseK
   }
   const eligible = candidates.filter((c) => c.eligible);
   const pool = eligible.length ? eligible : candidates;
-  const top = pool.reduce((a, b) => (b.bic < a.bic ? b : a));
+  const lowest = pool.reduce((a, b) => (b.bic < a.bic ? b : a));
+  // the fewest personas whose fit is as good as the best one's, within what BIC calls strong evidence
+  const top = pool.find((c) => c.bic <= lowest.bic + PARSIMONY)!;
   const second = pool.filter((c) => c !== top).reduce<(typeof top) | null>((a, b) => (!a || b.bic < a.bic ? b : a), null);
   const pctShare = `${Math.round(o.minShare * 100)}%`;
-  const margin = second ? `; next best k = ${second.k} fits worse by ${Math.round(second.bic - top.bic)} BIC points` : '';
+  const margin = second ? `; next best k = ${second.k} ${second.bic >= top.bic ? `fits worse by ${Math.round(second.bic - top.bic)} BIC points` : `fits better by only ${Math.round(top.bic - second.bic)} BIC points, too little for more personas`}` : '';
   const reason = eligible.length
     ? `best fit of a mixed-type mixture model (lowest BIC) among k in ${o.kLo}..${o.kHi} whose smallest persona holds at least ${pctShare}${margin}`
     : `no candidate kept ${pctShare} per persona; best fit of a mixed-type mixture model (lowest BIC) among k in ${o.kLo}..${o.kHi}${margin}`;
   return {
-    k: top.k, centres: centresOf(S, d, modelRows, best[top.k - o.kLo].labels, top.k),
+    k: top.k, centres: centresOf(S, d, modelRows, best[top.k - o.kLo].labels, top.k), modelRows, labels: best[top.k - o.kLo].labels,
     candidates: candidates.map((c) => ({ ...c, bic: Math.round(c.bic) })), reason,
   };
 }

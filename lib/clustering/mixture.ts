@@ -1,5 +1,5 @@
 import type { Encoder } from './types';
-import { Rng } from './rng';
+import { Rng, sampleIndices } from './rng';
 
 /**
  * A mixed-type mixture model over encoded rows, used to judge a partition: within a persona the continuous traits
@@ -32,25 +32,48 @@ export function blocksOf(d: number, encoder?: Encoder): Block[] {
 
 interface Prepared {
   m: number;
+  /** the rows of the matrix the model is fitted on */
+  rows: Int32Array;
   gauss: Float64Array[];
   gaussVar: number[];
   /** per discrete variable: level code per row (-1 = missing) and number of levels */
   disc: { code: Int16Array; levels: number }[];
 }
 
-/** Columns of the sampled rows as the model sees them: continuous values, or discrete level codes. */
-export function prepare(X: Float32Array, d: number, rows: ArrayLike<number>, blocks: Block[], seed = 1): Prepared {
-  const m = rows.length;
+/**
+ * Columns of sampled rows as the model sees them: continuous values, or discrete level codes. A missing continuous
+ * cell was encoded at the centre (exactly 0), a spike the model would take for a persona, and imputing it from
+ * another row would break the row's correlations: the model is fitted on rows whose continuous cells are all
+ * known (at most `cap` of them), or, when fewer than a third of the rows are, each missing cell takes the value of
+ * a random known row (hot deck). Missing discrete cells are left out of the likelihood.
+ */
+export function prepare(X: Float32Array, d: number, candidates: ArrayLike<number>, blocks: Block[], seed = 1, cap = Infinity): Prepared {
   const rng = new Rng(seed);
+  // continuous columns with few distinct values are modelled as discrete
+  const levels = blocks.map((b) => {
+    if (b.kind !== 'gauss') return null;
+    const distinct = new Map<number, number>();
+    for (let r = 0; r < candidates.length && distinct.size <= DISCRETE_LEVELS; r++) {
+      const v = X[candidates[r] * d + b.col];
+      if (!distinct.has(v)) distinct.set(v, distinct.size);
+    }
+    return distinct.size <= DISCRETE_LEVELS ? distinct : null;
+  });
+  const contCols = blocks.flatMap((b, q) => (b.kind === 'gauss' && !levels[q] ? [b.col] : []));
+  const complete: number[] = [];
+  for (let r = 0; r < candidates.length; r++) if (contCols.every((c) => X[candidates[r] * d + c] !== 0)) complete.push(candidates[r]);
+  const pool = complete.length >= Math.max(Math.min(200, candidates.length), candidates.length / 3) ? complete : Array.from(candidates);
+  const rows = pool.length > cap ? Array.from(sampleIndices(pool.length, cap, rng), (q) => pool[q]) : pool;
+  const m = rows.length;
   const gauss: Float64Array[] = [], gaussVar: number[] = [];
   const disc: Prepared['disc'] = [];
-  for (const b of blocks) {
+  blocks.forEach((b, q) => {
     if (b.kind === 'onehot') {
       const code = new Int16Array(m);
       for (let r = 0; r < m; r++) {
         const o = rows[r] * d;
         let best = -1, bv = 0, sum = 0;
-        b.cols.forEach((c, q) => { const v = X[o + c]; sum += v; if (v > bv) { bv = v; best = q; } });
+        b.cols.forEach((c, l) => { const v = X[o + c]; sum += v; if (v > bv) { bv = v; best = l; } });
         // a known category is one-hot; a missing cell holds the shares (several nonzero columns)
         code[r] = best >= 0 && Math.abs(sum - bv) <= 1e-6 * Math.max(1, bv) ? best : -1;
       }
@@ -59,31 +82,23 @@ export function prepare(X: Float32Array, d: number, rows: ArrayLike<number>, blo
       const code = new Int16Array(m);
       for (let r = 0; r < m; r++) { const v = X[rows[r] * d + b.col]; code[r] = v > 0 ? 1 : v < 0 ? 0 : -1; }
       disc.push({ code, levels: 2 });
+    } else if (levels[q]) {
+      const lv = levels[q]!;
+      if (lv.size > 1) disc.push({ code: Int16Array.from(rows, (i) => lv.get(X[i * d + b.col]) ?? -1), levels: lv.size });
     } else {
-      const x = new Float64Array(m);
-      const distinct = new Map<number, number>();
-      for (let r = 0; r < m; r++) {
-        x[r] = X[rows[r] * d + b.col];
-        if (distinct.size <= DISCRETE_LEVELS && !distinct.has(x[r])) distinct.set(x[r], distinct.size);
-      }
-      if (distinct.size <= DISCRETE_LEVELS) {
-        if (distinct.size > 1) disc.push({ code: Int16Array.from(x, (v) => distinct.get(v)!), levels: distinct.size });
-        continue;
-      }
-      // missing cells were encoded at the centre (0): a spike the model would take for a persona. Each takes the
-      // value of a random known row instead (hot deck), so it carries no information either way
+      const x = Float64Array.from(rows, (i) => X[i * d + b.col]);
       const known: number[] = [];
       for (let r = 0; r < m; r++) if (x[r] !== 0) known.push(r);
       if (known.length < m && known.length > 0) for (let r = 0; r < m; r++) if (x[r] === 0) x[r] = x[known[rng.int(known.length)]];
       let s = 0, s2 = 0;
       for (const v of x) { s += v; s2 += v * v; }
       const va = s2 / m - (s / m) ** 2;
-      if (!(va > 1e-12)) continue;
+      if (!(va > 1e-12)) return;
       gauss.push(x);
       gaussVar.push(va);
     }
-  }
-  return { m, gauss, gaussVar, disc };
+  });
+  return { m, rows: Int32Array.from(rows), gauss, gaussVar, disc };
 }
 
 export interface MixtureFit {
@@ -95,7 +110,7 @@ export interface MixtureFit {
 }
 
 /** EM for the mixed model from a hard partition of the prepared rows (labels in 0..k-1); `iters` EM steps. */
-export function fitMixture(P: Prepared, labels: ArrayLike<number>, k: number, cov: 'shared' | 'diagonal' = 'shared', iters = 10): MixtureFit {
+export function fitMixture(P: Prepared, labels: ArrayLike<number>, k: number, cov: 'shared' | 'diagonal' = 'shared', iters = 8): MixtureFit {
   const { m, gauss, disc } = P;
   let R = new Float64Array(m * k);
   for (let r = 0; r < m; r++) R[r * k + labels[r]] = 1;
@@ -192,7 +207,7 @@ export function fitMixture(P: Prepared, labels: ArrayLike<number>, k: number, co
     const prev = R;
     R = next;
     next = prev;
-    const done = it > 2 && ll - logLik < 1e-6 * Math.abs(ll);
+    const done = it > 2 && ll - logLik < 1e-5 * Math.abs(ll);
     logLik = ll;
     if (done) break;
   }

@@ -10,7 +10,7 @@ const MODEL_SAMPLE = 3_000;
 const MODEL_WORK = 40_000;
 const SIL_SAMPLE = 1_000;
 /** BIC points below which a better fit does not justify more personas */
-const PARSIMONY = Number(process.env.PARS ?? 10);
+const PARSIMONY = 10;
 
 export interface ChooseKOptions {
   kLo: number;

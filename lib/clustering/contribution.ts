@@ -4,12 +4,9 @@ import { sampleIndices } from './rng';
 import { Rng } from './rng';
 
 /** rows contributions are measured on, persona counts they are measured at, correlation of close partners */
-const SAMPLE = 3_000;
+const SAMPLE = 2_000;
 const KS = [3, 6];
 const PARTNER = 0.5;
-/** bounds of a learned trait weight, relative to the median trait */
-const MIN_WEIGHT = 0.2;
-const MAX_WEIGHT = 2;
 /** a trait with more close partners than this is taken to share the common structure */
 const MAX_PARTNERS = 2;
 
@@ -111,7 +108,7 @@ export function leaveOneOutContributions(
     const dd = keep.length;
     const Y = new Float32Array(n * dd);
     for (let i = 0; i < n; i++) for (let q = 0; q < dd; q++) Y[i * dd + q] = X[i * d + keep[q]];
-    const labels = quickKMeans(Y, n, dd, k, seed + b);
+    const labels = quickKMeans(Y, n, dd, k, seed + b, 1, 25);
     out.push(explained(X, n, d, blocks[b], labels, Math.min(k, n)));
   }
   return out;
@@ -154,16 +151,4 @@ export function traitContributions(table: TraitTable, rows: ArrayLike<number>, k
   const partners = partnersOf(matrix, small.n, d, blocks);
   const at = KS.map((k) => leaveOneOutContributions(matrix, small.n, d, blocks, k, seed, partners));
   return keys.map((_, q) => Math.max(...at.map((c) => c[q])));
-}
-
-/**
- * Weights that let each trait count by what it adds: sqrt(c / (1 - c)) for a contribution c (the between / within
- * spread of the trait over the others' personas), relative to the median trait, within [MIN_WEIGHT, MAX_WEIGHT].
- * A trait that follows only itself (a sex-like split the analyst chose) then cannot pull personas apart on its own.
- */
-export function contributionWeights(keys: string[], c: number[]): Record<string, number> {
-  const E = Number(process.env.WEXP ?? 0.25);
-  const raw = c.map((x) => Math.pow(Math.min(0.95, Math.max(1e-4, x)) / (1 - Math.min(0.95, x)), E));
-  const mid = [...raw].sort((a, b) => a - b)[Math.floor(raw.length / 2)] || 1;
-  return Object.fromEntries(keys.map((k, q) => [k, Math.min(MAX_WEIGHT, Math.max(MIN_WEIGHT, raw[q] / mid))]));
 }

@@ -69,12 +69,16 @@ export async function chooseK(S: Float32Array, ns: number, d: number, o: ChooseK
   const eligible = candidates.filter((c) => c.eligible);
   const pool = eligible.length ? eligible : candidates;
   const lowest = pool.reduce((a, b) => (b.bic < a.bic ? b : a));
+  // one or two discrete traits alone do not identify a mixture (every k explains them equally): silhouette decides
+  const unidentified = P.gauss.length === 0 && P.disc.length < 3;
   // the fewest personas whose fit is as good as the best one's, within what BIC calls strong evidence
-  const top = pool.find((c) => c.bic <= lowest.bic + PARSIMONY)!;
+  const top = unidentified ? pool.reduce((a, b) => (b.silhouette > a.silhouette + 1e-9 ? b : a)) : pool.find((c) => c.bic <= lowest.bic + PARSIMONY)!;
   const second = pool.filter((c) => c !== top).reduce<(typeof top) | null>((a, b) => (!a || b.bic < a.bic ? b : a), null);
   const pctShare = `${Math.round(o.minShare * 100)}%`;
   const margin = second ? `; next best k = ${second.k} ${second.bic >= top.bic ? `fits worse by ${Math.round(second.bic - top.bic)} BIC points` : `fits better by only ${Math.round(top.bic - second.bic)} BIC points, too little for more personas`}` : '';
-  const reason = eligible.length
+  const reason = unidentified
+    ? `highest sampled silhouette (${top.silhouette.toFixed(3)}) among k in ${o.kLo}..${o.kHi}${eligible.length ? ` whose smallest persona holds at least ${pctShare}` : ''}: one or two discrete traits alone do not tell a mixture model how many personas there are`
+    : eligible.length
     ? `best fit of a mixed-type mixture model (lowest BIC) among k in ${o.kLo}..${o.kHi} whose smallest persona holds at least ${pctShare}${margin}`
     : `no candidate kept ${pctShare} per persona; best fit of a mixed-type mixture model (lowest BIC) among k in ${o.kLo}..${o.kHi}${margin}`;
   return {

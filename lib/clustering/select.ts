@@ -17,6 +17,11 @@ const SAMPLE = 20_000;
 const BINS = 8;
 /** two traits this related are redundant: only the better one is kept */
 const REDUNDANT = 0.9;
+/**
+ * binned association that makes two traits redundant: near-determinism only, since traits that follow the same
+ * well-separated personas are associated strongly too, and each then describes them
+ */
+const REDUNDANT_V = 0.97;
 /** association must be both significant (chi-square z) and not tiny (Cramer's V) */
 const MIN_Z = 5;
 const MIN_V = 0.05;
@@ -288,7 +293,7 @@ export function selectTraits(table: TraitTable, opts: SelectOptions = {}): Selec
     }
     const twin = selected.find((k) => {
       const p = assoc.get(pairKey(t.key, k))!;
-      return p.rho >= REDUNDANT || (p.v >= REDUNDANT && p.z >= MIN_Z);
+      return p.rho >= REDUNDANT || (p.v >= REDUNDANT_V && p.z >= MIN_Z);
     });
     if (twin) {
       const p = assoc.get(pairKey(t.key, twin))!;

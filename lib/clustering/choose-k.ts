@@ -23,7 +23,7 @@ export interface ChooseKOptions {
 }
 
 /**
- * How many personas the rows support. For each candidate k: k-means (3 restarts) on the sample, then the
+ * How many personas the rows support. For each candidate k: k-means (2 restarts) on the sample, then the
  * mixed-type mixture model (mixture.ts) fitted by EM from that partition; its BIC (fit against the number of
  * parameters) ranks the candidates. The lowest BIC among the candidates whose smallest persona keeps `minShare`
  * wins (any candidate when none does). Silhouette is measured for the analyst, not used to choose: it favours
@@ -42,7 +42,7 @@ export async function chooseK(S: Float32Array, ns: number, d: number, o: ChooseK
   const total = o.kHi - o.kLo + 1;
   for (let k = o.kLo; k <= o.kHi; k++) {
     o.onProgress?.((k - o.kLo) / total, `trying k = ${k}`);
-    const fit = await kmeans(S, ns, d, k, { seed: o.rng.fork(), restarts: 3, executor: o.executor });
+    const fit = await kmeans(S, ns, d, k, { seed: o.rng.fork(), restarts: 2, executor: o.executor });
     const silhouette = silhouetteFromDistances(dist, Int32Array.from(silRows, (r) => fit.labels[r]), k);
     const minShare = Math.min(...fit.sizes) / ns;
     const start = Int32Array.from(modelRows, (r) => fit.labels[r]);

@@ -6,6 +6,10 @@ import { assignWith } from './assign';
 import { adjustedRandIndex, nearestLabels, pairwiseDistances, silhouetteFromDistances } from './quality';
 import { encodeTable, fitEncoder, getColumn } from './encoder';
 import { selectTraits } from './select';
+import { chooseK } from './choose-k';
+import { blocksOf } from './mixture';
+import { traitColumns } from './contribution';
+import { learnMetric } from './metric';
 import { describePersonas } from './describe';
 
 export interface ClusterOptions {
@@ -16,8 +20,15 @@ export interface ClusterOptions {
   sampleSize?: number;
   restarts?: number;
   threads?: number;
-  /** smallest persona share a candidate k must keep (default 0.05) */
+  /** smallest persona share a candidate k must keep (default 0.03) */
   minShare?: number;
+  /** how the matrix was encoded: lets the choice of k model each trait by its type (else every column is continuous) */
+  encoder?: Encoder;
+  /**
+   * With an encoder: re-encodes the cohort with each trait's weight multiplied by scale[t] and returns the new
+   * matrix, so that the nearest-centre distance is tuned to the mixture model's personas (metric.ts)
+   */
+  rescale?: (scale: number[]) => Float32Array;
   onProgress?: (fraction: number, stage: string) => void;
   executor?: Executor;
 }
@@ -26,17 +37,22 @@ export interface BuildOptions extends ClusterOptions {
   traits?: string[];
   reference?: TraitTable;
   maxTraits?: number;
+  /** tune trait weights to the mixture model's personas (default true); false: every trait counts as one standardized trait */
+  learnWeights?: boolean;
 }
 
 /** rows used to choose k, silhouette sample, bootstrap fits per candidate, bootstrap size */
-const SELECT_SAMPLE = 30_000;
+const SELECT_SAMPLE = 12_000;
 const SIL_SAMPLE = 2_000;
 const BOOTSTRAPS = 3;
 const BOOT_SIZE = 10_000;
-const MIN_STABILITY = 0.6;
 
 export interface ClusterMatrixResult {
   k: number;
+  /** per encoder trait: the weight multiplier the distance was tuned with (rescale was called), else undefined */
+  traitScale?: number[];
+  /** the matrix the personas were fitted and assigned on (the rescaled one when rescale was called) */
+  matrix: Float32Array;
   centroids: Float64Array;
   kCandidates: KCandidate[];
   kReason: string;
@@ -65,7 +81,8 @@ function distinctRows(X: Float32Array, n: number, d: number, cap: number): numbe
 }
 
 export function defaultKRange(n: number): [number, number] {
-  return [3, n >= 250_000 ? 10 : 8];
+  void n;
+  return [2, 10];
 }
 
 /**
@@ -73,13 +90,14 @@ export function defaultKRange(n: number): [number, number] {
  * whose smallest persona keeps minShare and whose bootstrap stability is at least 0.6), fits
  * the chosen k on a uniform sample with restarts, then assigns every row.
  */
-export async function clusterMatrix(matrix: Float32Array, n: number, d: number, opts: ClusterOptions = {}): Promise<ClusterMatrixResult> {
+export async function clusterMatrix(input: Float32Array, n: number, d: number, opts: ClusterOptions = {}): Promise<ClusterMatrixResult> {
   if (n < 1) throw new Error('the cohort has no rows');
+  let matrix = input;
   const progress = opts.onProgress ?? (() => {});
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
   const rng = new Rng(opts.seed ?? 42);
-  const minShare = opts.minShare ?? 0.05;
+  const minShare = opts.minShare ?? 0.03;
   const ownEx = !opts.executor;
   const ex = opts.executor ?? createExecutor(opts.threads, Math.min(n, opts.sampleSize ?? 200_000));
   let t = performance.now();
@@ -87,14 +105,20 @@ export async function clusterMatrix(matrix: Float32Array, n: number, d: number, 
   try {
     const sampleSize = Math.max(1, Math.floor(opts.sampleSize ?? 200_000));
     const fitRows = n > sampleSize ? sampleIndices(n, sampleSize, new Rng(rng.fork())) : null;
-    const F = fitRows ? copyRows(matrix, d, fitRows) : matrix;
+    let F = fitRows ? copyRows(matrix, d, fitRows) : matrix;
     const nf = fitRows ? fitRows.length : n;
     let [kLo, kHi] = opts.kRange ?? defaultKRange(n);
     const distinct = distinctRows(F, nf, d, Math.max(kHi, opts.k ?? 0) + 1);
     const kCandidates: KCandidate[] = [];
     let k: number;
     let kReason: string;
-    let chosenStability: number | undefined;
+    // centres of the partition the mixture model judged best (the final fit starts there), and its labels
+    let startCentres: Float64Array | null = null;
+    let judged: { S: Float32Array; rows: Int32Array; labels: Int32Array } | null = null;
+    const selectionSample = () => {
+      const selRows = nf > SELECT_SAMPLE ? sampleIndices(nf, SELECT_SAMPLE, new Rng(rng.fork())) : null;
+      return { S: selRows ? copyRows(F, d, selRows) : F, ns: selRows ? selRows.length : nf };
+    };
     if (opts.k !== undefined) {
       if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error(`k must be a positive integer, got ${opts.k}`);
       k = Math.min(opts.k, distinct);
@@ -108,54 +132,42 @@ export async function clusterMatrix(matrix: Float32Array, n: number, d: number, 
       kReason = `only ${distinct} distinct row(s), fewer than the smallest candidate ${kLo}`;
       warnings.push(`fewer personas than ${kLo}: only ${distinct} distinct row(s)`);
     } else {
-      kHi = Math.min(kHi, distinct - 0, Math.max(kLo, Math.floor(1 / minShare)));
+      kHi = Math.min(kHi, distinct, Math.max(kLo, Math.floor(1 / minShare)));
       // choose k on a selection sample
-      const selRows = nf > SELECT_SAMPLE ? sampleIndices(nf, SELECT_SAMPLE, new Rng(rng.fork())) : null;
-      const S = selRows ? copyRows(F, d, selRows) : F;
-      const ns = selRows ? selRows.length : nf;
-      const silRows = sampleIndices(ns, Math.min(ns, SIL_SAMPLE), new Rng(rng.fork()));
-      const dist = pairwiseDistances(S, d, silRows);
-      const bootRng = new Rng(rng.fork());
-      const boots = Array.from({ length: BOOTSTRAPS }, () => {
-        const m = Math.min(ns, BOOT_SIZE);
-        const rows = new Int32Array(m);
-        for (let q = 0; q < m; q++) rows[q] = bootRng.int(ns);
-        return copyRows(S, d, rows);
+      const { S, ns } = selectionSample();
+      const chosen = await chooseK(S, ns, d, {
+        kLo, kHi, minShare, blocks: blocksOf(d, opts.encoder), executor: ex, rng,
+        onProgress: (f, stage) => progress(0.05 + 0.55 * f, stage),
       });
-      const evalRows = sampleIndices(ns, Math.min(ns, 5_000), new Rng(rng.fork()));
-      const total = kHi - kLo + 1;
-      for (let kk = kLo; kk <= kHi; kk++) {
-        progress(0.05 + (0.55 * (kk - kLo)) / total, `trying k = ${kk}`);
-        const fit = await kmeans(S, ns, d, kk, { seed: rng.fork(), restarts: 3, executor: ex });
-        const silLabels = new Int32Array(silRows.length);
-        silRows.forEach((r, q) => (silLabels[q] = fit.labels[r]));
-        const silhouette = silhouetteFromDistances(dist, silLabels, kk);
-        const minSh = Math.min(...fit.sizes) / ns;
-        const ref = nearestLabels(S, d, evalRows, fit.centroids, kk);
-        let stab = 0;
-        for (const B of boots) {
-          const m = B.length / d;
-          const bf = await kmeans(B, m, d, kk, { seed: rng.fork(), restarts: 1, executor: ex });
-          stab += adjustedRandIndex(ref, nearestLabels(S, d, evalRows, bf.centroids, kk));
-        }
-        const stability = stab / boots.length;
-        kCandidates.push({ k: kk, silhouette, minShare: minSh, stability, inertia: fit.inertia, eligible: minSh >= minShare && stability >= MIN_STABILITY });
-      }
-      const eligible = kCandidates.filter((c) => c.eligible);
-      const byShare = kCandidates.filter((c) => c.minShare >= minShare);
-      const pool = eligible.length ? eligible : byShare.length ? byShare : kCandidates;
-      const best = pool.reduce((a, b) => (b.silhouette > a.silhouette + 1e-9 ? b : a));
-      k = best.k;
-      chosenStability = best.stability;
-      kReason = eligible.length
-        ? `highest sampled silhouette (${best.silhouette.toFixed(3)}) among k in ${kLo}..${kHi} whose smallest persona holds at least ${Math.round(minShare * 100)}% and whose bootstrap stability is at least ${MIN_STABILITY}`
-        : byShare.length
-          ? `no candidate was stable (ARI >= ${MIN_STABILITY}); highest silhouette among those keeping ${Math.round(minShare * 100)}% per persona`
-          : `no candidate kept ${Math.round(minShare * 100)}% per persona; highest silhouette overall`;
+      k = chosen.k;
+      startCentres = chosen.centres;
+      judged = { S, rows: chosen.modelRows, labels: chosen.labels };
+      kReason = chosen.reason;
+      kCandidates.push(...chosen.candidates);
       lap('chooseK');
     }
+    if (!judged && opts.encoder && opts.rescale && k >= 2 && nf >= 20 * k) {
+      // a caller-chosen k: the mixture model's partition at that k, to start from and tune the distance to
+      const { S, ns } = selectionSample();
+      const one = await chooseK(S, ns, d, { kLo: k, kHi: k, minShare, blocks: blocksOf(d, opts.encoder), executor: ex, rng });
+      startCentres = one.centres;
+      judged = { S, rows: one.modelRows, labels: one.labels };
+    }
+    let traitScale: number[] | undefined;
+    if (judged && opts.encoder && opts.rescale) {
+      const enc = opts.encoder;
+      const metric = learnMetric(judged.S, d, judged.rows, judged.labels, k, traitColumns(enc), enc.traits.map((t) => t.type !== 'numeric'));
+      if (metric.scale.some((v) => Math.abs(v - 1) > 1e-9)) {
+        traitScale = metric.scale;
+        matrix = opts.rescale(metric.scale);
+        F = fitRows ? copyRows(matrix, d, fitRows) : matrix;
+        const cols = traitColumns(enc);
+        if (startCentres) for (let j = 0; j < k; j++) cols.forEach((cs, b) => { for (const c of cs) startCentres![j * d + c] *= metric.scale[b]; });
+      }
+      lap('metric');
+    }
     progress(0.65, 'final fit');
-    const fit = await kmeans(F, nf, d, k, { seed: rng.fork(), restarts: opts.restarts ?? 4, executor: ex });
+    const fit = await kmeans(F, nf, d, k, { seed: rng.fork(), restarts: opts.restarts ?? 4, executor: ex, ...(startCentres ? { init: startCentres } : {}) });
     // drop centres left empty (duplicated rows); keeps every centre finite
     let C = fit.centroids;
     const keep = fit.sizes.map((s, j) => (s > 0 ? j : -1)).filter((j) => j >= 0);
@@ -193,8 +205,8 @@ export async function clusterMatrix(matrix: Float32Array, n: number, d: number, 
     const qLab = new Int32Array(qRows.length);
     qRows.forEach((r, q) => (qLab[q] = asg.labels[r]));
     const silhouette = k > 1 ? silhouetteFromDistances(pairwiseDistances(matrix, d, qRows), qLab, k) : 0;
-    let stability = chosenStability ?? NaN;
-    if (!Number.isFinite(stability)) {
+    let stability = NaN;
+    {
       if (k <= 1) stability = 1;
       else {
         const evalRows = sampleIndices(nf, Math.min(nf, 5_000), new Rng(rng.fork()));
@@ -216,7 +228,7 @@ export async function clusterMatrix(matrix: Float32Array, n: number, d: number, 
     const cohesion = Array.from(cohSum, (s, j) => (cohN[j] ? s / cohN[j] : 0));
     lap('quality');
     return {
-      k, centroids: Cs, kCandidates, kReason, inertia,
+      k, centroids: Cs, kCandidates, kReason, inertia, traitScale, matrix,
       quality: { silhouette, stability, cohesion },
       labels: asg.labels, distances: asg.distances, runnerUp: asg.runnerUp, margins: asg.margins, warnings, timings,
     };
@@ -271,11 +283,20 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
     }
   }
   if (!keys.length) throw new Error('no usable traits: every trait is missing, constant or unknown');
-  const encoder: Encoder = fitEncoder(table, keys);
+  let encoder: Encoder = fitEncoder(table, keys);
   const { matrix, d } = encodeTable(encoder, table);
   const tEnc = (performance.now() - t0) / 1000;
   const cm = await clusterMatrix(matrix, table.n, d, {
     ...opts,
+    encoder,
+    ...(opts.learnWeights === false ? {} : {
+      rescale: (scale: number[]) => {
+        // each trait's weight tuned so that nearest-centre assignment reproduces the mixture model's personas
+        const weights = Object.fromEntries(keys.map((key, t) => [key, scale[t]]));
+        encoder = fitEncoder(table, keys, weights);
+        return encodeTable(encoder, table).matrix;
+      },
+    }),
     onProgress: (f, s) => progress(0.05 + f * 0.85, s),
   });
   progress(0.92, 'describing personas');

@@ -61,9 +61,10 @@ function categoryName(spec: TraitSpec, code: number): string {
 /**
  * Fits the encoding of the given traits: numeric/ordinal robustly standardized (log1p first when
  * skewed), boolean standardized, categorical one-hot weighted so the trait's total variance is 1
- * (like one standardized numeric trait). Missing cells are imputed (median / share).
+ * (like one standardized numeric trait). Missing cells are imputed (median / share). `weights` (per trait key,
+ * default 1) scale each trait's contribution to distances.
  */
-export function fitEncoder(table: TraitTable, traitKeys: string[]): Encoder {
+export function fitEncoder(table: TraitTable, traitKeys: string[], weights?: Record<string, number>): Encoder {
   if (traitKeys.length === 0) throw new Error('fitEncoder: no traits to encode');
   const traits: EncodedTrait[] = [];
   const specs: TraitSpec[] = [];
@@ -74,6 +75,8 @@ export function fitEncoder(table: TraitTable, traitKeys: string[]): Encoder {
     const { spec, col } = found;
     specs.push(JSON.parse(JSON.stringify(spec)) as TraitSpec);
     const { values, coverage } = knownSample(col, table.n, FIT_SAMPLE);
+    // a learned weight scales the trait's whole contribution to distances (1 = one standardized trait)
+    const w = weights && Number.isFinite(weights[key]) && weights[key] > 0 ? weights[key] : 1;
     if (spec.type === 'categorical') {
       const counts = new Map<number, number>();
       for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -82,7 +85,7 @@ export function fitEncoder(table: TraitTable, traitKeys: string[]): Encoder {
       const categories = codes.map((c) => categoryName(spec, c));
       const shares = codes.map((c) => (total > 0 ? counts.get(c)! / total : 0));
       const gini = 1 - shares.reduce((s, p) => s + p * p, 0);
-      const weight = gini > 1e-9 ? 1 / Math.sqrt(gini) : 0;
+      const weight = gini > 1e-9 ? w / Math.sqrt(gini) : 0;
       traits.push({ key, type: 'categorical', offset, categories, shares, weight, coverage });
       offset += Math.max(1, categories.length);
     } else if (spec.type === 'boolean') {
@@ -90,7 +93,7 @@ export function fitEncoder(table: TraitTable, traitKeys: string[]): Encoder {
       for (const v of values) p += v ? 1 : 0;
       p = values.length ? p / values.length : 0;
       const scale = Math.max(MIN_BOOLEAN_SCALE, Math.sqrt(p * (1 - p)));
-      traits.push({ key, type: 'boolean', offset, impute: p, centre: p, scale, weight: 1, coverage });
+      traits.push({ key, type: 'boolean', offset, impute: p, centre: p, scale, weight: w, coverage });
       offset += 1;
     } else {
       const log = spec.type === 'numeric' && !!spec.skewed;
@@ -98,7 +101,7 @@ export function fitEncoder(table: TraitTable, traitKeys: string[]): Encoder {
       tv.sort();
       const { centre, scale } = robustCentreScale(tv);
       traits.push({
-        key, type: spec.type, offset, log, impute: centre, centre, scale, weight: 1, coverage,
+        key, type: spec.type, offset, log, impute: centre, centre, scale, weight: w, coverage,
         ...(spec.type === 'ordinal' && spec.categories ? { levels: spec.categories.slice() } : {}),
       });
       offset += 1;

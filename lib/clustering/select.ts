@@ -1,6 +1,7 @@
 import type { SelectionReportRow, SelectionResult, TraitSpec, TraitTable } from './types';
 import { Rng, sampleIndices } from './rng';
 import { signedLog1p } from './encoder';
+import { traitContributions } from './contribution';
 
 export interface SelectOptions {
   /** the reference population (identity graph): traits where the cohort differs are favoured */
@@ -16,9 +17,19 @@ const SAMPLE = 20_000;
 const BINS = 8;
 /** two traits this related are redundant: only the better one is kept */
 const REDUNDANT = 0.9;
+/**
+ * binned association that makes two traits redundant: near-determinism only, since traits that follow the same
+ * well-separated personas are associated strongly too, and each then describes them
+ */
+const REDUNDANT_V = 0.97;
 /** association must be both significant (chi-square z) and not tiny (Cramer's V) */
 const MIN_Z = 5;
 const MIN_V = 0.05;
+/** structured traits whose contribution (contribution.ts) is measured */
+const CANDIDATES = 16;
+/** a trait is chosen when the others' personas explain at least this share of its variance, and this share of the best trait's */
+const MIN_CONTRIBUTION = 0.02;
+const RELATIVE_CONTRIBUTION = 0.12;
 
 interface TraitInfo {
   key: string;
@@ -256,30 +267,46 @@ export function selectTraits(table: TraitTable, opts: SelectOptions = {}): Selec
   const report = new Map<string, SelectionReportRow>();
   for (const t of infos) if (t.excluded) report.set(t.key, { key: t.key, chosen: false, reason: t.excluded, score: 0, coverage: t.coverage });
 
-  const selected: string[] = [];
   scored.sort((a, b) => b.score - a.score || a.t.key.localeCompare(b.t.key));
+  const structured: typeof scored = [];
   for (const s of scored) {
+    const base = { key: s.t.key, score: Number(s.score.toFixed(4)), coverage: s.t.coverage };
+    if (s.structure === 0) report.set(s.t.key, { ...base, chosen: false, reason: 'no structure: unimodal and unrelated to every other trait (noise)' });
+    else if (structured.length >= CANDIDATES) report.set(s.t.key, { ...base, chosen: false, reason: `outside the top ${CANDIDATES} by association and multimodality` });
+    else structured.push(s);
+  }
+  // what each candidate adds to the structure the others share (leave-one-out, close partners left out with it)
+  const contribution = traitContributions(table, rows, structured.map((s) => s.t.key), opts.seed ?? 11);
+  const top = Math.max(0, ...contribution);
+  const floor = Math.max(MIN_CONTRIBUTION, RELATIVE_CONTRIBUTION * top);
+  const ranked = structured.map((s, q) => ({ ...s, c: contribution[q], rank: s.t.coverage * contribution[q] * (1 + (s.t.refDiff === null ? 0 : Math.min(1, s.t.refDiff))) }))
+    .sort((a, b) => b.rank - a.rank || a.t.key.localeCompare(b.t.key));
+  const selected: string[] = [];
+  const chosenC = new Map<string, number>();
+  for (const s of ranked) {
     const { t } = s;
-    const base = { key: t.key, score: Number(s.score.toFixed(4)), coverage: t.coverage };
-    if (s.structure === 0) {
-      report.set(t.key, { ...base, chosen: false, reason: 'no structure: unimodal and unrelated to every other trait (noise)' });
+    const base = { key: t.key, score: Number(s.rank.toFixed(4)), coverage: t.coverage };
+    const explainedBy = `the personas of the other traits explain ${pct(s.c)} of its variance`;
+    if (structured.length > 1 && s.c < floor) {
+      report.set(t.key, { ...base, chosen: false, reason: `adds little to the personas: ${explainedBy} (at least ${pct(floor)} needed); it follows a structure of its own${s.partners.length ? ` (with ${s.partners[0].key})` : ''}` });
       continue;
     }
     const twin = selected.find((k) => {
       const p = assoc.get(pairKey(t.key, k))!;
-      return p.rho >= REDUNDANT || (p.v >= REDUNDANT && p.z >= MIN_Z);
+      return p.rho >= REDUNDANT || (p.v >= REDUNDANT_V && p.z >= MIN_Z);
     });
     if (twin) {
       const p = assoc.get(pairKey(t.key, twin))!;
-      report.set(t.key, { ...base, chosen: false, reason: `redundant with ${twin} (${p.rho >= REDUNDANT ? `rank correlation ${p.rho.toFixed(2)}` : `Cramer's V ${p.v.toFixed(2)}`}), which scores higher` });
+      report.set(t.key, { ...base, chosen: false, reason: `redundant with ${twin} (${p.rho >= REDUNDANT ? `rank correlation ${p.rho.toFixed(2)}` : `Cramer's V ${p.v.toFixed(2)}`}), which separates the personas better (${pct(chosenC.get(twin)!)} explained against ${pct(s.c)})` });
       continue;
     }
     if (selected.length >= maxTraits) {
-      report.set(t.key, { ...base, chosen: false, reason: `outside the top ${maxTraits} by score` });
+      report.set(t.key, { ...base, chosen: false, reason: `outside the top ${maxTraits} by contribution` });
       continue;
     }
     selected.push(t.key);
-    const why: string[] = [`coverage ${pct(t.coverage)}`];
+    chosenC.set(t.key, s.c);
+    const why: string[] = [`coverage ${pct(t.coverage)}`, explainedBy];
     if (s.partners.length) why.push(`related to ${s.partners.slice(0, 2).map((p) => `${p.key} (V ${p.v.toFixed(2)})`).join(', ')}`);
     if (s.multimodal) why.push(`multimodal (valley depth ${s.multimodal.toFixed(2)})`);
     if (t.refDiff !== null) why.push(`differs from the reference by ${t.refDiff.toFixed(2)} sd`);

@@ -161,6 +161,8 @@ export interface KCandidate {
   minShare: number;
   stability?: number;
   inertia: number;
+  /** BIC of the mixed-type mixture model fitted from this candidate's partition (lower fits better) */
+  bic?: number;
   eligible: boolean;
 }
 

@@ -32,7 +32,7 @@ describe('planted mixtures', () => {
     // dog lovers carry the badge
     const dogPersona = res.personas.find((p) => p.salient.some((s) => s.key === 'dog' && s.direction === 'high'));
     expect(dogPersona?.avatar.badges).toContain('dog');
-    expect(res.kCandidates.map((c) => c.k)).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(res.kCandidates.map((c) => c.k)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it('finds a different planted number too (k = 3)', async () => {

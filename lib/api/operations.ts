@@ -57,6 +57,11 @@ export const operations = {
     query: S.TransitionsQuery, responses: ok('Transitions', S.TransitionsOut),
   },
   getPersonHistory: { id: 'getPersonHistory', method: 'GET', path: '/persona-sets/{id}/people/{personId}/history', summary: 'One person’s personas in the set over time', tag: 'analysis', responses: ok('The person’s stays, oldest first', S.PersonHistoryOut) },
+  comparePersonaSets: {
+    id: 'comparePersonaSets', method: 'GET', path: '/persona-sets/{id}/compare/{otherId}', summary: 'Two ready persona sets side by side: persona × persona overlap (members, Jaccard), traits and the closest pairs', tag: 'analysis',
+    responses: ok('The comparison', S.ComparisonOut),
+  },
+  listDriftAlerts: { id: 'listDriftAlerts', method: 'GET', path: '/persona-sets/{id}/alerts', summary: 'Drift alerts raised after scoring runs, newest first', tag: 'scoring', responses: ok('Drift alerts', S.DriftAlertListOut) },
   assignContact: {
     id: 'assignContact', method: 'POST', path: '/persona-sets/{id}/assignments', summary: 'Real-time assignment of one contact', tag: 'scoring',
     body: S.AssignBody, example: { traits: { age: 40, income: 60000 } },

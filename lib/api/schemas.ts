@@ -257,3 +257,44 @@ export const PersonHistoryOut = z.object({
     }),
   ),
 });
+
+const comparedSet = z.object({
+  id: uuid,
+  name: z.string(),
+  cohortName: z.string(),
+  members: z.number().int(),
+  traits: z.array(z.object({ key: z.string(), label: z.string() })),
+  personas: z.array(z.object({ id: uuid, name: z.string(), position: z.number().int(), size: z.number().int() })),
+});
+
+export const ComparisonOut = z.object({
+  a: comparedSet,
+  b: comparedSet,
+  shared: z.number().int().describe('people currently in both sets'),
+  overlap: z.array(z.object({ aPersonaId: uuid, bPersonaId: uuid, members: z.number().int(), jaccard: z.number() })),
+  traits: z.object({ shared: z.array(z.string()), onlyA: z.array(z.string()), onlyB: z.array(z.string()) }),
+  pairs: z.array(
+    z.object({
+      aPersonaId: uuid,
+      bPersonaId: uuid.nullable(),
+      jaccard: z.number(),
+      differences: z.array(z.object({ label: z.string(), a: z.number().nullable(), b: z.number().nullable() })),
+    }),
+  ),
+});
+
+export const DriftAlertListOut = z.object({
+  data: z.array(
+    z.object({
+      id: uuid,
+      personaSetId: uuid,
+      scoringRunId: uuid.nullable(),
+      buildVersion: z.number().int(),
+      day: z.string().describe('the day the alert was raised (YYYY-MM-DD)'),
+      status: z.enum(['open', 'dismissed', 'rebuild-requested']),
+      reasons: z.array(z.string()).describe('what moved, in words'),
+      metrics: z.record(z.string(), z.unknown()).describe('share change, population stability index and centre shift'),
+      createdAt: isoDate,
+    }),
+  ),
+});

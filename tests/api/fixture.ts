@@ -16,6 +16,7 @@ export async function seedTwoAccounts(database: Database) {
   const bCohorts = await database.db.select().from(cohorts).where(eq(cohorts.accountId, b));
   const cohort = bCohorts.find((c) => c.memberCount > 0) ?? bCohorts[0];
   const set = await seedReadyPersonaSet(database, b, cohort.id, 'B secret personas', { traitKeys: ['age', 'income', 'has_children', 'homeowner'], seed: 3 });
+  const other = await seedReadyPersonaSet(database, b, cohort.id, 'B second set', { traitKeys: ['age', 'income'], seed: 5 });
   const pipeline = await createPipeline(tenantOf(database, b), { name: 'B secret pipeline', cohortIds: [cohort.id], personaSetIds: [set.setId], traitKeys: ['age'] });
   const run = await database.query<{ id: string }>(
     `insert into scoring_runs (account_id, persona_set_id, trigger, status) values ($1, $2, 'api', 'done') returning id`,
@@ -29,7 +30,7 @@ export async function seedTwoAccounts(database: Database) {
   const keyB = (await createApiKey(tenantOf(database, b), { name: 'B key' })).key;
   return {
     a: { accountId: a.id, key: keyA },
-    b: { accountId: b, key: keyB, cohortId: cohort.id, setId: set.setId, personaIds: set.personaIds, pipelineId: pipeline.id, runId: run.rows[0].id, personId: Number(member.rows[0].id) },
+    b: { accountId: b, key: keyB, cohortId: cohort.id, setId: set.setId, otherSetId: other.setId, personaIds: set.personaIds, pipelineId: pipeline.id, runId: run.rows[0].id, personId: Number(member.rows[0].id) },
   };
 }
 

@@ -28,6 +28,7 @@ describe.each(testDatabases())('tenant isolation on $name', (target) => {
       .replace('{id}', path.startsWith('/pipelines') ? ctx.fx.b.pipelineId : ctx.fx.b.setId)
       .replace('{personaId}', ctx.fx.b.personaIds[0])
       .replace('{runId}', ctx.fx.b.runId)
+      .replace('{otherId}', ctx.fx.b.otherSetId)
       .replace('{personId}', String(ctx.fx.b.personId));
 
   const withIds = operationList.filter((op) => op.path.includes('{'));

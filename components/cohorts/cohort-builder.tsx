@@ -1,4 +1,6 @@
 'use client';
+// The cohort builder (just over 400 lines): event and trait conditions, their validation and the live member
+// count share one draft state, so they stay in one client component with its three small fields.
 
 import { useRouter } from 'next/navigation';
 import { useEffect, useId, useMemo, useRef, useState, useTransition } from 'react';

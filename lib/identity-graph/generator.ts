@@ -1,5 +1,7 @@
 // Facet's synthetic identity graph: a seeded, deterministic population of US adults.
 // Person i depends only on (seed, i), so any slice can be generated on its own.
+// One file over 400 lines on purpose: every trait's draw reads the same latent lifestyle and the same stream of
+// random numbers, in an order that fixes the graph for a seed; split apart, that order would be easy to break.
 import { GRAPH_TRAITS, GRAPH_TRAIT_INDEX, STATES } from './catalog';
 import { EMAIL_DOMAINS, FEMALE_NAMES, LAST_NAMES, MALE_NAMES, STREET_NAMES, STREET_SUFFIXES } from './names';
 

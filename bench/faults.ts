@@ -123,13 +123,14 @@ async function main() {
       const cases = [...workerCases(), ...EXTRA, ...(t.databaseServer ? DATABASE_CASES : [])].slice(0, LIMIT);
       for (const c of cases) {
         const r = await harness.run(c).catch((err: Error): CaseResult => ({
-          label: `${c.kill} kill, ${c.build} build, ${c.at}`, killedIn: '?', killAtMs: NaN, resumeMs: null, bootMs: null, totalMs: NaN, problems: [err.message],
+          label: `${c.kill} kill, ${c.build} build, ${c.at}`, saveMs: NaN, killedIn: '?', killAtMs: NaN, resumeMs: null, bootMs: null, totalMs: NaN, problems: [err.message],
         }));
         results.push({ ...r, kill: c.kill });
         rows.push({
           driver: t.name,
           kill: c.kill,
           build: c.build,
+          'save ms': Math.round(r.saveMs),
           'step (aimed)': c.at + (c.delayMs ? ` +${c.delayMs} ms` : ''),
           'killed in': r.killedIn,
           'kill at ms': Math.round(r.killAtMs),
@@ -158,6 +159,7 @@ async function main() {
         'resume ms max': Math.max(...resumed.map((r) => r.resumeMs!)),
         'after boot ms p50': median(afterBoot),
         'after boot ms max': Math.max(...afterBoot),
+        'save ms max': Math.max(...rs.map((r) => r.saveMs).filter(Number.isFinite)),
       });
     }
   }

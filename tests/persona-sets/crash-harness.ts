@@ -37,6 +37,8 @@ export interface CaseResult {
   label: string;
   /** the step the set showed when the kill landed */
   killedIn: string;
+  /** how long "Save" (or "Rebuild") took: the set saved and its build queued, while the worker is busy or not */
+  saveMs: number;
   /** from "Save" (or "Rebuild") to the kill */
   killAtMs: number;
   /** from the restart (worker spawned, or database accepting again) to a worker claiming the build again; null: nothing was left to resume */
@@ -198,14 +200,16 @@ export class CrashHarness {
   /** One case: a build (a rebuild of a set built first, uncrashed), a kill at its step, a restart, and the checks. */
   async run(c: CrashCase): Promise<CaseResult> {
     const label = `${c.kill} kill, ${c.build} build, ${c.at}${c.delayMs ? ` +${c.delayMs} ms` : ''}`;
+    let requestedAt = Date.now();
     let set = await this.save();
     let version = 1;
     if (c.build === 'rebuild') {
       await this.settled(set.id, 1);
+      requestedAt = Date.now();
       set = await requestRebuild(this.tenant(), set.id);
       version = 2;
     }
-    const requestedAt = Date.now();
+    const saveMs = Date.now() - requestedAt;
     const target = KILL_POINTS[c.at];
     // watch the set row closely; a step faster than one look is killed in whatever step follows it
     for (;;) {
@@ -240,7 +244,7 @@ export class CrashHarness {
     const result = await this.check(set.id, c.build);
     const killedIn = before.status === 'ready' ? 'ready' : (before.current_step ?? before.status);
     this.log(`${label}: killed in "${killedIn}", resumed ${resumeMs ?? '-'} ms after restart, ${result.length ? result.join('; ') : 'ok'}`);
-    return { label, killedIn, killAtMs: killAt - requestedAt, resumeMs, bootMs, totalMs: Date.now() - requestedAt, problems: result };
+    return { label, saveMs, killedIn, killAtMs: killAt - requestedAt, resumeMs, bootMs, totalMs: Date.now() - requestedAt, problems: result };
   }
 
   /** Milliseconds from `since` until the build moves again: a worker claims one of its runs, finishes a step or writes progress. */

@@ -2,7 +2,7 @@
 // JSON keeps neither NaN nor undefined: a number written as NaN or Infinity comes back as null and an undefined
 // field as missing (or null, from SQL), so the schemas read null numbers as NaN and null optionals as absent.
 import { z } from 'zod';
-import type { AvatarSpec, PersonaModel, SalientTrait, SelectionReportRow, TraitWords } from '@/lib/clustering/types';
+import type { AvatarSpec, KCandidate, PersonaModel, SalientTrait, SelectionReportRow, TraitWords } from '@/lib/clustering/types';
 import { cohortDefinitionSchema, type CohortDefinition } from '@/lib/cohorts/definition';
 
 /* ---------- building blocks ---------- */
@@ -124,8 +124,11 @@ const kCandidateSchema = z.object({
   minShare: num,
   stability: opt(num),
   inertia: num,
+  /** BIC of the mixture model fitted from this candidate (the engine's choice of k) */
+  bic: opt(num),
   eligible: z.boolean(),
 });
+sameShape<Same<z.output<typeof kCandidateSchema>, KCandidate>>();
 
 /** persona_sets.quality (and a draft's): how well the personas separate, and how k was chosen. */
 export const buildQualitySchema = z.object({

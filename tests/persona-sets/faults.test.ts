@@ -179,7 +179,10 @@ describe.each(testDatabases())('durable builds on $name', (target) => {
     const r = await database.query<{ p: string }>(`select relpersistence as p from pg_class where relname = 'build_snapshots'`);
     expect(r.rows[0].p).toBe('p');
     const fn = registerFunctions(inngest, [buildPersonaSet]).get('facet-build-persona-set')!;
-    expect(fn.concurrency).toMatchObject({ key: 'event.data.personaSetId', limit: 1 });
+    expect(fn.concurrency).toEqual([
+      { key: 'event.data.personaSetId', limit: 1, scope: 'fn' },
+      { key: 'event.data.accountId', limit: 2, scope: 'fn' },
+    ]);
   });
 
   it("a superseded build's cleanup leaves the newer build's snapshot alone", async () => {

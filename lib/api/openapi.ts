@@ -14,7 +14,7 @@ const STANDARD_ERRORS: Record<number, string> = {
   400: 'Invalid request',
   401: 'Missing, malformed, unknown or revoked API key',
   404: 'Not found (or not in your account)',
-  429: 'Rate limit exceeded; see Retry-After',
+  429: 'Rate limit exceeded, or too many jobs queued for the account; see Retry-After',
 };
 
 let cached: Json | null = null;

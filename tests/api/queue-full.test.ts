@@ -7,6 +7,8 @@ import { functions } from '@/inngest/functions';
 import { startEmbeddedRunner, type EmbeddedRunner } from '@/inngest/runner';
 import { registerFunctions } from '@/inngest/runner/registry';
 import { createJobStore } from '@/inngest/runner/store';
+import { requestScoring } from '@/lib/services/persona-sets';
+import { tenantOf } from '@/lib/services/tenant';
 import { testDatabases } from '../helpers/db';
 import { callApi } from './helpers';
 import { useTwoAccounts } from './fixture';
@@ -67,6 +69,19 @@ describe.each(testDatabases())('a full job queue on $name', (target) => {
       expect(await actions.createPersonaSetAction({ name: 'Flood from the app', cohortId, traitKeys: null, k: null })).toEqual({ ok: false, error: FULL });
       expect(await actions.rebuildPersonaSetAction({ id: setId })).toEqual({ ok: false, error: FULL });
       expect(await trackingActions.scoreNowAction({ id: setId })).toEqual({ ok: false, error: FULL });
+      expect(await accountState()).toEqual(before);
+
+      // scoring a job asked for (the hourly schedule) is not refused: it waits in the outbox until there is room
+      const scheduled = await requestScoring(tenantOf(ctx.database, ctx.fx.b.accountId), setId, 'scheduled');
+      const pending = await ctx.database.query<{ n: number }>(
+        `select count(*)::int as n from event_outbox where id = $1 and sent_at is null`,
+        [`scoring-${scheduled.id}`],
+      );
+      expect(pending.rows[0].n).toBe(1);
+      expect((await accountState()).queued).toBe(CAP);
+      // taken out again: a pending event counts as a waiting job, and the race below wants one place exactly
+      await ctx.database.query('delete from event_outbox where id = $1', [`scoring-${scheduled.id}`]);
+      await ctx.database.query('delete from scoring_runs where id = $1', [scheduled.id]);
       expect(await accountState()).toEqual(before);
 
       // another account is not held back by this one's backlog (it fails on its own terms: it has no such set)

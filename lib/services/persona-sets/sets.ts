@@ -263,7 +263,8 @@ export async function requestScoring(tenant: Tenant, personaSetId: string, trigg
   const set = await getPersonaSetOrThrow(tenant, personaSetId);
   if (!set.model) throw new ServiceError('invalid', 'This persona set has not been built yet');
   const { run, event } = await tenant.db.transaction(async (tx) => {
-    await reserveQueueRoom(tx, tenant.accountId);
+    // a person or an API client is told to come back later; scheduled and change-driven runs wait in the outbox
+    if (trigger === 'adhoc' || trigger === 'api') await reserveQueueRoom(tx, tenant.accountId);
     const [run] = await tx.db
       .insert(scoringRuns)
       .values({ accountId: tenant.accountId, personaSetId, trigger, status: 'queued' })

@@ -15,6 +15,8 @@ const envSchema = z.object({
   INNGEST_EVENT_KEY: z.string().optional(),
   INNGEST_SIGNING_KEY: z.string().optional(),
   INNGEST_BASE_URL: z.string().url().optional(),
+  /** the storage each account's uploaded files may take, in MB */
+  FACET_ACCOUNT_STORAGE_MB: z.coerce.number().int().positive().default(2048),
   FACET_SEED_PEOPLE: z.coerce.number().int().positive().default(50_000),
   FACET_SEED_GRAPH: z.coerce.number().int().positive().default(200_000),
 });

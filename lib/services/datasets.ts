@@ -367,7 +367,8 @@ export interface StaleUploadSweep {
 
 /**
  * Removes what uploads left behind, for every account: unfinished `.part` files, and files no dataset owns, once
- * they are older than `olderThanMs` (an upload in progress keeps touching its file). A dataset's own file stays.
+ * they are older than `olderThanMs` (an upload in progress keeps touching its file). A dataset's own file stays, and
+ * so does every finished file of a folder whose account this database does not know (a folder shared by mistake).
  */
 export async function removeStaleUploads(
   { db: database }: { db: Database },
@@ -384,8 +385,9 @@ export async function removeStaleUploads(
       .readdirSync(dir)
       .map((name) => ({ name, stat: fs.statSync(path.join(dir, name)) }))
       .filter((f) => f.stat.isFile() && f.stat.mtimeMs < cutoff);
-    const finished = stale.filter((f) => /^[0-9a-f-]{36}\.csv$/i.test(f.name));
+    let finished = stale.filter((f) => /^[0-9a-f-]{36}\.csv$/i.test(f.name));
     const owned = new Set<string>();
+    if (finished.length && !(await database.query('select 1 from accounts where id = $1', [accountId])).rows.length) finished = [];
     if (finished.length) {
       const r = await database.query<{ id: string }>('select id::text as id from datasets where account_id = $1 and id = any($2::uuid[])', [
         accountId,

@@ -181,6 +181,15 @@ for (const target of testDatabases()) {
       const freshPart = put(`${randomUUID()}.csv.part`, new Date('2030-01-02T03:00:00Z'));
       const orphan = put(`${randomUUID()}.csv`, old);
       fs.utimesSync(uploadPath(accountId, kept.dataset.id), old, old);
+      // a folder of an account this database does not know: its finished files are not this database's to judge
+      const stranger = path.dirname(uploadPath(randomUUID(), randomUUID()));
+      fs.mkdirSync(stranger, { recursive: true });
+      const strangerFile = path.join(stranger, `${randomUUID()}.csv`);
+      const strangerPart = `${strangerFile}.part`;
+      for (const f of [strangerFile, strangerPart]) {
+        fs.writeFileSync(f, 'email\n');
+        fs.utimesSync(f, old, old);
+      }
       const cron = await startEmbeddedRunner({
         database,
         functions: [removeStaleUploadsDaily],
@@ -193,10 +202,11 @@ for (const target of testDatabases()) {
       await cron.stop();
       expect([fs.existsSync(stalePart), fs.existsSync(freshPart), fs.existsSync(orphan)]).toEqual([false, true, false]);
       expect(fs.existsSync(uploadPath(accountId, kept.dataset.id))).toBe(true);
+      expect([fs.existsSync(strangerFile), fs.existsSync(strangerPart)]).toEqual([true, false]);
       const { rows } = await database.query<{ status: string; output: { partial: number; orphaned: number } }>(
         `select status, output from job_runs where function_id = 'facet-remove-stale-uploads-daily'`,
       );
-      expect(rows).toEqual([{ status: 'completed', output: expect.objectContaining({ partial: 1, orphaned: 1 }) }]);
+      expect(rows).toEqual([{ status: 'completed', output: expect.objectContaining({ partial: 2, orphaned: 1 }) }]);
     });
   });
 }

@@ -103,7 +103,10 @@ export const inngest = new Inngest({
   // client's event API calls are answered by the runner instead of the network.
   ...(isEmbeddedMode
     ? { isDev: true, fetch: embeddedFetch as typeof fetch, logger: compactLogger, internalLogger: compactLogger }
-    : {}),
+    : // with an Inngest server in production, requests are always signed (lib/env.ts refuses INNGEST_DEV there too)
+      process.env.NODE_ENV === 'production'
+      ? { isDev: false }
+      : {}),
 });
 
 export class EventValidationError extends Error {}

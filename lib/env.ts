@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { z } from 'zod';
+import { inngestConfigProblem } from './inngest-config';
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
@@ -14,21 +15,37 @@ const envSchema = z.object({
   INNGEST_EVENT_KEY: z.string().optional(),
   INNGEST_SIGNING_KEY: z.string().optional(),
   INNGEST_BASE_URL: z.string().url().optional(),
+  /** the storage each account's uploaded files may take, in MB */
+  FACET_ACCOUNT_STORAGE_MB: z.coerce.number().int().positive().default(2048),
   FACET_SEED_PEOPLE: z.coerce.number().int().positive().default(50_000),
   FACET_SEED_GRAPH: z.coerce.number().int().positive().default(200_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
-function readEnv(): Env {
+/** The first thing wrong with these variables, in one line, or undefined. */
+export function environmentProblem(vars: Record<string, string | undefined>, opts: { production: boolean }): string | undefined {
   // an empty variable means unset
-  const raw = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''));
+  const raw = Object.fromEntries(Object.entries(vars).filter(([, v]) => v !== ''));
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new Error(`Invalid environment: ${first.path.join('.')}: ${first.message}`);
+    return `Invalid environment: ${first.path.join('.')}: ${first.message}`;
   }
-  return parsed.data;
+  return inngestConfigProblem(raw, opts);
+}
+
+function readEnv(): Env {
+  // `next build` runs with NODE_ENV=production too; what matters is the environment the server starts with
+  const production = process.env.NODE_ENV === 'production' && process.env.NEXT_PHASE !== 'phase-production-build';
+  const problem = environmentProblem(process.env, { production });
+  if (problem) {
+    // a server or worker starting: one line and exit code 1, no stack; tests and builds get the error
+    if (process.env.VITEST || process.env.NEXT_PHASE) throw new Error(problem);
+    console.error(`facet: ${problem}`);
+    process.exit(1);
+  }
+  return envSchema.parse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
 }
 
 export const env = readEnv();

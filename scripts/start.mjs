@@ -213,6 +213,13 @@ function once(args) {
 }
 
 async function main() {
+  // the environment is checked before anything starts: one line saying what is wrong, exit code 1
+  const { environmentProblem } = await tsImport('../lib/env.ts', import.meta.url);
+  const problem = environmentProblem(env, { production: mode === 'start' || env.NODE_ENV === 'production' });
+  if (problem) {
+    console.error(`facet: ${problem}`);
+    process.exit(1);
+  }
   if (mode === 'start' && !(['BUILD_ID', 'facet-server.mjs', 'facet-worker.mjs'].every((f) => fs.existsSync(path.join(root, '.next', f))))) {
     const code = await new Promise((resolve) => spawn('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1)));
     if (code !== 0) process.exit(code);

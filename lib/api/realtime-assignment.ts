@@ -2,6 +2,8 @@
 // Request/Response, used by `next dev` and `next start`) and by Facet's production server, which answers this
 // hot endpoint straight from Node's request and response objects: same auth, limit, validation and service.
 import type http from 'node:http';
+import { env } from '@/lib/env';
+import { securityHeaders, servedOverHttps } from '@/lib/security-headers';
 import { ServiceError } from '@/lib/services/errors';
 import { assignContact } from '@/lib/services/persona-sets';
 import { ApiError, answerResponse, toErrorAnswer, type JsonAnswer } from './errors';
@@ -97,9 +99,24 @@ function readNodeBytes(req: http.IncomingMessage): Promise<Uint8Array> {
   });
 }
 
-function writeAnswer(res: http.ServerResponse, answer: JsonAnswer) {
+// this path skips proxy.ts: the same headers as every other API answer, built once
+const API_HEADERS = { http: securityHeaders({ kind: 'api', https: false }), https: securityHeaders({ kind: 'api', https: true }) };
+const TRUST_PROXY = Boolean(process.env.FACET_TRUSTED_PROXIES);
+
+function apiSecurityHeaders(req: http.IncomingMessage): Record<string, string> {
+  const proto = req.headers['x-forwarded-proto'];
+  const https = servedOverHttps({ appUrl: env.APP_URL, forwardedProto: Array.isArray(proto) ? proto[0] : proto, trustProxy: TRUST_PROXY });
+  return https ? API_HEADERS.https : API_HEADERS.http;
+}
+
+function writeAnswer(req: http.IncomingMessage, res: http.ServerResponse, answer: JsonAnswer) {
   const text = JSON.stringify(answer.body);
-  res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...answer.headers });
+  res.writeHead(answer.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...answer.headers,
+    ...apiSecurityHeaders(req),
+  });
   res.end(text);
 }
 
@@ -112,11 +129,11 @@ function serveAssignment(req: http.IncomingMessage, res: http.ServerResponse, se
     searchParams: () => NO_PARAMS,
     json: async () => parseJsonBytes(await readNodeBytes(req)),
   }).then(
-    (answer) => writeAnswer(res, answer),
+    (answer) => writeAnswer(req, res, answer),
     (err) => {
       // answerAssignContact answers every error itself; this is a last resort
       console.error('[facet] assignment failed:', err);
-      if (!res.headersSent) writeAnswer(res, toErrorAnswer(err));
+      if (!res.headersSent) writeAnswer(req, res, toErrorAnswer(err));
       else res.end();
     },
   );

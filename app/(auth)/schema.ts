@@ -13,3 +13,7 @@ export const signUpSchema = z.object({
     .min(8, 'Use at least 8 characters')
     .max(128, 'Use at most 128 characters'),
 });
+
+export const verifyEmailSchema = z.object({
+  token: z.string().min(1).max(4096),
+});

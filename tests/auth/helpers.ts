@@ -24,7 +24,10 @@ export async function startAuthServer(handler: Handler): Promise<AuthServer> {
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
         const body = Buffer.concat(chunks);
         const answer = await handler(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body: body.length ? body : undefined }));
-        res.writeHead(answer.status, Object.fromEntries(answer.headers.entries()));
+        const out: Record<string, string | string[]> = Object.fromEntries(answer.headers.entries());
+        const cookies = answer.headers.getSetCookie();
+        if (cookies.length) out['set-cookie'] = cookies;
+        res.writeHead(answer.status, out);
         res.end(Buffer.from(await answer.arrayBuffer()));
       } catch (err) {
         res.writeHead(599).end(String(err));
@@ -88,4 +91,37 @@ export async function redirectOf(run: Promise<unknown>): Promise<{ redirect: str
     if (typeof digest === 'string' && digest.startsWith('NEXT_REDIRECT')) return { redirect: digest.split(';')[2], answer: undefined };
     throw err;
   }
+}
+
+/** The Cookie header a browser would send after these Set-Cookie headers. */
+export function cookieOf(setCookie: string | string[] | undefined): string {
+  const list = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
+  return list.map((c) => c.split(';')[0]).join('; ');
+}
+
+export interface SentMail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** A stand-in for Resend's API (RESEND_BASE_URL points the client at it): it records each message it is sent. */
+export async function startMailServer(): Promise<{ url: string; sent: SentMail[]; close(): Promise<void> }> {
+  const sent: SentMail[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const m = JSON.parse(body || '{}');
+      sent.push({ to: [m.to].flat(), subject: m.subject, text: m.text, html: m.html });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `mail-${sent.length}` }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    sent,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }

@@ -69,7 +69,8 @@ describe.each(testDatabases())('one limiter for sign-in and sign-up on $name', (
       const r = await http.post('sign-in/email', { email: 'bob@example.com', password: `wrong-${i}` }, { from: '127.0.0.2' });
       expect(r.status).toBe(401);
     }
-    for (const headers of [{}, { 'x-forwarded-for': '198.51.100.23' }, { 'x-facet-client-address': '198.51.100.24', 'x-real-ip': '198.51.100.25' }]) {
+    const forged: Record<string, string>[] = [{}, { 'x-forwarded-for': '198.51.100.23' }, { 'x-facet-client-address': '198.51.100.24', 'x-real-ip': '198.51.100.25' }];
+    for (const headers of forged) {
       const r = await http.post('sign-in/email', { email: 'bob@example.com', password: PASSWORD }, { from: '127.0.0.2', headers });
       expect(r.status).toBe(429);
       expect(r.body.message).toMatch(/Try again in \d+ s/);

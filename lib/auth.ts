@@ -46,9 +46,10 @@ function createAuth(database: Database) {
       },
     },
     session: { expiresIn: 60 * 60 * 24 * 30, cookieCache: { enabled: true, maxAge: 60 } },
-    // better-auth's own per-path limiter (HTTP only) keys on the address app/api/auth resolved, not on a header the
-    // client chose
+    // better-auth's own per-path limiter (HTTP only, in production) keys on the address app/api/auth resolved, not on
+    // a header the client chose; it leaves the limited paths to Facet's limiter, so the form and the endpoint count alike
     advanced: { ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] } },
+    rateLimit: { customRules: Object.fromEntries([...LIMITED_PATHS].map((p) => [p, false as const])) },
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
         if (!LIMITED_PATHS.has(ctx.path)) return;

@@ -7,7 +7,7 @@ import { getAuth, getViewer } from '@/lib/auth';
 import { fieldErrorsOf, failure, type ActionResult } from '@/lib/action';
 import { withClientAddress } from '@/lib/client-address';
 import { sameOriginPath } from '@/lib/redirect';
-import { signInSchema, signUpSchema, verifyEmailSchema } from './schema';
+import { signInSchema, signUpNotice, signUpSchema, verifyEmailSchema } from './schema';
 
 /** null before the first submission; `data.notice` is what the form says after a submission that went through */
 export type AuthFormState = ActionResult<{ notice: string }> | null;
@@ -29,10 +29,6 @@ export async function signInAction(_prev: AuthFormState, form: FormData): Promis
   }
   redirect(sameOriginPath(form.get('next')));
 }
-
-/** The answer to every sign-up that passes validation, whether or not the address already has an account. */
-export const signUpNotice = (email: string) =>
-  `Check your inbox at ${email}: the link there confirms the address and signs you in. If the address already has an account, the message says so instead.`;
 
 export async function signUpAction(_prev: AuthFormState, form: FormData): Promise<AuthFormState> {
   const parsed = signUpSchema.safeParse({ name: form.get('name'), email: form.get('email'), password: form.get('password') });

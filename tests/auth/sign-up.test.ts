@@ -55,7 +55,8 @@ describe.each(testDatabases())('sign-up and email confirmation on $name', (targe
   const accounts = async () => Number((await database.query<{ n: string }>('select count(*)::text as n from accounts')).rows[0].n);
 
   it('the form answers a registered and an unregistered email alike, and mails a link or a notice', async () => {
-    const { signUpAction, signUpNotice } = await import('@/app/(auth)/actions');
+    const { signUpAction } = await import('@/app/(auth)/actions');
+    const { signUpNotice } = await import('@/app/(auth)/schema');
     const before = await accounts();
     const fresh = await signUpAction(null, formOf({ name: HOSTILE_NAME, email: 'new@example.com', password: 'a-long-password' }));
     const taken = await signUpAction(null, formOf({ name: HOSTILE_NAME, email: 'owner@example.com', password: 'a-long-password' }));

@@ -1,7 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import net from 'node:net';
 import { z } from 'zod';
+
+/** "10.0.0.1", "10.0.0.0/8", "fd00::/8" */
+function isAddressOrRange(entry: string): boolean {
+  const [addr, bits, ...rest] = entry.split('/');
+  const kind = net.isIP(addr);
+  if (!kind || rest.length) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (kind === 4 ? 32 : 128));
+}
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
@@ -20,7 +29,10 @@ const envSchema = z.object({
   // (a private machine, the e2e suite); 0: none; unset: seeded and writable in development only
   FACET_DEMO: z.enum(['0', '1', 'writable'], { message: 'FACET_DEMO must be 1, writable or 0' }).optional(),
   // the proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For Facet believes
-  TRUSTED_PROXIES: z.string().optional(),
+  TRUSTED_PROXIES: z
+    .string()
+    .refine((spec) => spec.split(',').map((x) => x.trim()).filter(Boolean).every(isAddressOrRange), 'TRUSTED_PROXIES takes addresses or CIDR ranges, comma-separated')
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

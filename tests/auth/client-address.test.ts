@@ -69,3 +69,20 @@ describe('the client address', () => {
     expect(out.get(CLIENT_ADDRESS_HEADER)).toBe('127.0.0.2');
   });
 });
+
+describe('TRUSTED_PROXIES', () => {
+  it('stops Facet at start with one line when an entry is not an address or range', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const run = (value: string) =>
+      spawnSync(process.execPath, ['--import', 'tsx', '-e', "import('./lib/env.ts').then(() => console.log('fine'))"], {
+        env: { ...process.env, TRUSTED_PROXIES: value },
+        encoding: 'utf8',
+      });
+    expect(run('10.0.0.0/8, 192.0.2.7, fd00::/8').stdout.trim()).toBe('fine');
+    for (const bad of ['10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/9']) {
+      const r = run(bad);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('Invalid environment: TRUSTED_PROXIES: TRUSTED_PROXIES takes addresses or CIDR ranges');
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setDatabase, type Database } from '@/db/client';
-import { AUTH_LIMITS, resetAuthLimits } from '@/lib/auth-limit';
+import { AUTH_LIMITS, consumeAuthAttempt, refundAuthAttempt, resetAuthLimits } from '@/lib/auth-limit';
 import { PEER_HEADER } from '@/lib/client-address';
 import { createPasswordUser } from '@/scripts/seed';
 import { testDatabases } from '../helpers/db';
@@ -15,6 +15,29 @@ vi.mock('next/headers', () => ({
 }));
 
 const PASSWORD = 'the-right-password';
+
+describe('the sign-in limiter', () => {
+  it('opens again when its window has passed, and says how long until then', () => {
+    resetAuthLimits();
+    const t0 = 1_000_000;
+    for (let i = 0; i < AUTH_LIMITS.emailAtAddress.max; i++) expect(consumeAuthAttempt('Eve@Example.com ', '203.0.113.1', t0 + i).allowed).toBe(true);
+    // the same email however it is written
+    expect(consumeAuthAttempt('eve@example.com', '203.0.113.1', t0 + 60_000)).toEqual({ allowed: false, retryAfterSeconds: 840 });
+    expect(consumeAuthAttempt('eve@example.com', '203.0.113.1', t0 + AUTH_LIMITS.emailAtAddress.windowMs).allowed).toBe(true);
+  });
+
+  it('one address trying many emails is stopped too, and one email from many addresses', () => {
+    resetAuthLimits();
+    for (let i = 0; i < AUTH_LIMITS.address.max; i++) expect(consumeAuthAttempt(`user${i}@example.com`, '203.0.113.2', 0).allowed).toBe(true);
+    expect(consumeAuthAttempt('fresh@example.com', '203.0.113.2', 1).allowed).toBe(false);
+    for (let i = 0; i < AUTH_LIMITS.email.max; i++) expect(consumeAuthAttempt('target@example.com', `198.51.100.${i % 250}`, 0).allowed).toBe(true);
+    expect(consumeAuthAttempt('target@example.com', '192.0.2.99', 1).allowed).toBe(false);
+    // a refunded attempt (the right password) makes room again
+    refundAuthAttempt('target@example.com', '198.51.100.1', 1);
+    expect(consumeAuthAttempt('target@example.com', '192.0.2.99', 2).allowed).toBe(true);
+    resetAuthLimits();
+  });
+});
 
 describe.each(testDatabases())('one limiter for sign-in and sign-up on $name', (target) => {
   let database: Database;

@@ -9,7 +9,7 @@ export function proxy(request: NextRequest) {
   const https = servedOverHttps({
     appUrl: env.APP_URL,
     forwardedProto: request.headers.get('x-forwarded-proto'),
-    trustProxy: Boolean(process.env.FACET_TRUSTED_PROXIES),
+    trustProxy: Boolean(process.env.TRUSTED_PROXIES),
   });
   const api = request.nextUrl.pathname.startsWith('/api/');
   const nonce = api ? undefined : newNonce();

@@ -1,8 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import net from 'node:net';
 import { z } from 'zod';
 import { inngestConfigProblem } from './inngest-config';
+
+/** "10.0.0.1", "10.0.0.0/8", "fd00::/8" */
+function isAddressOrRange(entry: string): boolean {
+  const [addr, bits, ...rest] = entry.split('/');
+  const kind = net.isIP(addr);
+  if (!kind || rest.length) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (kind === 4 ? 32 : 128));
+}
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
@@ -19,6 +28,14 @@ const envSchema = z.object({
   FACET_ACCOUNT_STORAGE_MB: z.coerce.number().int().positive().default(2048),
   FACET_SEED_PEOPLE: z.coerce.number().int().positive().default(50_000),
   FACET_SEED_GRAPH: z.coerce.number().int().positive().default(200_000),
+  // 1: a public demo (the demo account is seeded and read-only outside persona sets); writable: seeded and writable
+  // (a private machine, the e2e suite); 0: none; unset: seeded and writable in development only
+  FACET_DEMO: z.enum(['0', '1', 'writable'], { message: 'FACET_DEMO must be 1, writable or 0' }).optional(),
+  // the proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For Facet believes
+  TRUSTED_PROXIES: z
+    .string()
+    .refine((spec) => spec.split(',').map((x) => x.trim()).filter(Boolean).every(isAddressOrRange), 'TRUSTED_PROXIES takes addresses or CIDR ranges, comma-separated')
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -52,6 +69,19 @@ export const env = readEnv();
 
 /** Whether jobs go to an Inngest server; otherwise the embedded runner executes them in-process. */
 export const usesInngestServer = Boolean(env.INNGEST_EVENT_KEY && env.INNGEST_SIGNING_KEY);
+
+/**
+ * What the demo account may do here: `off` (production without FACET_DEMO: nobody signs in to it), `read-only` (a
+ * public demo: it writes nothing outside persona sets), `writable` (development, tests, FACET_DEMO=writable).
+ */
+export type DemoMode = 'off' | 'read-only' | 'writable';
+
+export function demoMode(e: Pick<Env, 'FACET_DEMO'> = env, nodeEnv: string | undefined = process.env.NODE_ENV): DemoMode {
+  if (e.FACET_DEMO === '1') return 'read-only';
+  if (e.FACET_DEMO === 'writable') return 'writable';
+  if (e.FACET_DEMO === '0') return 'off';
+  return nodeEnv === 'production' ? 'off' : 'writable';
+}
 
 /** The auth secret: from the environment, or generated once and kept beside the embedded database. */
 export function authSecret(): string {

@@ -63,7 +63,7 @@ export function securityHeaders(o: SecurityHeaderOptions): Record<string, string
 
 /**
  * Whether the answer goes out over https: Facet's public address says so (APP_URL https), or a proxy Facet is told
- * to trust (FACET_TRUSTED_PROXIES set) says the client connected with https. Without a trusted proxy the header is
+ * to trust (TRUSTED_PROXIES set) says the client connected with https. Without a trusted proxy the header is
  * the client's own word and is not taken.
  */
 export function servedOverHttps(o: { appUrl: string; forwardedProto: string | null | undefined; trustProxy: boolean }): boolean {

@@ -245,8 +245,10 @@ async function main() {
   }
 
   // migrations once, here: web and worker are told so and skip them
-  // the demo account exists in development and with FACET_DEMO=1; a production start without it has none
-  const seedDemo = (mode === 'dev' || env.FACET_DEMO === '1') && env.FACET_SKIP_SEED !== '1';
+  // the demo account exists in development and with FACET_DEMO=1 (or writable); a production start without it has
+  // none, and lib/auth.ts lets nobody sign in to one left from an earlier seed
+  const demoWanted = env.FACET_DEMO === '1' || env.FACET_DEMO === 'writable' || (mode === 'dev' && env.FACET_DEMO !== '0');
+  const seedDemo = demoWanted && env.FACET_SKIP_SEED !== '1';
   const code = await once(
     seedDemo ? [...tsNode, path.join(root, 'scripts', 'seed-cli.ts'), '--quiet'] : [...tsNode, path.join(root, 'db', 'migrate-cli.ts')],
   );

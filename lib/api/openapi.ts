@@ -48,6 +48,9 @@ export function openApiDocument(): Json {
           content: { 'application/json': { schema: error } },
           ...(status === '429' ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'seconds to wait' } } } : {}),
         };
+    // a public demo's account writes nothing outside persona sets (lib/services/account-guards.ts)
+    if (!op.public && op.method !== 'GET')
+      responses['403'] ??= { description: 'Not allowed for this account (the public demo is read-only here)', content: { 'application/json': { schema: error } } };
     const operation: Json = {
       operationId: op.id,
       summary: op.summary,

@@ -101,7 +101,7 @@ function readNodeBytes(req: http.IncomingMessage): Promise<Uint8Array> {
 
 // this path skips proxy.ts: the same headers as every other API answer, built once
 const API_HEADERS = { http: securityHeaders({ kind: 'api', https: false }), https: securityHeaders({ kind: 'api', https: true }) };
-const TRUST_PROXY = Boolean(process.env.FACET_TRUSTED_PROXIES);
+const TRUST_PROXY = Boolean(process.env.TRUSTED_PROXIES);
 
 function apiSecurityHeaders(req: http.IncomingMessage): Record<string, string> {
   const proto = req.headers['x-forwarded-proto'];

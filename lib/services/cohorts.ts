@@ -12,6 +12,7 @@ import {
   type PersonOrders,
   type Stay,
 } from '@/lib/cohorts/timeline';
+import { assertNotReadOnlyDemo } from './account-guards';
 import { ServiceError, isUniqueViolation, notFound } from './errors';
 import type { Tenant } from './tenant';
 import { resolveTraitColumns } from './trait-reader';
@@ -137,6 +138,7 @@ export async function createCohort(
   tenant: Tenant,
   input: { name: string; description?: string; definition: unknown },
 ): Promise<Cohort> {
+  await assertNotReadOnlyDemo(tenant, 'cohorts');
   const { db: database, accountId } = tenant;
   const def = cohortDefinitionSchema.parse(input.definition);
   let created: Cohort;
@@ -159,6 +161,7 @@ export async function updateCohort(
   cohortId: string,
   input: { name?: string; description?: string; definition?: unknown },
 ): Promise<Cohort> {
+  await assertNotReadOnlyDemo(tenant, 'cohorts');
   const { db: database, accountId } = tenant;
   await getCohortOrThrow(tenant, cohortId);
   const patch: Partial<typeof cohorts.$inferInsert> = {};

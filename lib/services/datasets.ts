@@ -15,6 +15,7 @@ import { ingestFile, type IngestSummary } from '@/lib/ingest/run';
 import { matchPeople, type MatchSummary } from './matching';
 import { refreshCustomTraitStats, upsertCustomTraits } from './traits';
 import { enqueue } from './enqueue';
+import { assertNotReadOnlyDemo } from './account-guards';
 import { ServiceError, notFound } from './errors';
 import type { Tenant } from './tenant';
 
@@ -93,6 +94,7 @@ export async function createDatasetFromUpload(
   },
 ): Promise<UploadedDataset> {
   const { db: database, accountId, userId } = tenant;
+  await assertNotReadOnlyDemo({ db: database, accountId, userId }, 'uploads');
   const storage = await checkUploadFits(tenant, input.declaredBytes, { quotaBytes: input.quotaBytes, fileLimitBytes: input.limitBytes });
   const id = randomUUID();
   const file = uploadPath(accountId, id);
@@ -177,6 +179,7 @@ export async function confirmDatasetMapping(tenant: Tenant, datasetId: string, i
 
 /** Saves the mapping and marks the dataset processing without queueing it (for callers that run the steps themselves). */
 export async function saveDatasetMapping(tenant: Tenant, datasetId: string, input: MappingInput): Promise<Dataset> {
+  await assertNotReadOnlyDemo(tenant, 'uploads');
   const { db: database, accountId } = tenant;
   const d = await getDatasetOrThrow(tenant, datasetId);
   if (d.status === 'processing') throw new ServiceError('conflict', 'This dataset is being processed already.');
@@ -335,6 +338,7 @@ export async function listProductsAndCategories({ db, accountId }: Tenant) {
 
 /** Removes a dataset and its file; its people and orders stay (they may have come from other files too). */
 export async function deleteDataset(tenant: Tenant, datasetId: string): Promise<void> {
+  await assertNotReadOnlyDemo(tenant, 'datasets');
   const { db: database, accountId } = tenant;
   const d = await getDatasetOrThrow(tenant, datasetId);
   if (d.status === 'processing') throw new ServiceError('conflict', 'Wait until the dataset has been processed.');

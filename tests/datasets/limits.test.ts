@@ -152,7 +152,7 @@ for (const target of testDatabases()) {
         [randomUUID(), full, 2048 * 1024 * 1024 - 100],
       );
       const { POST } = await import('@/app/api/datasets/upload/route');
-      viewer = { userId: `u-${full}`, name: 'x', email: 'x@x', accountId: full, accountName: 'x', isDemo: false };
+      viewer = { userId: `u-${full}`, name: 'x', email: 'x@x', accountId: full, accountName: 'x', isDemo: false, emailVerified: true, demoReadOnly: false };
       try {
         const res = await POST(
           new Request('http://x/api/datasets/upload?fileName=a.csv', { method: 'POST', body: 'email,name\na@b.com,A\n', headers: { 'content-length': '1000' } }),

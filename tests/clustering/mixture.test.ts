@@ -5,15 +5,10 @@ import { adjustedRandIndex, buildPersonaSet } from '@/lib/clustering';
 import { encodeTable, fitEncoder } from '@/lib/clustering/encoder';
 import { blocksOf, fitMixture, prepare } from '@/lib/clustering/mixture';
 import { Rng } from '@/lib/clustering/rng';
-import { generatedSpecs, mixture, type Population } from '@/bench/insight-suite';
+import { population } from './fixtures';
 import { baselineAri } from '@/bench/insight-baseline';
 import type { TraitTable } from '@/lib/clustering/types';
 
-const specs = generatedSpecs();
-function population(name: string): Population {
-  const i = specs.findIndex((s) => s.name === name);
-  return mixture(specs[i], 1000 + i);
-}
 
 describe('mixture model behind the choice of k', () => {
   it('five moderate groups on skewed money, an ordinal and a flag are not over-split (EM runs to convergence)', async () => {

@@ -35,6 +35,8 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/sign-in`,
     timeout: 300_000,
     reuseExistingServer: false,
+    // the supervisor stops web and worker, then its database server (a SIGKILL of the group left that one running)
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
     stdout: 'pipe',
     env: {
       PORT: String(port),

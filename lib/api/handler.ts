@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { getDatabase, type Database } from '@/db/client';
 import { authenticateApiKey, type ApiCaller } from '@/lib/services/api-keys';
 import { tenantOf, type Tenant } from '@/lib/services/tenant';
+import { MAX_JSON_BODY, readJsonBody } from './body';
 import { ApiError, fieldErrorsOfZod, toErrorResponse, unauthorizedError } from './errors';
 import type { Operation } from './operations';
 import { apiRateLimiter, type RateDecision } from './rate-limit';
@@ -88,12 +89,12 @@ export async function routeParams(context: RouteContext | undefined): Promise<Re
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]));
 }
 
-/** The input of a call received by a route handler. */
-export const routeCallInput = (request: Request, context: RouteContext | undefined, json: () => Promise<unknown> = () => request.json()): ApiCallInput => ({
+/** The input of a call received by a route handler; the body is read with the operation's limit (1 MB unless it sets one). */
+export const routeCallInput = (request: Request, context: RouteContext | undefined, op: Pick<Operation, 'maxBody'>): ApiCallInput => ({
   authorization: request.headers.get('authorization'),
   params: () => routeParams(context),
   searchParams: () => new URL(request.url).searchParams,
-  json,
+  json: () => readJsonBody(request, op.maxBody ?? MAX_JSON_BODY),
 });
 
 export function apiRoute<O extends Operation>(
@@ -102,7 +103,7 @@ export function apiRoute<O extends Operation>(
 ): (request: Request, context: RouteContext) => Promise<Response> {
   return async (request, context) => {
     try {
-      const call = await openApiCall(op, routeCallInput(request, context));
+      const call = await openApiCall(op, routeCallInput(request, context, op));
       const { caller, tenant, database, params, query, body } = call;
       const res = await handler({ request, caller, tenant, database, params, query, body });
       for (const [k, v] of Object.entries(rateLimitHeaders(call.rate))) res.headers.set(k, v);

@@ -13,12 +13,13 @@ import { matchPeople, type MatchSummary } from './matching';
 import { refreshCustomTraitStats, upsertCustomTraits } from './traits';
 import { enqueue } from './enqueue';
 import { ServiceError, notFound } from './errors';
+import { isUuid } from './ids';
 import type { Tenant } from './tenant';
 
 export { UPLOAD_LIMIT_BYTES, FileTooLargeError };
 
 export async function getDatasetOrThrow({ db, accountId }: Tenant, datasetId: string): Promise<Dataset> {
-  if (!/^[0-9a-f-]{36}$/i.test(datasetId)) throw notFound('Dataset');
+  if (!isUuid(datasetId)) throw notFound('Dataset');
   const rows = await db.db
     .select()
     .from(datasets)

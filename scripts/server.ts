@@ -5,6 +5,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import next from 'next';
+import { withClientAddress } from '@/lib/api/client-address';
 import { withAssignmentFastPath } from '@/lib/api/realtime-assignment';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -15,7 +16,7 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
   http
-    .createServer(withAssignmentFastPath(handle))
+    .createServer(withClientAddress(withAssignmentFastPath(handle)))
     .listen(port, hostname, () => console.log(`▲ Facet ready on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));
 }
 

@@ -7,7 +7,8 @@ import { tenantOf, type Tenant } from '@/lib/services/tenant';
 import { MAX_JSON_BODY, readJsonBody } from './body';
 import { ApiError, fieldErrorsOfZod, toErrorResponse, unauthorizedError } from './errors';
 import type { Operation } from './operations';
-import { apiRateLimiter, type RateDecision } from './rate-limit';
+import { requestAddress } from './client-address';
+import { apiRateLimiter, badKeyRateLimiter, type RateDecision } from './rate-limit';
 
 export interface ApiContext<Q, B> {
   request: Request;
@@ -27,6 +28,8 @@ type RouteContext = { params: Promise<Record<string, string | string[]>> };
 /** What a call of an operation brings, whatever the server that received it (a route handler or Facet's server). */
 export interface ApiCallInput {
   authorization: string | null;
+  /** the client's address (calls without a valid key are limited per address) */
+  address: string;
   params: () => Promise<Record<string, string>>;
   /** the query string (read only by operations with a query) */
   searchParams: () => URLSearchParams;
@@ -45,18 +48,24 @@ export interface ApiCall<Q, B> {
   body: B;
 }
 
+const rateLimitedError = (rate: RateDecision) =>
+  new ApiError('rate_limited', `Too many requests; retry in ${rate.retryAfter} s`, undefined, {
+    'retry-after': String(rate.retryAfter),
+    'x-ratelimit-limit': String(rate.limit),
+    'x-ratelimit-remaining': '0',
+  });
+
 /** Authenticates the key, takes a token from its bucket and validates the input; throws an ApiError otherwise. */
 export async function openApiCall<O extends Operation>(op: O, input: ApiCallInput): Promise<ApiCall<Infer<O['query']>, Infer<O['body']>>> {
   const database = await getDatabase();
   const caller = await authenticateApiKey({ db: database }, input.authorization);
-  if (!caller) throw unauthorizedError();
+  if (!caller) {
+    // one answer for a missing, malformed, unknown or revoked key, until the address has sent too many
+    const bad = badKeyRateLimiter().take(input.address);
+    throw bad.ok ? unauthorizedError() : rateLimitedError(bad);
+  }
   const rate = apiRateLimiter().take(caller.keyId);
-  if (!rate.ok)
-    throw new ApiError('rate_limited', `Too many requests; retry in ${rate.retryAfter} s`, undefined, {
-      'retry-after': String(rate.retryAfter),
-      'x-ratelimit-limit': String(rate.limit),
-      'x-ratelimit-remaining': '0',
-    });
+  if (!rate.ok) throw rateLimitedError(rate);
   const params = await input.params();
   let query: unknown = undefined;
   if (op.query) {
@@ -92,6 +101,7 @@ export async function routeParams(context: RouteContext | undefined): Promise<Re
 /** The input of a call received by a route handler; the body is read with the operation's limit (1 MB unless it sets one). */
 export const routeCallInput = (request: Request, context: RouteContext | undefined, op: Pick<Operation, 'maxBody'>): ApiCallInput => ({
   authorization: request.headers.get('authorization'),
+  address: requestAddress(request.headers.get('x-forwarded-for')),
   params: () => routeParams(context),
   searchParams: () => new URL(request.url).searchParams,
   json: () => readJsonBody(request, op.maxBody ?? MAX_JSON_BODY),

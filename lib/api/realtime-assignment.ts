@@ -4,6 +4,7 @@
 import type http from 'node:http';
 import { ServiceError } from '@/lib/services/errors';
 import { assignContact } from '@/lib/services/persona-sets';
+import { requestAddress } from './client-address';
 import { bodyTooLarge, declaresMoreThan, parseJsonBytes } from './body';
 import { ApiError, answerResponse, toErrorAnswer, type JsonAnswer } from './errors';
 import { openApiCall, rateLimitHeaders, routeCallInput, type ApiCallInput } from './handler';
@@ -91,6 +92,7 @@ function serveAssignment(req: http.IncomingMessage, res: http.ServerResponse, se
   const h = req.headers.authorization;
   return answerAssignContact({
     authorization: h === undefined ? null : h,
+    address: requestAddress(req.headers['x-forwarded-for']),
     params: async () => ({ id: setId }),
     searchParams: () => NO_PARAMS,
     json: async () => parseJsonBytes(await readNodeBytes(req)),

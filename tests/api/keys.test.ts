@@ -1,6 +1,7 @@
 // API key lifecycle and rate limiting, through the route handlers.
 import { describe, expect, it, vi } from 'vitest';
-import { apiRateLimiter } from '@/lib/api/rate-limit';
+import { resolveClientAddress, trustedProxies, withClientAddress } from '@/lib/api/client-address';
+import { apiRateLimiter, badKeyRateLimiter } from '@/lib/api/rate-limit';
 import { createApiKey, listApiKeys, revokeApiKey } from '@/lib/services/api-keys';
 import { testDatabases } from '../helpers/db';
 import { callApi } from './helpers';
@@ -67,5 +68,55 @@ describe.each(testDatabases())('API keys on $name', (target) => {
       limiter.perMinute = saved;
       limiter.reset();
     }
+  });
+
+  it('answers the one 401 to calls without a valid key until their address passes its limit, then 429; valid keys and other addresses go on', async () => {
+    const limiter = badKeyRateLimiter();
+    const saved = limiter.perMinute;
+    limiter.reset();
+    limiter.perMinute = 5;
+    try {
+      const { key, apiKey } = await createApiKey(tenantOf(ctx.database, ctx.fx.b.accountId), { name: 'Soon revoked' });
+      await revokeApiKey(tenantOf(ctx.database, ctx.fx.b.accountId), apiKey.id);
+      const from = (address: string) => ({ headers: { 'x-forwarded-for': address } });
+      const guesses = [{ key }, { key: 'fct_00000000_' + 'A'.repeat(43) }, {}, { key: 'nope' }, { authorization: 'Basic Zm9vOmJhcg==' }];
+      const answers = [];
+      for (const g of guesses) answers.push(await callApi('GET', '/persona-sets', { ...g, ...from('203.0.113.7') }));
+      expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
+      for (const a of answers) expect(a.text).toBe(answers[0].text);
+      const limited = await callApi('GET', '/persona-sets', { key, ...from('203.0.113.7') });
+      expect(limited.status).toBe(429);
+      expect((limited.json as { error: { code: string } }).error.code).toBe('rate_limited');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // the same address with a valid key, and another address with a bad one
+      expect((await callApi('GET', '/persona-sets', { key: ctx.fx.b.key, ...from('203.0.113.7') })).status).toBe(200);
+      const other = await callApi('GET', '/persona-sets', { key, ...from('198.51.100.9') });
+      expect(other.status).toBe(401);
+      expect(other.text).toBe(answers[0].text);
+    } finally {
+      limiter.perMinute = saved;
+      limiter.reset();
+    }
+  });
+});
+
+describe('the client address', () => {
+  it('believes X-Forwarded-For only as far back as trusted proxies added it', () => {
+    const none = trustedProxies('');
+    expect(resolveClientAddress('198.51.100.9', '1.2.3.4', none)).toBe('198.51.100.9');
+    expect(resolveClientAddress('::ffff:198.51.100.9', undefined, none)).toBe('198.51.100.9');
+    const proxies = trustedProxies('10.0.0.1, 10.0.0.2');
+    expect(resolveClientAddress('10.0.0.1', '6.6.6.6, 203.0.113.7, 10.0.0.2', proxies)).toBe('203.0.113.7');
+    expect(resolveClientAddress('10.0.0.1', undefined, proxies)).toBe('10.0.0.1');
+    expect(resolveClientAddress('198.51.100.9', '203.0.113.7', proxies)).toBe('198.51.100.9');
+  });
+
+  it("Facet's server replaces a client's X-Forwarded-For with the connection's address", () => {
+    let seen: unknown;
+    const listener = withClientAddress((req) => {
+      seen = req.headers['x-forwarded-for'];
+    }, trustedProxies(''));
+    listener({ headers: { 'x-forwarded-for': '1.2.3.4' }, socket: { remoteAddress: '198.51.100.9' } } as never, {} as never);
+    expect(seen).toBe('198.51.100.9');
   });
 });

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { getDatabase, type Database } from '@/db/client';
 import { authenticateApiKey, type ApiCaller } from '@/lib/services/api-keys';
+import { isUuid } from '@/lib/services/ids';
 import { tenantOf, type Tenant } from '@/lib/services/tenant';
 import { MAX_JSON_BODY, readJsonBody } from './body';
 import { ApiError, fieldErrorsOfZod, toErrorResponse, unauthorizedError } from './errors';
@@ -66,7 +67,8 @@ export async function openApiCall<O extends Operation>(op: O, input: ApiCallInpu
   }
   const rate = apiRateLimiter().take(caller.keyId);
   if (!rate.ok) throw rateLimitedError(rate);
-  const params = await input.params();
+  // an id in capitals names the same row: answered as stored (lower case), as the document's patterns say
+  const params = Object.fromEntries(Object.entries(await input.params()).map(([k, v]) => [k, isUuid(v) ? v.toLowerCase() : v]));
   let query: unknown = undefined;
   if (op.query) {
     const parsed = op.query.safeParse(Object.fromEntries(input.searchParams()));

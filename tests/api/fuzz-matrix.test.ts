@@ -7,12 +7,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { operationList, type Operation } from '@/lib/api/operations';
 import { MAX_JSON_BODY } from '@/lib/api/body';
 import { apiRateLimiter, badKeyRateLimiter } from '@/lib/api/rate-limit';
 import { createApiKey, revokeApiKey } from '@/lib/services/api-keys';
 import { createDatasetFromUpload } from '@/lib/services/datasets';
+import { setEnqueuer } from '@/lib/services/enqueue';
 import { tenantOf } from '@/lib/services/tenant';
 import { testDatabases } from '../helpers/db';
 import { chunked } from '../datasets/fixtures';
@@ -42,6 +43,10 @@ vi.mock('@/lib/auth', async () => {
 });
 
 process.env.FACET_UPLOAD_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'facet-fuzz-uploads-'));
+afterAll(() => fs.rmSync(process.env.FACET_UPLOAD_DIR!, { recursive: true, force: true }));
+// the jobs that the owner's calls queue are accepted and dropped: the matrix is about the answers
+setEnqueuer(async () => {});
+afterAll(() => setEnqueuer(undefined));
 
 const RUNS = Number(process.env.FACET_FUZZ_RUNS ?? 20);
 const SEED = Number(process.env.FACET_FUZZ_SEED ?? 17);

@@ -39,7 +39,8 @@ export default defineConfig({
     env: {
       PORT: String(port),
       APP_URL: `http://127.0.0.1:${port}`,
-      FACET_DEMO: '1',
+      // seeded and writable: the specs make API keys and upload files as the demo user (FACET_DEMO=1 makes it read-only)
+      FACET_DEMO: 'writable',
       FACET_DATA_DIR: '.data/e2e/postgres',
       FACET_SEED_PEOPLE: process.env.E2E_SEED_PEOPLE ?? '8000',
       FACET_SEED_GRAPH: process.env.E2E_SEED_GRAPH ?? '20000',

@@ -3,7 +3,7 @@
 // build, at the step's start and a moment into it, then restarted; on the embedded database the database server
 // is SIGKILLed too. Prints one row per kill (step, kill time, resume latency after the restart, outcome) and a
 // summary per driver. Every case must end ready, as the uncrashed build of the same cohort and seed, with one
-// ready email. Usage: [--members 20000] [--only embedded|pg] [--cases n] [--pg url] (or BENCH_DATABASE_URL / DATABASE_URL)
+// ready email. Usage: [--members 20000] [--only embedded|pg] [--kill worker|database] [--cases n] [--pg url] (or BENCH_DATABASE_URL / DATABASE_URL)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ const arg = (name: string) => {
 const MEMBERS = Number(arg('members') ?? 20_000);
 const only = arg('only');
 const LIMIT = Number(arg('cases') ?? Infinity);
+const KILL = arg('kill');
 if (arg('pg')) process.env.BENCH_DATABASE_URL = arg('pg');
 const log = (s: string) => console.error(`[bench:faults] ${s}`);
 
@@ -120,7 +121,7 @@ async function main() {
     try {
       log(`${t.name}: seeding ${MEMBERS.toLocaleString('en-US')} members and building the uncrashed reference`);
       await harness.open();
-      const cases = [...workerCases(), ...EXTRA, ...(t.databaseServer ? DATABASE_CASES : [])].slice(0, LIMIT);
+      const cases = [...workerCases(), ...EXTRA, ...(t.databaseServer ? DATABASE_CASES : [])].filter((c) => !KILL || c.kill === KILL).slice(0, LIMIT);
       for (const c of cases) {
         const r = await harness.run(c).catch((err: Error): CaseResult => ({
           label: `${c.kill} kill, ${c.build} build, ${c.at}`, saveMs: NaN, killedIn: '?', killAtMs: NaN, resumeMs: null, bootMs: null, totalMs: NaN, problems: [err.message],

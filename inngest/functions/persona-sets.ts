@@ -49,7 +49,6 @@ export const buildPersonaSet = inngest.createFunction(
     id: 'build-persona-set',
     name: 'Build persona set',
     retries: 3,
-    // the embedded runner enforces the first rule; Inngest enforces both
     concurrency: [
       { key: 'event.data.personaSetId', limit: 1 },
       { key: 'event.data.accountId', limit: 2 },

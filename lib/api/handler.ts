@@ -2,13 +2,13 @@
 // query and body, and JSON errors. Handlers receive the caller's tenant and pass it to the services.
 import { z } from 'zod';
 import { getDatabase, type Database } from '@/db/client';
+import { clientAddress } from '@/lib/client-address';
 import { authenticateApiKey, type ApiCaller } from '@/lib/services/api-keys';
 import { isUuid } from '@/lib/services/ids';
 import { tenantOf, type Tenant } from '@/lib/services/tenant';
 import { MAX_JSON_BODY, readJsonBody } from './body';
 import { ApiError, fieldErrorsOfZod, toErrorResponse, unauthorizedError } from './errors';
 import type { Operation } from './operations';
-import { requestAddress } from './client-address';
 import { apiRateLimiter, badKeyRateLimiter, type RateDecision } from './rate-limit';
 
 export interface ApiContext<Q, B> {
@@ -103,7 +103,7 @@ export async function routeParams(context: RouteContext | undefined): Promise<Re
 /** The input of a call received by a route handler; the body is read with the operation's limit (1 MB unless it sets one). */
 export const routeCallInput = (request: Request, context: RouteContext | undefined, op: Pick<Operation, 'maxBody'>): ApiCallInput => ({
   authorization: request.headers.get('authorization'),
-  address: requestAddress(request.headers.get('x-forwarded-for')),
+  address: clientAddress(request.headers),
   params: () => routeParams(context),
   searchParams: () => new URL(request.url).searchParams,
   json: () => readJsonBody(request, op.maxBody ?? MAX_JSON_BODY),

@@ -15,7 +15,7 @@ const STANDARD_ERRORS: Record<number, string> = {
   400: 'Invalid request',
   401: 'Missing, malformed, unknown or revoked API key',
   404: 'Not found (or not in your account)',
-  429: 'Rate limit exceeded; see Retry-After',
+  429: 'Rate limit exceeded, or too many jobs queued for the account; see Retry-After',
 };
 
 let cached: Json | null = null;
@@ -50,6 +50,9 @@ export function openApiDocument(): Json {
           content: { 'application/json': { schema: error } },
           ...(status === '429' ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'seconds to wait' } } } : {}),
         };
+    // a public demo's account writes nothing outside persona sets (lib/services/account-guards.ts)
+    if (!op.public && op.method !== 'GET')
+      responses['403'] ??= { description: 'Not allowed for this account (the public demo is read-only here)', content: { 'application/json': { schema: error } } };
     const operation: Json = {
       operationId: op.id,
       summary: op.summary,

@@ -2,9 +2,11 @@
 // Request/Response, used by `next dev` and `next start`) and by Facet's production server, which answers this
 // hot endpoint straight from Node's request and response objects: same auth, limit, validation and service.
 import type http from 'node:http';
+import { PEER_HEADER, clientAddress } from '@/lib/client-address';
+import { env } from '@/lib/env';
+import { securityHeaders, servedOverHttps } from '@/lib/security-headers';
 import { ServiceError } from '@/lib/services/errors';
 import { assignContact } from '@/lib/services/persona-sets';
-import { requestAddress } from './client-address';
 import { bodyTooLarge, declaresMoreThan, parseJsonBytes } from './body';
 import { ApiError, answerResponse, toErrorAnswer, type JsonAnswer } from './errors';
 import { openApiCall, rateLimitHeaders, routeCallInput, type ApiCallInput } from './handler';
@@ -81,27 +83,52 @@ function readNodeBytes(req: http.IncomingMessage): Promise<Uint8Array> {
   });
 }
 
-function writeAnswer(res: http.ServerResponse, answer: JsonAnswer) {
+// this path skips proxy.ts: the same headers as every other API answer, built once
+const API_HEADERS = { http: securityHeaders({ kind: 'api', https: false }), https: securityHeaders({ kind: 'api', https: true }) };
+const TRUST_PROXY = Boolean(process.env.TRUSTED_PROXIES);
+
+function apiSecurityHeaders(req: http.IncomingMessage): Record<string, string> {
+  const proto = req.headers['x-forwarded-proto'];
+  const https = servedOverHttps({ appUrl: env.APP_URL, forwardedProto: Array.isArray(proto) ? proto[0] : proto, trustProxy: TRUST_PROXY });
+  return https ? API_HEADERS.https : API_HEADERS.http;
+}
+
+function writeAnswer(req: http.IncomingMessage, res: http.ServerResponse, answer: JsonAnswer) {
   const text = JSON.stringify(answer.body);
-  res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...answer.headers });
+  res.writeHead(answer.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...answer.headers,
+    ...apiSecurityHeaders(req),
+  });
   res.end(text);
 }
+
+/** The two headers the client address is read from, of a Node request. */
+const nodeHeaders = (req: http.IncomingMessage): Headers => {
+  const h = new Headers();
+  for (const name of [PEER_HEADER, 'x-forwarded-for']) {
+    const v = req.headers[name];
+    if (v !== undefined) h.set(name, Array.isArray(v) ? v.join(', ') : v);
+  }
+  return h;
+};
 
 /** Answers `POST /api/v1/persona-sets/{id}/assignments` from Node's request and response. */
 function serveAssignment(req: http.IncomingMessage, res: http.ServerResponse, setId: string): Promise<void> {
   const h = req.headers.authorization;
   return answerAssignContact({
     authorization: h === undefined ? null : h,
-    address: requestAddress(req.headers['x-forwarded-for']),
+    address: clientAddress(nodeHeaders(req)),
     params: async () => ({ id: setId }),
     searchParams: () => NO_PARAMS,
     json: async () => parseJsonBytes(await readNodeBytes(req)),
   }).then(
-    (answer) => writeAnswer(res, answer),
+    (answer) => writeAnswer(req, res, answer),
     (err) => {
       // answerAssignContact answers every error itself; this is a last resort
       console.error('[facet] assignment failed:', err);
-      if (!res.headersSent) writeAnswer(res, toErrorAnswer(err));
+      if (!res.headersSent) writeAnswer(req, res, toErrorAnswer(err));
       else res.end();
     },
   );

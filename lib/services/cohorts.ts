@@ -12,6 +12,7 @@ import {
   type PersonOrders,
   type Stay,
 } from '@/lib/cohorts/timeline';
+import { assertNotReadOnlyDemo } from './account-guards';
 import { ServiceError, isUniqueViolation, notFound } from './errors';
 import { isUuid } from './ids';
 import type { Tenant } from './tenant';
@@ -139,6 +140,7 @@ export async function createCohort(
   tenant: Tenant,
   input: { name: string; description?: string; definition: unknown },
 ): Promise<Cohort> {
+  await assertNotReadOnlyDemo(tenant, 'cohorts');
   const { db: database, accountId } = tenant;
   const def = cohortDefinitionSchema.parse(input.definition);
   let created: Cohort;
@@ -161,6 +163,7 @@ export async function updateCohort(
   cohortId: string,
   input: { name?: string; description?: string; definition?: unknown },
 ): Promise<Cohort> {
+  await assertNotReadOnlyDemo(tenant, 'cohorts');
   const { db: database, accountId } = tenant;
   await getCohortOrThrow(tenant, cohortId);
   const patch: Partial<typeof cohorts.$inferInsert> = {};

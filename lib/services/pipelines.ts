@@ -4,6 +4,7 @@ import 'server-only';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { cohorts, personaSets, personas, pipelines, type Pipeline } from '@/db/schema';
 import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
+import { assertNotReadOnlyDemo } from './account-guards';
 import { ServiceError, isUniqueViolation, notFound } from './errors';
 import { isUuid } from './ids';
 import type { Tenant } from './tenant';
@@ -33,6 +34,7 @@ export interface CreatePipelineInput {
 }
 
 export async function createPipeline(tenant: Tenant, input: CreatePipelineInput): Promise<Pipeline> {
+  await assertNotReadOnlyDemo(tenant, 'pipelines');
   const { db: database, accountId } = tenant;
   const name = input.name.trim();
   const fieldErrors: Record<string, string[]> = {};
@@ -78,6 +80,7 @@ export async function createPipeline(tenant: Tenant, input: CreatePipelineInput)
 }
 
 export async function deletePipeline(tenant: Tenant, id: string): Promise<void> {
+  await assertNotReadOnlyDemo(tenant, 'pipelines');
   const { db, accountId } = tenant;
   await getPipelineOrThrow(tenant, id);
   await db.db.delete(pipelines).where(and(eq(pipelines.accountId, accountId), eq(pipelines.id, id)));

@@ -262,9 +262,21 @@ export class CrashHarness {
         // the database may still be coming back after a kill of its own
         .catch((err: Error) => (this.log(`resume check: ${err.message}`), { rows: [{ moved: false }] }));
       if (r.rows[0].moved) return Date.now() - since;
-      if (Date.now() > deadline) throw new Error('the build did not move within 120 s of the restart');
+      if (Date.now() > deadline) throw new Error(`the build did not move within 120 s of the restart: ${await this.runsOf(id)}`);
       await sleep(20);
     }
+  }
+
+  /** The set's runs as one line (what a stuck case reports). */
+  private async runsOf(id: string): Promise<string> {
+    const r = await this.db.query<{ f: string; status: string; attempt: number; locked_by: string | null; lease_s: number | null; error: string | null }>(
+      `select function_id as f, status, attempt, locked_by, extract(epoch from locked_until - now())::float8 as lease_s, error
+       from job_runs where event->'data'->>'personaSetId' = $1 order by created_at`,
+      [id],
+    );
+    return r.rows
+      .map((x) => `${x.f} ${x.status} attempt ${x.attempt}${x.locked_by ? ` held by ${x.locked_by} (lease ${Math.round(x.lease_s ?? 0)} s)` : ''}${x.error ? `: ${x.error.slice(0, 160)}` : ''}`)
+      .join(' | ');
   }
 
   /** What every case must end with; the problems found (none = the case passed). */

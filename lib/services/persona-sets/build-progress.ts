@@ -62,11 +62,13 @@ export async function withStepProgress<T>(
   let chain: Promise<void> = Promise.resolve();
   let last = 0;
   let dirty = true;
+  let shown: string | null = null;
   const write = () => {
     dirty = false;
     last = Date.now();
     const seconds = Math.floor((last - started) / 1000);
     const detail = seconds >= 1 ? [latest.detail, `${seconds} s`].filter(Boolean).join(' · ') : latest.detail;
+    shown = detail;
     const fraction = from + (to - from) * latest.fraction;
     chain = chain
       .then(() => setProgress(tenant, build, fraction, step, detail))
@@ -77,7 +79,8 @@ export async function withStepProgress<T>(
     report(done, total, detail) {
       latest = { fraction: total > 0 ? Math.max(0, Math.min(1, done / total)) : 0, detail: detail ?? null };
       dirty = true;
-      if (Date.now() - last >= PROGRESS_MS) write();
+      // a step's first words are written at once (a short step would otherwise show its name only)
+      if (Date.now() - last >= PROGRESS_MS || (shown === null && latest.detail !== null)) write();
     },
     async flush() {
       clearInterval(heartbeat);

@@ -1,5 +1,6 @@
 // Persona sets and their personas: reads, and the writes an analyst makes (create, rebuild, rename, archive,
-// delete, scoring requests). A write that calls for a job puts its event in the outbox in the same transaction.
+// delete, scoring requests). A write that calls for a job first makes sure the account's queue has room for it
+// (else nothing is written: QueueFullError), then puts its event in the outbox in the same transaction.
 import 'server-only';
 import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { parsePersonaModel, parseTraitSelection } from '@/db/json';
@@ -9,7 +10,7 @@ import { slugify } from '../accounts';
 import { getCohortOrThrow } from '../cohorts';
 import { ServiceError, isUniqueViolation, notFound } from '../errors';
 import { isUuid } from '../ids';
-import { deliverOutbox, writeOutbox, type OutboxEvent } from '../outbox';
+import { deliverOutbox, reserveQueueRoom, writeOutbox, type OutboxEvent } from '../outbox';
 import type { Tenant } from '../tenant';
 import type { BuildProgress, CreatePersonaSetInput, PersonaSetListItem } from './types';
 
@@ -133,6 +134,7 @@ export async function createPersonaSet(tenant: Tenant, input: CreatePersonaSetIn
   let created: { set: PersonaSet; event: OutboxEvent };
   try {
     created = await tenant.db.transaction(async (tx) => {
+      await reserveQueueRoom(tx, tenant.accountId);
       const [set] = await tx.db
         .insert(personaSets)
         .values({
@@ -170,6 +172,7 @@ export async function requestRebuild(
   await getPersonaSetOrThrow(tenant, id);
   if (changes.traitKeys?.length) await checkTraitKeys(tenant, changes.traitKeys);
   const { set, event } = await tenant.db.transaction(async (tx) => {
+    await reserveQueueRoom(tx, tenant.accountId);
     const [set] = await tx.db
       .update(personaSets)
       .set({
@@ -261,6 +264,8 @@ export async function requestScoring(tenant: Tenant, personaSetId: string, trigg
   const set = await getPersonaSetOrThrow(tenant, personaSetId);
   if (!set.model) throw new ServiceError('invalid', 'This persona set has not been built yet');
   const { run, event } = await tenant.db.transaction(async (tx) => {
+    // a person or an API client is told to come back later; scheduled and change-driven runs wait in the outbox
+    if (trigger === 'adhoc' || trigger === 'api') await reserveQueueRoom(tx, tenant.accountId);
     const [run] = await tx.db
       .insert(scoringRuns)
       .values({ accountId: tenant.accountId, personaSetId, trigger, status: 'queued' })

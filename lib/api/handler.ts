@@ -7,6 +7,7 @@ import { authenticateApiKey, type ApiCaller } from '@/lib/services/api-keys';
 import { isUuid } from '@/lib/services/ids';
 import { tenantOf, type Tenant } from '@/lib/services/tenant';
 import { MAX_JSON_BODY, readJsonBody } from './body';
+import { withApiSecurityHeaders } from './security';
 import { ApiError, fieldErrorsOfZod, toErrorResponse, unauthorizedError } from './errors';
 import type { Operation } from './operations';
 import { apiRateLimiter, badKeyRateLimiter, type RateDecision } from './rate-limit';
@@ -119,9 +120,9 @@ export function apiRoute<O extends Operation>(
       const { caller, tenant, database, params, query, body } = call;
       const res = await handler({ request, caller, tenant, database, params, query, body });
       for (const [k, v] of Object.entries(rateLimitHeaders(call.rate))) res.headers.set(k, v);
-      return res;
+      return withApiSecurityHeaders(request, res);
     } catch (err) {
-      return toErrorResponse(err);
+      return withApiSecurityHeaders(request, toErrorResponse(err));
     }
   };
 }

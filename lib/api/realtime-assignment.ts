@@ -11,6 +11,7 @@ import { bodyTooLarge, declaresMoreThan, parseJsonBytes } from './body';
 import { ApiError, answerResponse, toErrorAnswer, type JsonAnswer } from './errors';
 import { openApiCall, rateLimitHeaders, routeCallInput, type ApiCallInput } from './handler';
 import { operations } from './operations';
+import { withApiSecurityHeaders } from './security';
 
 /** the largest body an assignment takes */
 export const MAX_ASSIGNMENT_BODY = operations.assignContact.maxBody;
@@ -37,7 +38,7 @@ export async function answerAssignContact(input: ApiCallInput): Promise<JsonAnsw
 /* ---------- the route handler ---------- */
 
 export async function assignmentRoute(request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> {
-  return answerResponse(await answerAssignContact(routeCallInput(request, context, operations.assignContact)));
+  return withApiSecurityHeaders(request, answerResponse(await answerAssignContact(routeCallInput(request, context, operations.assignContact))));
 }
 
 /* ---------- Facet's server ---------- */

@@ -3,12 +3,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { operationList, operations } from '@/lib/api/operations';
 import { MAX_JSON_BODY } from '@/lib/api/body';
+import { API_CSP } from '@/lib/security-headers';
 import { testDatabases } from '../helpers/db';
 import { callApi } from './helpers';
 import { useTwoAccounts } from './fixture';
 
 vi.mock('server-only', () => ({}));
 vi.mock('@/inngest/client', () => ({ sendEvent: vi.fn(async () => ({ ids: [] })) }));
+// the upload route asks for the session: nobody is signed in here
+vi.mock('@/lib/auth', () => ({ getViewer: async () => null }));
 
 /** a JSON object of exactly `bytes` bytes: { "name": "...", "pad": "xxx…" } */
 const jsonOfSize = (name: string, bytes: number) => {
@@ -47,6 +50,20 @@ describe.each(testDatabases())('API hardening on $name', (target) => {
     expect(assign.json).toEqual({ error: { code: 'payload_too_large', message: 'The body is larger than 64 KB' } });
     // every operation with a body documents its 413
     for (const op of operationList.filter((o) => o.body)) expect(Object.keys(await docResponses(op.path, op.method))).toContain('413');
+  });
+
+  it('answers a request with a body (which proxy.ts does not see) with the API security headers', async () => {
+    const ok = await callApi('PATCH', `/persona-sets/${ctx.fx.b.setId}`, { key: ctx.fx.b.key, body: { name: 'With headers' } });
+    const refused = await callApi('PATCH', `/persona-sets/${ctx.fx.b.setId}`, { body: { name: 'No key' } });
+    const assign = await callApi('POST', `/persona-sets/${ctx.fx.b.setId}/assignments`, { key: ctx.fx.b.key, body: { traits: { age: 40 } } });
+    const { POST: upload } = await import('@/app/api/datasets/upload/route');
+    const signedOut = await upload(new Request('http://localhost/api/datasets/upload?fileName=a.csv', { method: 'POST', body: 'id\n1\n' }));
+    expect([ok.status, refused.status, signedOut.status]).toEqual([200, 401, 401]);
+    for (const h of [ok.headers, refused.headers, assign.headers, signedOut.headers]) {
+      expect(h.get('content-security-policy')).toBe(API_CSP);
+      expect(h.get('x-content-type-options')).toBe('nosniff');
+      expect(h.get('x-frame-options')).toBe('DENY');
+    }
   });
 
   it('stops reading a streamed body (no Content-Length) once it passes the limit', async () => {

@@ -26,6 +26,12 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // not the build's static files and images, nor public/ (they carry no markup to protect)
-  matcher: ['/((?!_next/static|_next/image|favicon\\.svg|favicon\\.ico).*)'],
+  matcher: [
+    // pages (a server action's body is capped at 1 MB by Next); not the build's static files and images, nor public/
+    '/((?!_next/static|_next/image|favicon\\.svg|favicon\\.ico|api/).*)',
+    // API requests without a body. For one with a body Next would first read all of it to copy it for the proxy
+    // (keeping 10 MB at most): an upload would reach its route cut short and the API's body limits would act
+    // only after the reading. Those routes set the same headers (lib/api/security.ts).
+    { source: '/api/:path*', missing: [{ type: 'header', key: 'content-length' }, { type: 'header', key: 'transfer-encoding' }] },
+  ],
 };

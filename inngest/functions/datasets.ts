@@ -4,6 +4,7 @@ import {
   getDatasetOrThrow,
   ingestDatasetRows,
   listCohortIds,
+  explainDatasetError,
   markDatasetErrored,
   markDatasetReady,
   matchDatasetPeople,
@@ -28,7 +29,7 @@ export const ingestDataset = inngest.createFunction(
     onFailure: async ({ event, error }) => {
       const data = (event.data as { event?: { data?: { accountId?: string; datasetId?: string } } }).event?.data;
       if (!data?.accountId || !data.datasetId) return;
-      await markDatasetErrored(tenantOf(await getDatabase(), data.accountId), data.datasetId, error?.message || 'Processing failed');
+      await markDatasetErrored(tenantOf(await getDatabase(), data.accountId), data.datasetId, explainDatasetError(error));
     },
   },
   async ({ event, step }) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_JSON_BODY, bodyTooLarge } from './body';
 import { ErrorBody } from './schemas';
 import { operationList } from './operations';
 
@@ -41,6 +42,7 @@ export function openApiDocument(): Json {
       if (r.media) Object.assign(content, r.media);
       responses[status] = { description: r.description, ...(Object.keys(content).length ? { content } : {}) };
     }
+    if (op.body) responses['413'] ??= { description: bodyTooLarge(op.maxBody ?? MAX_JSON_BODY).message, content: { 'application/json': { schema: error } } };
     if (!op.public)
       for (const [status, description] of Object.entries(STANDARD_ERRORS))
         responses[status] ??= {

@@ -2,23 +2,22 @@
 // Request/Response, used by `next dev` and `next start`) and by Facet's production server, which answers this
 // hot endpoint straight from Node's request and response objects: same auth, limit, validation and service.
 import type http from 'node:http';
+import { PEER_HEADER, clientAddress } from '@/lib/client-address';
 import { env } from '@/lib/env';
 import { securityHeaders, servedOverHttps } from '@/lib/security-headers';
 import { ServiceError } from '@/lib/services/errors';
 import { assignContact } from '@/lib/services/persona-sets';
+import { bodyTooLarge, declaresMoreThan, parseJsonBytes } from './body';
 import { ApiError, answerResponse, toErrorAnswer, type JsonAnswer } from './errors';
 import { openApiCall, rateLimitHeaders, routeCallInput, type ApiCallInput } from './handler';
 import { operations } from './operations';
+import { withApiSecurityHeaders } from './security';
 
 /** the largest body an assignment takes */
-export const MAX_ASSIGNMENT_BODY = 64 * 1024;
+export const MAX_ASSIGNMENT_BODY = operations.assignContact.maxBody;
 
-const tooLarge = () => new ApiError('payload_too_large', 'The body is larger than 64 KB');
-const utf8 = new TextDecoder();
+const tooLarge = () => bodyTooLarge(MAX_ASSIGNMENT_BODY);
 const NO_PARAMS = new URLSearchParams();
-
-/** JSON from the body's bytes, decoded as `Request.json()` does (UTF-8, a leading BOM dropped). */
-export const parseJsonBytes = (bytes: Uint8Array): unknown => JSON.parse(utf8.decode(bytes));
 
 export async function answerAssignContact(input: ApiCallInput): Promise<JsonAnswer> {
   try {
@@ -38,26 +37,8 @@ export async function answerAssignContact(input: ApiCallInput): Promise<JsonAnsw
 
 /* ---------- the route handler ---------- */
 
-async function readRequestBytes(request: Request): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX_ASSIGNMENT_BODY) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
-
 export async function assignmentRoute(request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> {
-  return answerResponse(await answerAssignContact(routeCallInput(request, context, async () => parseJsonBytes(await readRequestBytes(request)))));
+  return withApiSecurityHeaders(request, answerResponse(await answerAssignContact(routeCallInput(request, context, operations.assignContact))));
 }
 
 /* ---------- Facet's server ---------- */
@@ -68,6 +49,10 @@ const ASSIGNMENT_PATH = /^\/api\/v1\/persona-sets\/([0-9a-fA-F-]{36})\/assignmen
 const EMPTY = new Uint8Array(0);
 
 function readNodeBytes(req: http.IncomingMessage): Promise<Uint8Array> {
+  if (declaresMoreThan(req.headers['content-length'], MAX_ASSIGNMENT_BODY)) {
+    req.resume(); // discarded, so that the connection stays usable for the answer
+    return Promise.reject(tooLarge());
+  }
   return new Promise((resolve, reject) => {
     let first: Buffer | null = null;
     let chunks: Buffer[] | null = null;
@@ -120,11 +105,22 @@ function writeAnswer(req: http.IncomingMessage, res: http.ServerResponse, answer
   res.end(text);
 }
 
+/** The two headers the client address is read from, of a Node request. */
+const nodeHeaders = (req: http.IncomingMessage): Headers => {
+  const h = new Headers();
+  for (const name of [PEER_HEADER, 'x-forwarded-for']) {
+    const v = req.headers[name];
+    if (v !== undefined) h.set(name, Array.isArray(v) ? v.join(', ') : v);
+  }
+  return h;
+};
+
 /** Answers `POST /api/v1/persona-sets/{id}/assignments` from Node's request and response. */
 function serveAssignment(req: http.IncomingMessage, res: http.ServerResponse, setId: string): Promise<void> {
   const h = req.headers.authorization;
   return answerAssignContact({
     authorization: h === undefined ? null : h,
+    address: clientAddress(nodeHeaders(req)),
     params: async () => ({ id: setId }),
     searchParams: () => NO_PARAMS,
     json: async () => parseJsonBytes(await readNodeBytes(req)),

@@ -7,6 +7,7 @@ import type { Database } from '@/db/client';
 import { apiKeys, type ApiKey } from '@/db/schema';
 import { assertEmailConfirmed, assertNotReadOnlyDemo } from './account-guards';
 import { ServiceError, notFound } from './errors';
+import { isUuid } from './ids';
 import type { Tenant } from './tenant';
 
 /** fct_<8 hex prefix>_<43 base64url characters> */
@@ -65,7 +66,7 @@ export async function listApiKeys({ db, accountId }: Tenant): Promise<ApiKeyView
 }
 
 export async function revokeApiKey({ db, accountId }: Tenant, keyId: string): Promise<ApiKeyView> {
-  if (!/^[0-9a-f-]{36}$/i.test(keyId)) throw notFound('API key');
+  if (!isUuid(keyId)) throw notFound('API key');
   const rows = await db.db
     .update(apiKeys)
     .set({ revokedAt: new Date() })

@@ -14,12 +14,14 @@ import {
 } from '@/lib/cohorts/timeline';
 import { assertNotReadOnlyDemo } from './account-guards';
 import { ServiceError, isUniqueViolation, notFound } from './errors';
+import { isUuid } from './ids';
 import type { Tenant } from './tenant';
 import { resolveTraitColumns } from './trait-reader';
 
 const PEOPLE_BATCH = 25_000;
 
 export async function getCohortOrThrow({ db, accountId }: Tenant, cohortId: string): Promise<Cohort> {
+  if (!isUuid(cohortId)) throw notFound('Cohort');
   const rows = await db.db
     .select()
     .from(cohorts)

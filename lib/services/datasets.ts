@@ -17,6 +17,8 @@ import { refreshCustomTraitStats, upsertCustomTraits } from './traits';
 import { enqueue } from './enqueue';
 import { assertNotReadOnlyDemo } from './account-guards';
 import { ServiceError, notFound } from './errors';
+import { explainFailure, type KnownFailure } from './failures';
+import { isUuid } from './ids';
 import type { Tenant } from './tenant';
 
 export { UPLOAD_LIMIT_BYTES, FileTooLargeError, StorageQuotaError };
@@ -56,7 +58,7 @@ export async function checkUploadFits(
 }
 
 export async function getDatasetOrThrow({ db, accountId }: Tenant, datasetId: string): Promise<Dataset> {
-  if (!/^[0-9a-f-]{36}$/i.test(datasetId)) throw notFound('Dataset');
+  if (!isUuid(datasetId)) throw notFound('Dataset');
   const rows = await db.db
     .select()
     .from(datasets)
@@ -209,6 +211,12 @@ export async function saveDatasetMapping(tenant: Tenant, datasetId: string, inpu
     .returning();
   return updated;
 }
+
+const DATASET_FAILURES: KnownFailure[] = [{ pattern: /larger than .* the upload limit/i, say: 'The file is larger than the upload limit. Split it into smaller files.' }];
+
+/** A reason a person understands for a dataset that could not be processed (the raw error goes to the server log only). */
+export const explainDatasetError = (err: unknown): string =>
+  explainFailure(err, 'dataset processing', DATASET_FAILURES, 'Processing stopped on an unexpected error. Confirm the mapping again; if it fails again, upload the file again.');
 
 export async function markDatasetErrored({ db, accountId }: Tenant, datasetId: string, reason: string): Promise<void> {
   await db.db

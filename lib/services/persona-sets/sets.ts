@@ -9,17 +9,17 @@ import { GRAPH_TRAIT_INDEX } from '@/lib/identity-graph/catalog';
 import { slugify } from '../accounts';
 import { getCohortOrThrow } from '../cohorts';
 import { ServiceError, isUniqueViolation, notFound } from '../errors';
+import { isUuid } from '../ids';
 import { deliverOutbox, reserveQueueRoom, writeOutbox, type OutboxEvent } from '../outbox';
 import type { Tenant } from '../tenant';
 import type { BuildProgress, CreatePersonaSetInput, PersonaSetListItem } from './types';
 
-const UUID = /^[0-9a-f-]{36}$/i;
 const MAX_PROGRESS_IDS = 100;
 
 /* ---------- reads ---------- */
 
 export async function getPersonaSetOrThrow({ db, accountId }: Tenant, id: string): Promise<PersonaSet> {
-  if (!UUID.test(id)) throw notFound('Persona set');
+  if (!isUuid(id)) throw notFound('Persona set');
   const rows = await db.db
     .select()
     .from(personaSets)
@@ -63,7 +63,7 @@ export async function listPersonaSets({ db, accountId }: Tenant, opts: { include
 
 /** Where the builds of these sets are (the pages poll it while a set is queued or building); others' ids are left out. */
 export async function getBuildProgress({ db, accountId }: Tenant, ids: string[]): Promise<BuildProgress[]> {
-  const wanted = [...new Set(ids)].filter((id) => UUID.test(id));
+  const wanted = [...new Set(ids)].filter((id) => isUuid(id));
   if (wanted.length > MAX_PROGRESS_IDS) throw new ServiceError('invalid', `Ask for at most ${MAX_PROGRESS_IDS} persona sets at a time`);
   if (!wanted.length) return [];
   const r = await db.query<{ id: string; status: BuildProgress['status']; progress: number; current_step: string | null; step_detail: string | null; error: string | null }>(
@@ -245,14 +245,15 @@ export async function deletePersonaSet(tenant: Tenant, id: string): Promise<void
   });
 }
 
-export async function renamePersona({ db, accountId }: Tenant, personaId: string, name: string): Promise<Persona> {
+/** Renames a persona of the set; a persona of another set (or account) is not found, and nothing is saved. */
+export async function renamePersona({ db, accountId }: Tenant, personaSetId: string, personaId: string, name: string): Promise<Persona> {
   const clean = name.trim();
   if (!clean || clean.length > 80) throw new ServiceError('invalid', 'A persona name has 1 to 80 characters', { name: ['1 to 80 characters'] });
-  if (!UUID.test(personaId)) throw notFound('Persona');
+  if (!isUuid(personaSetId) || !isUuid(personaId)) throw notFound('Persona');
   const rows = await db.db
     .update(personas)
     .set({ name: clean, nameEdited: true })
-    .where(and(eq(personas.accountId, accountId), eq(personas.id, personaId)))
+    .where(and(eq(personas.accountId, accountId), eq(personas.personaSetId, personaSetId), eq(personas.id, personaId)))
     .returning();
   if (!rows.length) throw notFound('Persona');
   return rows[0];
@@ -283,7 +284,7 @@ export async function requestScoring(tenant: Tenant, personaSetId: string, trigg
 }
 
 export async function getScoringRunOrThrow({ db, accountId }: Tenant, runId: string): Promise<ScoringRun> {
-  if (!UUID.test(runId)) throw notFound('Scoring run');
+  if (!isUuid(runId)) throw notFound('Scoring run');
   const rows = await db.db
     .select()
     .from(scoringRuns)

@@ -1,4 +1,5 @@
 import { getDatabase } from '@/db/client';
+import { withApiHeaders } from '@/lib/api/security';
 import { getViewer } from '@/lib/auth';
 import { createDatasetFromUpload, FileTooLargeError, UPLOAD_LIMIT_BYTES } from '@/lib/services/datasets';
 import { ServiceError } from '@/lib/services/errors';
@@ -10,12 +11,13 @@ export const dynamic = 'force-dynamic';
 const json = (status: number, body: unknown) => Response.json(body, { status });
 
 /**
+ * (The answers carry the API's security headers from here: a request with a body skips proxy.ts, lib/api/security.ts.)
  * POST /api/datasets/upload?fileName=people.csv[&kind=people|orders] with the raw CSV as the body.
  * Streams the body to disk (no whole-file buffering), answers 413 past the per-file limit or the account's storage
  * (before reading the body when Content-Length says so), and returns the new
  * dataset with the proposed mapping.
  */
-export async function POST(request: Request): Promise<Response> {
+export const POST = withApiHeaders(async (request: Request): Promise<Response> => {
   const viewer = await getViewer();
   if (!viewer) return json(401, { error: 'You are signed out. Sign in again.' });
   const url = new URL(request.url);
@@ -45,4 +47,4 @@ export async function POST(request: Request): Promise<Response> {
     console.error('[facet] upload failed:', err);
     return json(500, { error: 'The upload failed. Please try again.' });
   }
-}
+});

@@ -71,6 +71,7 @@ export const personaModelSchema = z.object({
   }),
   k: int,
   centroids: z.array(z.array(num)),
+  means: z.array(z.array(num)).optional(),
   names: z.array(z.string()),
   shortNames: z.array(z.string()),
   typicalDistance: z.array(num),

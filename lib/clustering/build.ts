@@ -309,9 +309,18 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
   const typical = personas.map(() => [] as number[]);
   const step = Math.max(1, Math.floor(table.n / 100_000));
   for (let i = 0; i < table.n; i += step) typical[cm.labels[i]].push(cm.distances[i]);
+  const md = encoder.d;
+  const sums = Array.from({ length: cm.k }, () => new Float64Array(md));
+  const sizes = new Array<number>(cm.k).fill(0);
+  for (let i = 0; i < table.n; i++) {
+    const s = sums[cm.labels[i]];
+    sizes[cm.labels[i]]++;
+    for (let c = 0, o = i * md; c < md; c++) s[c] += cm.matrix[o + c];
+  }
   const model: PersonaModel = {
     version: 1, encoder, k: cm.k,
-    centroids: Array.from({ length: cm.k }, (_, j) => Array.from(cm.centroids.subarray(j * d, j * d + d))),
+    centroids: Array.from({ length: cm.k }, (_, j) => Array.from(cm.centroids.subarray(j * md, j * md + md))),
+    means: sums.map((s, j) => Array.from(s, (v) => (sizes[j] ? v / sizes[j] : 0))),
     names: personas.map((p) => p.name),
     shortNames: personas.map((p) => p.shortName),
     typicalDistance: typical.map((v) => (v.length ? v.sort((a, b) => a - b)[Math.floor(v.length / 2)] : 0)),

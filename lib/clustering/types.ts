@@ -111,6 +111,11 @@ export interface PersonaModel {
   encoder: Encoder;
   k: number;
   centroids: number[][];
+  /**
+   * each persona's mean of its members' encoded rows at the build, in the centroids' space: what drift compares
+   * today's members with (the centres are where the fit stopped, which need not be their members' mean)
+   */
+  means?: number[][];
   names: string[];
   shortNames: string[];
   /** typical distance of members to their centre, per persona (median), used for confidence */

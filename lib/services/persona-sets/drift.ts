@@ -139,8 +139,9 @@ export async function measureDrift(tenant: Tenant, personaSetId: string): Promis
     const s = sums[j];
     for (let c = 0, o = i * d; c < d; c++) s[c] += matrix[o + c];
   }
-  // personas are stored in centroid order (position = the label the model gives)
-  const centroids = personas.rows.map((p) => model.centroids[p.position]);
+  // personas are stored in centroid order (position = the label the model gives); the members' mean at the build is
+  // the baseline (a model stored before means were kept falls back to its centres)
+  const centroids = personas.rows.map((p) => (model.means ?? model.centroids)[p.position]);
   return {
     metrics: driftMetrics({ personaIds: ids, baseline, current, encoder: model.encoder, centroids, sums, rows }),
     names: new Map(personas.rows.map((p) => [p.id, p.name])),

@@ -68,21 +68,22 @@ export async function listScoringRuns(tenant: Tenant, personaSetId: string, limi
 
 /**
  * The built sets of a cohort with something for a 'changes' run to do: a current member written since the set was
- * last scored (or built) or not assigned yet, or an assigned member who left. `busy` sets have a run queued or running
- * (the caller waits for them); a set with nothing changed is in neither list, so an identical file re-scores nobody.
+ * last scored (or built) or not assigned yet, or an assigned member who left. `busy` sets are building or have a run
+ * queued or running (the caller waits for them, as their run or build may predate the changes); a ready set with
+ * nothing changed is in neither list, so an identical file re-scores nobody.
  */
 export async function listSetsWithChanges({ db, accountId }: Tenant, cohortId: string): Promise<{ due: string[]; busy: string[] }> {
   const r = await db.query<{ id: string; busy: boolean }>(
-    `select s.id, exists (select 1 from scoring_runs r where r.persona_set_id = s.id and r.status in ('queued', 'running')) as busy
+    `select s.id, s.status <> 'ready' or exists (select 1 from scoring_runs r where r.persona_set_id = s.id and r.status in ('queued', 'running')) as busy
      from persona_sets s
-     where s.account_id = $1 and s.cohort_id = $2 and s.status = 'ready' and s.archived_at is null and s.model is not null
-       and (exists (select 1 from cohort_memberships m join people p on p.id = m.person_id and p.account_id = s.account_id
+     where s.account_id = $1 and s.cohort_id = $2 and s.status in ('ready', 'queued', 'building') and s.archived_at is null
+       and (s.status <> 'ready' or (s.model is not null and (exists (select 1 from cohort_memberships m join people p on p.id = m.person_id and p.account_id = s.account_id
                     where m.cohort_id = s.cohort_id and m.exited_on is null
                       and (p.updated_at > coalesce(s.last_scored_at, s.built_at)
                            or not exists (select 1 from assignments a where a.persona_set_id = s.id and a.person_id = m.person_id and a.valid_to is null)))
             or exists (select 1 from assignments a where a.persona_set_id = s.id and a.valid_to is null
                        and exists (select 1 from cohort_memberships m where m.cohort_id = s.cohort_id and m.person_id = a.person_id)
-                       and not exists (select 1 from cohort_memberships m where m.cohort_id = s.cohort_id and m.person_id = a.person_id and m.exited_on is null)))
+                       and not exists (select 1 from cohort_memberships m where m.cohort_id = s.cohort_id and m.person_id = a.person_id and m.exited_on is null)))))
      order by s.id`,
     [accountId, cohortId],
   );

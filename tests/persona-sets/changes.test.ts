@@ -9,7 +9,7 @@ import { functions } from '@/inngest/functions';
 import { startEmbeddedRunner, type EmbeddedRunner } from '@/inngest/runner';
 import { SCORE_CHANGES_DEBOUNCE } from '@/inngest/functions/cohorts';
 import { durationMs } from '@/inngest/runner/debounce';
-import { listScoringRuns } from '@/lib/services/persona-sets';
+import { listScoringRuns, listSetsWithChanges } from '@/lib/services/persona-sets';
 import { tenantOf, type Tenant } from '@/lib/services/tenant';
 import { testDatabases } from '../helpers/db';
 import { demoWithRunner } from '../helpers/demo';
@@ -86,8 +86,11 @@ describe.each(testDatabases())('scoring what changed on $name', (target) => {
     expect(await listScoringRuns(tenant, setId)).toHaveLength(1);
 
     // an ad hoc run after a member left the cohort closes theirs, and still keeps the outsider's
-    await database.query(`update cohort_memberships set exited_on = current_date where cohort_id = $1 and person_id = $2`, [cohortId, members[0]]);
     await database.query(`update persona_sets set last_scored_at = now() where id = $1`, [setId]);
+    expect(await listSetsWithChanges(tenant, cohortId)).toEqual({ due: [], busy: [] });
+    await database.query(`update cohort_memberships set exited_on = current_date where cohort_id = $1 and person_id = $2`, [cohortId, members[0]]);
+    // a departure alone is something to score (its assignment is closed)
+    expect(await listSetsWithChanges(tenant, cohortId)).toEqual({ due: [setId], busy: [] });
     const { requestScoring } = await import('@/lib/services/persona-sets');
     await requestScoring(tenant, setId, 'adhoc');
     await runner.drain(120_000);

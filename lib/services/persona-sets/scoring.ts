@@ -97,6 +97,9 @@ export async function scoreChunk(
   const ids = personas.rows.map((p) => p.id);
   return tenant.db.transaction(async (tx) => {
     const counts = await writeAssignments({ ...tenant, db: tx }, personaSetId, mt.personIds, a, ids, runId, { closeOthers: false, range });
+    // chunks of one run commit their counts one at a time: without the lock, two chunks finishing together each
+    // counted only their own row, and the run never read as complete
+    await tx.query('select id from scoring_runs where id = $1 and account_id = $2 for update', [runId, tenant.accountId]);
     // the chunk's first result stands (a retry of a committed chunk changes nothing and would count 0 moves);
     // the run's counters are the sums over its chunks, so a chunk counts once however often it runs
     const chunk = await tx.query<{ scored: number; changed: number; added: number }>(

@@ -141,10 +141,14 @@ const merged = (old: string, row: string, c: string) =>
  * value differs: a person re-sent unchanged is not changed, so nothing re-scores them.
  */
 function mergePerson(old: string, row: string, datasetId: string): string {
-  const values = MERGED_COLUMNS.map((c) => merged(old, row, c));
-  return `${MERGED_COLUMNS.map((c, i) => `${c} = ${values[i]}`).join(', ')}, dataset_id = ${datasetId},
-    updated_at = case when (${MERGED_COLUMNS.map((c) => `${old}.${c}`).join(', ')}) is distinct from (${values.join(', ')})
-      then now() else ${old}.updated_at end`;
+  // a value the file gives that differs from the stored one; custom traits (scalars) differ unless the stored ones hold them
+  const differs = MERGED_COLUMNS.map((c) =>
+    c === 'custom_traits'
+      ? `(${row}.custom_traits is not null and not coalesce(${old}.custom_traits @> ${row}.custom_traits, false))`
+      : `(${row}.${c} is not null and ${row}.${c} is distinct from ${old}.${c})`,
+  );
+  return `${MERGED_COLUMNS.map((c) => `${c} = ${merged(old, row, c)}`).join(', ')}, dataset_id = ${datasetId},
+    updated_at = case when ${differs.join(' or ')} then now() else ${old}.updated_at end`;
 }
 
 /**

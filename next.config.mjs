@@ -1,5 +1,6 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  poweredByHeader: false,
   serverExternalPackages: ['pg', 'pg-copy-streams'],
   typedRoutes: false,
 };

@@ -35,11 +35,14 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/sign-in`,
     timeout: 300_000,
     reuseExistingServer: false,
+    // the supervisor stops web and worker, then its database server (a SIGKILL of the group left that one running)
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
     stdout: 'pipe',
     env: {
       PORT: String(port),
       APP_URL: `http://127.0.0.1:${port}`,
-      FACET_DEMO: '1',
+      // seeded and writable: the specs make API keys and upload files as the demo user (FACET_DEMO=1 makes it read-only)
+      FACET_DEMO: 'writable',
       FACET_DATA_DIR: '.data/e2e/postgres',
       FACET_SEED_PEOPLE: process.env.E2E_SEED_PEOPLE ?? '8000',
       FACET_SEED_GRAPH: process.env.E2E_SEED_GRAPH ?? '20000',

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { connection } from 'next/server';
 import { Toaster } from '@/components/ui/toast';
 import { TooltipProvider } from '@/components/ui/tooltip';
 import './globals.css';
@@ -10,7 +11,10 @@ export const metadata: Metadata = {
   icons: { icon: { url: '/favicon.svg', type: 'image/svg+xml' } },
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // every page renders per request: its scripts carry that request's CSP nonce (proxy.ts); a page prerendered at
+  // build time would have none, and the browser would refuse its scripts
+  await connection();
   return (
     <html lang="en">
       <body className="min-h-screen antialiased">

@@ -96,7 +96,8 @@ async function runCase(label: string, members: number, pgUrl?: string): Promise<
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facet-bench-responsive-'));
   // the embedded server may run as the OS user postgres (when we are root): it must reach the folder inside
   fs.chmodSync(tmp, 0o755);
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), APP_URL: base, FACET_SKIP_SEED: '1', FACET_API_RATE_LIMIT: '1000000000' };
+  // the bench seeds the demo account itself and signs in to it: a private demo, writable
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), APP_URL: base, FACET_SKIP_SEED: '1', FACET_DEMO: 'writable', FACET_API_RATE_LIMIT: '1000000000' };
   let dbUrl: string;
   let dropDb: (() => Promise<void>) | undefined;
   if (pgUrl) {

@@ -27,19 +27,23 @@ test('the demo user sees the shell and the demo cohorts', async ({ page, demo, s
   await shot('cohorts');
 });
 
-test('sign-up validates its fields and refuses a taken email', async ({ page, app }) => {
+test('sign-up validates its fields and answers a taken email as it answers a new one', async ({ page, app }) => {
   await app.signUp.goto();
   await app.signUp.submitWith({ name: 'Ana', email: 'not-an-email', password: 'short' });
   await expect(page.getByText('Enter a valid email address')).toBeVisible();
   await expect(page.getByText('Use at least 8 characters')).toBeVisible();
   await app.signUp.submitWith({ email: DEMO.email, password: 'long-enough-password' });
-  await expect(page.getByText(/already registered/)).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: `Check your inbox at ${DEMO.email}` })).toBeVisible();
 });
 
-test('a new user gets an empty workspace of their own', async ({ page, app }) => {
+test('a new user gets an empty workspace of their own, and is asked to confirm the address', async ({ page, app }) => {
+  const email = `new-${Date.now()}@example.com`;
   await app.signUp.goto();
-  await app.signUp.submitWith({ name: 'Nia New', email: `new-${Date.now()}@example.com`, password: 'a-strong-password' });
+  await app.signUp.submitWith({ name: 'Nia New', email, password: 'a-strong-password' });
+  await expect(page.getByRole('status').filter({ hasText: `Check your inbox at ${email}` })).toBeVisible();
+  await app.signIn.signIn(email, 'a-strong-password');
   await expect(page).toHaveURL(/\/persona-sets/);
+  await expect(page.getByTestId('confirm-banner')).toBeVisible();
   await expect(app.shell.accountName).toHaveText("Nia New's workspace");
   await app.shell.open('Cohorts');
   await expect(app.cohorts.empty).toBeVisible();

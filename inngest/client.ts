@@ -1,8 +1,8 @@
 import { eventType, Inngest, type Logger } from 'inngest';
 import { z } from 'zod';
 import { usesInngestServer } from '@/lib/env';
-import { setEnqueuer } from '@/lib/services/enqueue';
-import { embeddedFetch } from './runner/dispatch';
+import { setEnqueuer, setQueueLimitReader } from '@/lib/services/enqueue';
+import { embeddedFetch, embeddedQueueLimit } from './runner/dispatch';
 
 /* ---------- events: `domain/past-tense`, data typed with zod ---------- */
 
@@ -103,7 +103,10 @@ export const inngest = new Inngest({
   // client's event API calls are answered by the runner instead of the network.
   ...(isEmbeddedMode
     ? { isDev: true, fetch: embeddedFetch as typeof fetch, logger: compactLogger, internalLogger: compactLogger }
-    : {}),
+    : // with an Inngest server in production, requests are always signed (lib/env.ts refuses INNGEST_DEV there too)
+      process.env.NODE_ENV === 'production'
+      ? { isDev: false }
+      : {}),
 });
 
 export class EventValidationError extends Error {}
@@ -130,3 +133,5 @@ setEnqueuer(async (event) => {
   if (!Object.hasOwn(eventSchemas, event.name)) throw new EventValidationError(`unknown event ${event.name}`);
   await sendEvent(event.name as EventName, event.data as EventData<EventName>, { id: event.id });
 });
+// the embedded runner caps each account's queued runs; an Inngest server applies limits of its own
+setQueueLimitReader(async () => (isEmbeddedMode ? embeddedQueueLimit() : undefined));

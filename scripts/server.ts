@@ -6,6 +6,7 @@ import http from 'node:http';
 import path from 'node:path';
 import next from 'next';
 import { withAssignmentFastPath } from '@/lib/api/realtime-assignment';
+import { stampPeerAddress } from '@/lib/client-address';
 
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOSTNAME ?? '0.0.0.0';
@@ -14,8 +15,13 @@ async function main() {
   const app = next({ dev: false, dir: path.resolve(import.meta.dirname, '..'), hostname, port });
   const handle = app.getRequestHandler();
   await app.prepare();
+  const answer = withAssignmentFastPath(handle);
   http
-    .createServer(withAssignmentFastPath(handle))
+    // every request carries its socket's address, for the limits keyed on it (lib/client-address.ts)
+    .createServer((req, res) => {
+      stampPeerAddress(req);
+      return answer(req, res);
+    })
     .listen(port, hostname, () => console.log(`▲ Facet ready on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`));
 }
 

@@ -213,6 +213,13 @@ function once(args) {
 }
 
 async function main() {
+  // the environment is checked before anything starts: one line saying what is wrong, exit code 1
+  const { environmentProblem } = await tsImport('../lib/env.ts', import.meta.url);
+  const problem = environmentProblem(env, { production: mode === 'start' || env.NODE_ENV === 'production' });
+  if (problem) {
+    console.error(`facet: ${problem}`);
+    process.exit(1);
+  }
   if (mode === 'start' && !(['BUILD_ID', 'facet-server.mjs', 'facet-worker.mjs'].every((f) => fs.existsSync(path.join(root, '.next', f))))) {
     const code = await new Promise((resolve) => spawn('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1)));
     if (code !== 0) process.exit(code);
@@ -238,8 +245,10 @@ async function main() {
   }
 
   // migrations once, here: web and worker are told so and skip them
-  // the demo account exists in development and with FACET_DEMO=1; a production start without it has none
-  const seedDemo = (mode === 'dev' || env.FACET_DEMO === '1') && env.FACET_SKIP_SEED !== '1';
+  // the demo account exists in development and with FACET_DEMO=1 (or writable); a production start without it has
+  // none, and lib/auth.ts lets nobody sign in to one left from an earlier seed
+  const demoWanted = env.FACET_DEMO === '1' || env.FACET_DEMO === 'writable' || (mode === 'dev' && env.FACET_DEMO !== '0');
+  const seedDemo = demoWanted && env.FACET_SKIP_SEED !== '1';
   const code = await once(
     seedDemo ? [...tsNode, path.join(root, 'scripts', 'seed-cli.ts'), '--quiet'] : [...tsNode, path.join(root, 'db', 'migrate-cli.ts')],
   );

@@ -70,6 +70,11 @@ export function AuthForm({
               {state.error}
             </p>
           ) : null}
+          {state?.ok ? (
+            <p role="status" className="rounded-md bg-muted px-3 py-2 text-sm">
+              {state.data.notice}
+            </p>
+          ) : null}
           {hint}
         </CardContent>
         <CardFooter className="mt-6 flex flex-col gap-3">

@@ -13,3 +13,11 @@ export const signUpSchema = z.object({
     .min(8, 'Use at least 8 characters')
     .max(128, 'Use at most 128 characters'),
 });
+
+export const verifyEmailSchema = z.object({
+  token: z.string().min(1).max(4096),
+});
+
+/** The answer to every sign-up that passes validation, whether or not the address already has an account. */
+export const signUpNotice = (email: string) =>
+  `Check your inbox at ${email}: the link there confirms the address and signs you in. If the address already has an account, the message says so instead.`;

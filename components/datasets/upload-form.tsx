@@ -11,8 +11,13 @@ import { Progress } from '@/components/ui/progress';
 const selectClass =
   'h-9 rounded-md border border-input bg-background px-3 text-sm shadow-xs outline-none focus-visible:border-ring focus-visible:ring-[3px] focus-visible:ring-ring/50';
 
-/** Uploads a CSV straight to the streaming route handler (not a server action body), with upload progress. */
-export function UploadForm({ limitBytes }: { limitBytes: number }) {
+const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024).toLocaleString('en-US')} MB`;
+
+/**
+ * Uploads a CSV straight to the streaming route handler (not a server action body), with upload progress. A file
+ * past the per-file limit or the account's storage left is refused here, before any of it is sent.
+ */
+export function UploadForm({ limitBytes, storage }: { limitBytes: number; storage: { usedBytes: number; quotaBytes: number } }) {
   const router = useRouter();
   const fileId = useId();
   const kindId = useId();
@@ -20,14 +25,18 @@ export function UploadForm({ limitBytes }: { limitBytes: number }) {
   const [kind, setKind] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState<number | null>(null);
-  const limitMb = Math.round(limitBytes / 1024 / 1024);
+  const storageLeft = Math.max(0, storage.quotaBytes - storage.usedBytes);
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
     setError(null);
     const file = input.current?.files?.[0];
     if (!file) return setError('Choose a CSV file first.');
-    if (file.size > limitBytes) return setError(`The file is larger than ${limitMb} MB, the upload limit. Split it into smaller files.`);
+    if (file.size > limitBytes) return setError(`The file is larger than ${mb(limitBytes)}, the upload limit. Split it into smaller files.`);
+    if (file.size > storageLeft)
+      return setError(
+        `This file does not fit in the account's storage: ${mb(storage.usedBytes)} of ${mb(storage.quotaBytes)} are used by its datasets. Delete datasets you no longer need, or upload a smaller file.`,
+      );
     if (file.size === 0) return setError('The file is empty.');
     const params = new URLSearchParams({ fileName: file.name });
     if (kind) params.set('kind', kind);
@@ -86,7 +95,8 @@ export function UploadForm({ limitBytes }: { limitBytes: number }) {
       </div>
       <p id={`${fileId}-hint`} className="text-xs text-muted-foreground">
         People (email, name, address, external id, any other columns as traits) or orders (customer, date, amount,
-        product). Up to {limitMb} MB; the next step lets you check the columns.
+        product). Up to {mb(limitBytes)} a file; {mb(storage.usedBytes)} of the account&apos;s {mb(storage.quotaBytes)} are used. The next
+        step lets you check the columns.
       </p>
       {busy ? <Progress value={Math.round((sent ?? 0) * 100)} aria-label="Upload progress" /> : null}
       <FieldError id={`${fileId}-error`} message={error} />

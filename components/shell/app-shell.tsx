@@ -2,15 +2,18 @@ import Link from 'next/link';
 import { LogOut } from 'lucide-react';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { AccountBanner } from './account-banner';
 import { NavLinks } from './nav-links';
 
 export function AppShell({
   viewer,
   signOut,
+  resendConfirmation,
   children,
 }: {
-  viewer: { name: string; email: string; accountName: string; isDemo: boolean };
+  viewer: { name: string; email: string; accountName: string; isDemo: boolean; emailVerified: boolean; demoReadOnly: boolean };
   signOut: () => Promise<void>;
+  resendConfirmation: React.ComponentProps<typeof AccountBanner>['resendConfirmation'];
   children: React.ReactNode;
 }) {
   return (
@@ -40,7 +43,14 @@ export function AppShell({
           </form>
         </div>
       </aside>
-      <main className="min-w-0 flex-1 px-8 py-6">{children}</main>
+      <main className="min-w-0 flex-1 px-8 py-6">
+        <AccountBanner
+          demoReadOnly={viewer.demoReadOnly}
+          unconfirmedEmail={viewer.emailVerified ? null : viewer.email}
+          resendConfirmation={resendConfirmation}
+        />
+        {children}
+      </main>
     </div>
   );
 }

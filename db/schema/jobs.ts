@@ -13,8 +13,9 @@ export const jobRuns = pgTable(
     eventName: text('event_name').notNull(),
     event: jsonb('event').$type<StoredEvent>().notNull(),
     accountId: uuid('account_id'),
-    concurrencyKey: text('concurrency_key'),
-    concurrencyLimit: integer('concurrency_limit'),
+    // one entry per concurrency rule of the function: the run is claimed only while every key is under its limit
+    concurrencyKeys: text('concurrency_keys').array().notNull().default(sql`'{}'::text[]`),
+    concurrencyLimits: integer('concurrency_limits').array().notNull().default(sql`'{}'::integer[]`),
     status: text('status', { enum: ['queued', 'running', 'sleeping', 'completed', 'failed', 'cancelled', 'debounced'] })
       .notNull()
       .default('queued'),
@@ -41,7 +42,6 @@ export const jobRuns = pgTable(
     index('job_runs_status_idx').on(t.status, t.runAfter),
     index('job_runs_created_idx').on(t.createdAt),
     index('job_runs_account_created_idx').on(t.accountId, t.createdAt),
-    index('job_runs_concurrency_idx').on(t.concurrencyKey, t.status),
     index('job_runs_account_claimed_idx').on(t.accountId, t.claimedAt),
     // the per-account cap counts queued runs
     index('job_runs_account_queued_idx').on(t.accountId).where(sql`${t.status} = 'queued'`),

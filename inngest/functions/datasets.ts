@@ -4,9 +4,11 @@ import {
   getDatasetOrThrow,
   ingestDatasetRows,
   listCohortIds,
+  explainDatasetError,
   markDatasetErrored,
   markDatasetReady,
   matchDatasetPeople,
+  removeStaleUploads,
 } from '@/lib/services/datasets';
 import { tenantOf } from '@/lib/services/tenant';
 import { datasetMappingConfirmed, inngest } from '../client';
@@ -27,7 +29,7 @@ export const ingestDataset = inngest.createFunction(
     onFailure: async ({ event, error }) => {
       const data = (event.data as { event?: { data?: { accountId?: string; datasetId?: string } } }).event?.data;
       if (!data?.accountId || !data.datasetId) return;
-      await markDatasetErrored(tenantOf(await getDatabase(), data.accountId), data.datasetId, error?.message || 'Processing failed');
+      await markDatasetErrored(tenantOf(await getDatabase(), data.accountId), data.datasetId, explainDatasetError(error));
     },
   },
   async ({ event, step }) => {
@@ -59,4 +61,14 @@ export const ingestDataset = inngest.createFunction(
   },
 );
 
-export const datasetFunctions = [ingestDataset];
+/** Daily: files of uploads that never finished, or that no dataset owns, are removed once a day old. */
+export const removeStaleUploadsDaily = inngest.createFunction(
+  { id: 'remove-stale-uploads-daily', name: 'Daily removal of stale uploads', retries: 2, triggers: [{ cron: '50 3 * * *' }] },
+  async ({ event, step }) => {
+    // the tick's own time: a late or replayed tick removes the same files
+    const now = typeof event.ts === 'number' ? event.ts : Date.now();
+    return step.run('remove-stale-uploads', async () => removeStaleUploads({ db: await getDatabase() }, { now }));
+  },
+);
+
+export const datasetFunctions = [ingestDataset, removeStaleUploadsDaily];

@@ -7,6 +7,7 @@ import {
   computeAnalysis,
   dueScheduledSets,
   explainBuildError,
+  explainScoringError,
   failScoringRun,
   finishScoringRunIfComplete,
   fitPersonas,
@@ -48,7 +49,6 @@ export const buildPersonaSet = inngest.createFunction(
     id: 'build-persona-set',
     name: 'Build persona set',
     retries: 3,
-    // the embedded runner enforces the first rule; Inngest enforces both
     concurrency: [
       { key: 'event.data.personaSetId', limit: 1 },
       { key: 'event.data.accountId', limit: 2 },
@@ -94,8 +94,12 @@ export const buildPersonaSet = inngest.createFunction(
       return { members: snapshot.members, k: fit.k, silhouette: fit.silhouette, changed: published.changed, personas: ready.personas.length };
     } catch (err) {
       if (err instanceof Superseded) return { skipped: 'a newer build of this set was requested' };
-      const reason = explainBuildError(err);
-      const errored = await step.run('mark-errored', async () => markErrored(await tenantFor(accountId), build, reason));
+      // explained inside the step: the raw error is logged once, and a replay reads the same reason
+      const errored = await step.run('mark-errored', async () => {
+        const reason = explainBuildError(err);
+        return { ...(await markErrored(await tenantFor(accountId), build, reason)), reason };
+      });
+      const { reason } = errored;
       if (!errored.marked) return { skipped: 'a newer build of this set was requested', failed: reason };
       await step.sendEvent(
         'announce-failed',
@@ -153,8 +157,11 @@ export const scorePersonaSet = inngest.createFunction(
       );
       return { chunks: plan.chunks.length, members: plan.members };
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      await step.run('fail-run', async () => failScoringRun(await tenantFor(accountId), scoringRunId, reason));
+      const { reason } = await step.run('fail-run', async () => {
+        const reason = explainScoringError(err);
+        await failScoringRun(await tenantFor(accountId), scoringRunId, reason);
+        return { reason };
+      });
       return { failed: reason };
     }
   },

@@ -38,12 +38,12 @@ export function debounceRule(fnId: string, raw: unknown, warn: (message: string)
  */
 export function upsertDebouncedRunsCte(rows: string): string {
   return `debounced as (
-    insert into job_runs (id, function_id, event_name, event, account_id, concurrency_key, concurrency_limit, max_attempts,
+    insert into job_runs (id, function_id, event_name, event, account_id, concurrency_keys, concurrency_limits, max_attempts,
                           status, debounce_key, debounce_until, debounce_deadline)
-    select r.id, r.function_id, r.event_name, r.event, r.account_id, r.concurrency_key, r.concurrency_limit, r.max_attempts,
+    select r.id, r.function_id, r.event_name, r.event, r.account_id, r.concurrency_keys, r.concurrency_limits, r.max_attempts,
            'debounced', r.debounce_key, to_timestamp(r.debounce_until / 1000), to_timestamp(r.debounce_deadline / 1000)
-    from jsonb_to_recordset(${rows}) as r(id text, function_id text, event_name text, event jsonb, account_id uuid, concurrency_key text,
-                                          concurrency_limit int, max_attempts int, debounce_key text, debounce_until float8, debounce_deadline float8)
+    from jsonb_to_recordset(${rows}) as r(id text, function_id text, event_name text, event jsonb, account_id uuid, concurrency_keys text[],
+                                          concurrency_limits int[], max_attempts int, debounce_key text, debounce_until float8, debounce_deadline float8)
     where exists (select 1 from ev)
     on conflict (debounce_key) where status = 'debounced' do update set
       event = excluded.event, event_name = excluded.event_name, updated_at = now(),

@@ -14,6 +14,8 @@ export interface IncomingEvent {
 /** Whatever persists events and starts their runs: an embedded runner. */
 export interface EventSink {
   ingest(events: IncomingEvent[]): Promise<string[]>;
+  /** the most queued runs one account may have (beyond it `ingest` throws RunQueueFullError); undefined = no cap */
+  readonly maxQueuedRunsPerAccount?: number;
 }
 
 const store = new AsyncLocalStorage<EventSink>();
@@ -59,7 +61,12 @@ async function resolveSink(): Promise<EventSink> {
   // A send before anything started the runner (a server action, a script): start it now.
   const { ensureEmbeddedRunner } = await import('./index');
   const runner = await ensureEmbeddedRunner();
-  return { ingest: (events) => runner.send(events) };
+  return { ingest: (events) => runner.send(events), maxQueuedRunsPerAccount: runner.maxQueuedRunsPerAccount };
+}
+
+/** The per-account cap of the runner that sends from here would reach (services check it before saving). */
+export async function embeddedQueueLimit(): Promise<number | undefined> {
+  return (await resolveSink()).maxQueuedRunsPerAccount;
 }
 
 const json = (status: number, body: unknown) =>

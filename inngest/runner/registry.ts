@@ -18,7 +18,8 @@ export interface RegisteredFunction {
   events: string[];
   crons: CronSchedule[];
   maxAttempts: number;
-  concurrency?: ConcurrencyRule;
+  /** every rule holds at once (Inngest allows two: e.g. one per set and a few per account) */
+  concurrency: ConcurrencyRule[];
   /** runs wait for a quiet period per key, with the latest event (see debounce.ts) */
   debounce?: DebounceRule;
 }
@@ -38,14 +39,10 @@ const warnOnce = (message: string) => {
   console.warn(`[jobs] ${message}`);
 };
 
-function concurrencyRule(fnId: string, raw: FunctionConfig['concurrency']): ConcurrencyRule | undefined {
-  if (raw === undefined || raw === null) return undefined;
+function concurrencyRules(raw: FunctionConfig['concurrency']): ConcurrencyRule[] {
+  if (raw === undefined || raw === null) return [];
   const list = typeof raw === 'number' ? [{ limit: raw }] : Array.isArray(raw) ? raw : [raw];
-  const usable = list.filter((c) => c && c.limit > 0);
-  if (usable.length > 1) warnOnce(`${fnId}: only the first concurrency rule is enforced by the embedded runner`);
-  const first = usable[0];
-  if (!first) return undefined;
-  return { key: first.key, limit: first.limit, scope: first.scope ?? 'fn' };
+  return list.filter((c) => c && c.limit > 0).map((c) => ({ key: c.key, limit: c.limit, scope: c.scope ?? 'fn' }));
 }
 
 /** Reads each function's configuration the way the Inngest server would at sync time. */
@@ -73,7 +70,7 @@ export function registerFunctions(client: Inngest.Any, functions: AnyFunction[])
         crons: i === 0 ? crons : [],
         // `retries: n` means n retries after the first attempt; Inngest's default is 3
         maxAttempts: i === 0 ? (attempts ?? 3) + 1 : (attempts ?? 0) + 1,
-        concurrency: i === 0 ? concurrencyRule(config.id, config.concurrency) : undefined,
+        concurrency: i === 0 ? concurrencyRules(config.concurrency) : [],
         debounce: i === 0 ? debounceRule(config.id, config.debounce, warnOnce) : undefined,
       });
     });

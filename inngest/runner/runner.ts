@@ -42,6 +42,7 @@ export interface EmbeddedRunnerOptions {
 
 export interface EmbeddedRunner {
   readonly workerId: string;
+  readonly maxQueuedRunsPerAccount: number;
   /** Stops polling. Runs in flight are handed back to the queue unless `abandon` (which simulates a crash). */
   stop(opts?: { abandon?: boolean }): Promise<void>;
   /** Resolves when no run of these functions is queued, running or sleeping; rejects after `timeoutMs`. */
@@ -69,6 +70,7 @@ export async function startEmbeddedRunner(options: EmbeddedRunnerOptions): Promi
 
   const store = createJobStore({ database, registry, workerId, leaseMs, maxQueuedRunsPerAccount, now: options.now });
   const sink: EventSink = {
+    maxQueuedRunsPerAccount,
     async ingest(events) {
       const { ids, runs } = await store.ingestEvents(events);
       if (runs) scheduler.wake();
@@ -111,6 +113,7 @@ export async function startEmbeddedRunner(options: EmbeddedRunnerOptions): Promi
 
   return {
     workerId,
+    maxQueuedRunsPerAccount,
     async stop(opts) {
       if (scheduler.stopped) return;
       unregisterSink(sink);

@@ -1,4 +1,4 @@
-// An event becomes run rows: one per function it triggers, with the account it is for and its concurrency key.
+// An event becomes run rows: one per function it triggers, with the account it is for and its concurrency keys.
 import { randomUUID } from 'node:crypto';
 import type { DebounceRule } from './debounce';
 import type { IncomingEvent } from './dispatch';
@@ -13,23 +13,31 @@ export function accountOf(event: IncomingEvent): string | null {
   return typeof id === 'string' && UUID.test(id) ? id : null;
 }
 
-/** Runs sharing a key count against one limit, across processes. */
-function concurrencyKey(fn: RegisteredFunction, event: IncomingEvent): string | null {
-  if (!fn.concurrency) return null;
-  const { key, scope } = fn.concurrency;
-  const value = key ? evaluateKey(key, event as unknown as Record<string, unknown>) : '';
-  return scope === 'fn' ? `${fn.id}:${value}` : `${scope}:${key}:${value}`;
+/**
+ * One key per concurrency rule: runs sharing a key count against its limit, across processes. A rule scoped to the
+ * function names the function; the expression is part of the key, so two rules never share a count by accident.
+ * Two rules giving one key keep the lower limit.
+ */
+export function concurrencyKeys(fn: RegisteredFunction, event: IncomingEvent): { keys: string[]; limits: number[] } {
+  const limitOf = new Map<string, number>();
+  for (const { key, scope, limit } of fn.concurrency) {
+    const value = key ? evaluateKey(key, event as unknown as Record<string, unknown>) : '';
+    const k = `${scope === 'fn' ? fn.id : scope}:${key ?? ''}:${value}`;
+    limitOf.set(k, Math.min(limit, limitOf.get(k) ?? limit));
+  }
+  return { keys: [...limitOf.keys()], limits: [...limitOf.values()] };
 }
 
 export function runRow(fn: RegisteredFunction, event: IncomingEvent) {
+  const concurrency = concurrencyKeys(fn, event);
   return {
     id: randomUUID(),
     function_id: fn.id,
     event_name: event.name,
     event,
     account_id: accountOf(event),
-    concurrency_key: concurrencyKey(fn, event),
-    concurrency_limit: fn.concurrency?.limit ?? null,
+    concurrency_keys: concurrency.keys,
+    concurrency_limits: concurrency.limits,
     max_attempts: fn.maxAttempts,
   };
 }

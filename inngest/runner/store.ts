@@ -99,22 +99,25 @@ const CLAIMABLE = `((status in ('queued', 'sleeping') and run_after <= now()) or
 const LOST_ATTEMPT = `format('attempt %s of %s was lost: its worker %s stopped (crashed or was killed) before finishing it',
   attempt + 1, max_attempts, locked_by)`;
 
+// runs holding a live lease, one row per concurrency key they hold
+const BUSY_KEYS = `select k.key, count(*) as n from job_runs r cross join unnest(r.concurrency_keys) as k(key)
+  where r.status = 'running' and r.locked_until > now()`;
+
 /**
  * Round robin: each account's due runs ranked by age, the heads of all accounts first, accounts served least
- * recently (claimed_at) before the others. Runs whose concurrency key is at its limit are left out.
+ * recently (claimed_at) before the others. Runs with any concurrency key at its limit are left out.
  */
 const CANDIDATES = `
-  with busy as (
-    select concurrency_key, count(*) as n from job_runs
-    where status = 'running' and locked_until > now() and concurrency_key is not null
-    group by concurrency_key
-  ),
+  with busy as (${BUSY_KEYS} group by k.key),
   due as (
     select id, account_id, run_after, created_at,
            row_number() over (partition by account_id order by run_after, created_at) as rank
-    from job_runs j left join busy b on b.concurrency_key = j.concurrency_key
+    from job_runs j
     where function_id = any($1::text[]) and ${CLAIMABLE}
-      and (concurrency_limit is null or coalesce(b.n, 0) < concurrency_limit)
+      and not exists (
+        select 1 from unnest(j.concurrency_keys, j.concurrency_limits) as c(key, lim)
+        join busy b on b.key = c.key where b.n >= c.lim
+      )
   ),
   served as (
     select a.account_id, (select max(x.claimed_at) from job_runs x where x.account_id = a.account_id) as last
@@ -124,6 +127,12 @@ const CANDIDATES = `
   where d.rank <= ${CLAIM_BATCH}
   order by d.rank, s.last nulls first, d.run_after, d.created_at
   limit ${CLAIM_BATCH}`;
+
+/** Whether every key of a run ($1 keys, $2 limits) is under its limit, counting live leases of runs other than $3. */
+const UNDER_LIMITS = `
+  select coalesce(bool_and(coalesce(b.n, 0) < c.lim), true) as ok
+  from unnest($1::text[], $2::int[]) as c(key, lim)
+  left join (${BUSY_KEYS} and r.id <> $3 and k.key = any($1::text[]) group by k.key) b on b.key = c.key`;
 
 export function createJobStore(o: {
   database: Database;
@@ -150,6 +159,20 @@ export function createJobStore(o: {
 
   const releaseHeldRun = (runId: string, status: 'queued' | 'sleeping', set: string, params: unknown[]) =>
     updateHeldRun(runId, `status = '${status}', locked_by = null, locked_until = null, ${set}`, params);
+
+  /**
+   * Takes each key's claim lock (serializing claimers of a key across processes), then checks every limit. A key
+   * whose lock another claimer holds counts as full: that run is left for the next look, another is tried.
+   */
+  async function holdKeys(tx: Database, keys: string[], limits: number[], runId: string): Promise<boolean> {
+    const { rows: lock } = await tx.query<{ ok: boolean }>(
+      'select bool_and(pg_try_advisory_xact_lock(hashtext(k))) as ok from unnest($1::text[]) as k',
+      [keys],
+    );
+    if (!lock[0]?.ok) return false;
+    const { rows } = await tx.query<{ ok: boolean }>(UNDER_LIMITS, [keys, limits, runId]);
+    return Boolean(rows[0]?.ok);
+  }
 
   const store: JobStore = {
     async ingestEvent(raw, { onlyFunctionId, db = database, capped = false } = {}) {
@@ -178,10 +201,10 @@ export function createJobStore(o: {
            on conflict (id) do nothing returning id
          ),
          queued as (
-           insert into job_runs (id, function_id, event_name, event, account_id, concurrency_key, concurrency_limit, max_attempts)
-           select r.id, r.function_id, r.event_name, r.event, r.account_id, r.concurrency_key, r.concurrency_limit, r.max_attempts
+           insert into job_runs (id, function_id, event_name, event, account_id, concurrency_keys, concurrency_limits, max_attempts)
+           select r.id, r.function_id, r.event_name, r.event, r.account_id, r.concurrency_keys, r.concurrency_limits, r.max_attempts
            from jsonb_to_recordset($5::jsonb) as r(id text, function_id text, event_name text, event jsonb, account_id uuid,
-                                                  concurrency_key text, concurrency_limit int, max_attempts int)
+                                                  concurrency_keys text[], concurrency_limits int[], max_attempts int)
            where exists (select 1 from ev)
            returning id
          ),
@@ -210,25 +233,14 @@ export function createJobStore(o: {
       return database.transaction(async (tx) => {
         const { rows: candidates } = await tx.query<{ id: string }>(CANDIDATES, [functionIds, workerId]);
         for (const { id } of candidates) {
-          const { rows: locked } = await tx.query<{ concurrency_key: string | null; concurrency_limit: number | null }>(
-            `select concurrency_key, concurrency_limit from job_runs where id = $1 and ${CLAIMABLE} for update skip locked`,
+          const { rows: locked } = await tx.query<{ keys: string[]; limits: number[] }>(
+            `select concurrency_keys as keys, concurrency_limits as limits from job_runs
+             where id = $1 and ${CLAIMABLE} for update skip locked`,
             [id, workerId],
           );
           const c = locked[0];
           if (!c) continue; // another worker took it meanwhile
-          if (c.concurrency_key && c.concurrency_limit) {
-            // serializes claimers of one key across processes; busy = someone else is deciding, try another
-            const { rows: lock } = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as ok', [
-              c.concurrency_key,
-            ]);
-            if (!lock[0]?.ok) continue;
-            const { rows: busy } = await tx.query<{ n: number }>(
-              `select count(*)::int as n from job_runs
-               where concurrency_key = $1 and status = 'running' and locked_until > now() and id <> $2`,
-              [c.concurrency_key, id],
-            );
-            if ((busy[0]?.n ?? 0) >= c.concurrency_limit) continue;
-          }
+          if (c.keys.length && !(await holdKeys(tx, c.keys, c.limits, id))) continue;
           // a run still 'running' here lost its worker: that attempt counts
           const { rows } = await tx.query<ClaimedRun>(
             `update job_runs set status = 'running', locked_by = $2,

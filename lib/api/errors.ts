@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { ServiceError } from '@/lib/services/errors';
+import { QueueFullError, ServiceError } from '@/lib/services/errors';
 
 export type ApiErrorCode =
   | 'unauthorized'
@@ -72,7 +72,8 @@ export function toErrorAnswer(err: unknown): JsonAnswer {
   if (err instanceof ServiceError) {
     const code: ApiErrorCode =
       err.code === 'not_found' ? 'not_found' : err.code === 'invalid' ? 'invalid_request' : err.code;
-    return errorAnswer(code, err.message, { fieldErrors: err.fieldErrors });
+    const headers = err instanceof QueueFullError ? { 'retry-after': String(err.retryAfterSeconds) } : undefined;
+    return errorAnswer(code, err.message, { fieldErrors: err.fieldErrors, headers });
   }
   console.error('[facet] api error:', err);
   return errorAnswer('internal', 'Something went wrong');

@@ -2,11 +2,15 @@
 // query and body, and JSON errors. Handlers receive the caller's tenant and pass it to the services.
 import { z } from 'zod';
 import { getDatabase, type Database } from '@/db/client';
+import { clientAddress } from '@/lib/client-address';
 import { authenticateApiKey, type ApiCaller } from '@/lib/services/api-keys';
+import { isUuid } from '@/lib/services/ids';
 import { tenantOf, type Tenant } from '@/lib/services/tenant';
+import { MAX_JSON_BODY, readJsonBody } from './body';
+import { withApiSecurityHeaders } from './security';
 import { ApiError, fieldErrorsOfZod, toErrorResponse, unauthorizedError } from './errors';
 import type { Operation } from './operations';
-import { apiRateLimiter, type RateDecision } from './rate-limit';
+import { apiRateLimiter, badKeyRateLimiter, type RateDecision } from './rate-limit';
 
 export interface ApiContext<Q, B> {
   request: Request;
@@ -26,6 +30,8 @@ type RouteContext = { params: Promise<Record<string, string | string[]>> };
 /** What a call of an operation brings, whatever the server that received it (a route handler or Facet's server). */
 export interface ApiCallInput {
   authorization: string | null;
+  /** the client's address (calls without a valid key are limited per address) */
+  address: string;
   params: () => Promise<Record<string, string>>;
   /** the query string (read only by operations with a query) */
   searchParams: () => URLSearchParams;
@@ -44,19 +50,26 @@ export interface ApiCall<Q, B> {
   body: B;
 }
 
+const rateLimitedError = (rate: RateDecision) =>
+  new ApiError('rate_limited', `Too many requests; retry in ${rate.retryAfter} s`, undefined, {
+    'retry-after': String(rate.retryAfter),
+    'x-ratelimit-limit': String(rate.limit),
+    'x-ratelimit-remaining': '0',
+  });
+
 /** Authenticates the key, takes a token from its bucket and validates the input; throws an ApiError otherwise. */
 export async function openApiCall<O extends Operation>(op: O, input: ApiCallInput): Promise<ApiCall<Infer<O['query']>, Infer<O['body']>>> {
   const database = await getDatabase();
   const caller = await authenticateApiKey({ db: database }, input.authorization);
-  if (!caller) throw unauthorizedError();
+  if (!caller) {
+    // one answer for a missing, malformed, unknown or revoked key, until the address has sent too many
+    const bad = badKeyRateLimiter().take(input.address);
+    throw bad.ok ? unauthorizedError() : rateLimitedError(bad);
+  }
   const rate = apiRateLimiter().take(caller.keyId);
-  if (!rate.ok)
-    throw new ApiError('rate_limited', `Too many requests; retry in ${rate.retryAfter} s`, undefined, {
-      'retry-after': String(rate.retryAfter),
-      'x-ratelimit-limit': String(rate.limit),
-      'x-ratelimit-remaining': '0',
-    });
-  const params = await input.params();
+  if (!rate.ok) throw rateLimitedError(rate);
+  // an id in capitals names the same row: answered as stored (lower case), as the document's patterns say
+  const params = Object.fromEntries(Object.entries(await input.params()).map(([k, v]) => [k, isUuid(v) ? v.toLowerCase() : v]));
   let query: unknown = undefined;
   if (op.query) {
     const parsed = op.query.safeParse(Object.fromEntries(input.searchParams()));
@@ -88,12 +101,13 @@ export async function routeParams(context: RouteContext | undefined): Promise<Re
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]));
 }
 
-/** The input of a call received by a route handler. */
-export const routeCallInput = (request: Request, context: RouteContext | undefined, json: () => Promise<unknown> = () => request.json()): ApiCallInput => ({
+/** The input of a call received by a route handler; the body is read with the operation's limit (1 MB unless it sets one). */
+export const routeCallInput = (request: Request, context: RouteContext | undefined, op: Pick<Operation, 'maxBody'>): ApiCallInput => ({
   authorization: request.headers.get('authorization'),
+  address: clientAddress(request.headers),
   params: () => routeParams(context),
   searchParams: () => new URL(request.url).searchParams,
-  json,
+  json: () => readJsonBody(request, op.maxBody ?? MAX_JSON_BODY),
 });
 
 export function apiRoute<O extends Operation>(
@@ -102,13 +116,13 @@ export function apiRoute<O extends Operation>(
 ): (request: Request, context: RouteContext) => Promise<Response> {
   return async (request, context) => {
     try {
-      const call = await openApiCall(op, routeCallInput(request, context));
+      const call = await openApiCall(op, routeCallInput(request, context, op));
       const { caller, tenant, database, params, query, body } = call;
       const res = await handler({ request, caller, tenant, database, params, query, body });
       for (const [k, v] of Object.entries(rateLimitHeaders(call.rate))) res.headers.set(k, v);
-      return res;
+      return withApiSecurityHeaders(request, res);
     } catch (err) {
-      return toErrorResponse(err);
+      return withApiSecurityHeaders(request, toErrorResponse(err));
     }
   };
 }

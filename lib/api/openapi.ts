@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_JSON_BODY, bodyTooLarge } from './body';
 import { ErrorBody } from './schemas';
 import { operationList } from './operations';
 
@@ -14,7 +15,7 @@ const STANDARD_ERRORS: Record<number, string> = {
   400: 'Invalid request',
   401: 'Missing, malformed, unknown or revoked API key',
   404: 'Not found (or not in your account)',
-  429: 'Rate limit exceeded; see Retry-After',
+  429: 'Rate limit exceeded, or too many jobs queued for the account; see Retry-After',
 };
 
 let cached: Json | null = null;
@@ -41,6 +42,7 @@ export function openApiDocument(): Json {
       if (r.media) Object.assign(content, r.media);
       responses[status] = { description: r.description, ...(Object.keys(content).length ? { content } : {}) };
     }
+    if (op.body) responses['413'] ??= { description: bodyTooLarge(op.maxBody ?? MAX_JSON_BODY).message, content: { 'application/json': { schema: error } } };
     if (!op.public)
       for (const [status, description] of Object.entries(STANDARD_ERRORS))
         responses[status] ??= {
@@ -48,6 +50,9 @@ export function openApiDocument(): Json {
           content: { 'application/json': { schema: error } },
           ...(status === '429' ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'seconds to wait' } } } : {}),
         };
+    // a public demo's account writes nothing outside persona sets (lib/services/account-guards.ts)
+    if (!op.public && op.method !== 'GET')
+      responses['403'] ??= { description: 'Not allowed for this account (the public demo is read-only here)', content: { 'application/json': { schema: error } } };
     const operation: Json = {
       operationId: op.id,
       summary: op.summary,

@@ -21,6 +21,8 @@ export interface Operation {
   public?: boolean;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /** the largest body in bytes (1 MB unless set; a larger one answers 413) */
+  maxBody?: number;
   /** a valid request body (tenancy tests, documentation) */
   example?: unknown;
   responses: Record<number, ResponseSpec>;
@@ -28,6 +30,8 @@ export interface Operation {
 
 const ok = (description: string, json: z.ZodType): Record<number, ResponseSpec> => ({ 200: { description, json } });
 const created = (description: string, json: z.ZodType): Record<number, ResponseSpec> => ({ 201: { description, json } });
+/** a name another row of the account already has */
+const nameTaken = (what: string): Record<number, ResponseSpec> => ({ 409: { description: `Another ${what} of the account has this name`, json: S.ErrorBody } });
 const EX_UUID = '00000000-0000-4000-8000-000000000000';
 
 export const operations = {
@@ -36,12 +40,12 @@ export const operations = {
   listPersonaSets: { id: 'listPersonaSets', method: 'GET', path: '/persona-sets', summary: 'List persona sets', tag: 'persona sets', query: S.ListPersonaSetsQuery, responses: ok('Persona sets, newest first', S.PersonaSetListOut) },
   createPersonaSet: {
     id: 'createPersonaSet', method: 'POST', path: '/persona-sets', summary: 'Create a persona set (queues its build)', tag: 'persona sets',
-    body: S.CreatePersonaSetBody, example: { name: 'API set', cohortId: EX_UUID }, responses: created('The queued persona set', S.PersonaSetOut),
+    body: S.CreatePersonaSetBody, example: { name: 'API set', cohortId: EX_UUID }, responses: { ...created('The queued persona set', S.PersonaSetOut), ...nameTaken('persona set') },
   },
   getPersonaSet: { id: 'getPersonaSet', method: 'GET', path: '/persona-sets/{id}', summary: 'Get a persona set with its personas', tag: 'persona sets', responses: ok('The persona set', S.PersonaSetDetailOut) },
   updatePersonaSet: {
     id: 'updatePersonaSet', method: 'PATCH', path: '/persona-sets/{id}', summary: 'Rename a persona set, show it in Explore, or set its scoring schedule', tag: 'persona sets',
-    body: S.UpdatePersonaSetBody, example: { name: 'Renamed' }, responses: ok('The updated persona set', S.PersonaSetOut),
+    body: S.UpdatePersonaSetBody, example: { name: 'Renamed' }, responses: { ...ok('The updated persona set', S.PersonaSetOut), ...nameTaken('persona set') },
   },
   archivePersonaSet: { id: 'archivePersonaSet', method: 'POST', path: '/persona-sets/{id}/archive', summary: 'Archive a persona set', tag: 'persona sets', responses: ok('The archived persona set', S.PersonaSetOut) },
   unarchivePersonaSet: { id: 'unarchivePersonaSet', method: 'POST', path: '/persona-sets/{id}/unarchive', summary: 'Unarchive a persona set', tag: 'persona sets', responses: ok('The persona set', S.PersonaSetOut) },
@@ -64,11 +68,11 @@ export const operations = {
   listDriftAlerts: { id: 'listDriftAlerts', method: 'GET', path: '/persona-sets/{id}/alerts', summary: 'Drift alerts raised after scoring runs, newest first', tag: 'scoring', responses: ok('Drift alerts', S.DriftAlertListOut) },
   assignContact: {
     id: 'assignContact', method: 'POST', path: '/persona-sets/{id}/assignments', summary: 'Real-time assignment of one contact', tag: 'scoring',
-    body: S.AssignBody, example: { traits: { age: 40, income: 60000 } },
+    body: S.AssignBody, example: { traits: { age: 40, income: 60000 } }, maxBody: 64 * 1024,
     responses: {
       200: { description: 'The persona of the contact', json: S.AssignOut },
-      413: { description: 'The body is larger than 64 KB', json: S.ErrorBody },
       422: { description: 'Nobody in the identity graph matches the identity', json: S.ErrorBody },
+      503: { description: 'The persona set is being republished; retry in a moment', json: S.ErrorBody },
     },
   },
   createScoringRun: { id: 'createScoringRun', method: 'POST', path: '/persona-sets/{id}/scoring-runs', summary: 'Score the cohort ad hoc; poll the run', tag: 'scoring', responses: { 202: { description: 'The queued run', json: S.ScoringRunOut } } },
@@ -78,7 +82,7 @@ export const operations = {
   listPipelines: { id: 'listPipelines', method: 'GET', path: '/pipelines', summary: 'List pipelines', tag: 'pipelines', responses: ok('Pipelines', S.PipelineListOut) },
   createPipeline: {
     id: 'createPipeline', method: 'POST', path: '/pipelines', summary: 'Create a pipeline', tag: 'pipelines',
-    body: S.CreatePipelineBody, example: { name: 'API pipeline', cohortIds: [EX_UUID], personaSetIds: [EX_UUID] }, responses: created('The pipeline', S.PipelineOut),
+    body: S.CreatePipelineBody, example: { name: 'API pipeline', cohortIds: [EX_UUID], personaSetIds: [EX_UUID] }, responses: { ...created('The pipeline', S.PipelineOut), ...nameTaken('pipeline') },
   },
   getPipeline: { id: 'getPipeline', method: 'GET', path: '/pipelines/{id}', summary: 'A pipeline', tag: 'pipelines', responses: ok('The pipeline', S.PipelineOut) },
   getPipelinePayload: {

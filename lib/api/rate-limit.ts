@@ -42,13 +42,22 @@ export class RateLimiter {
   }
 }
 
-const g = globalThis as unknown as { __facetRateLimiter?: RateLimiter };
+const g = globalThis as unknown as { __facetRateLimiter?: RateLimiter; __facetBadKeyLimiter?: RateLimiter };
+
+const perMinute = (raw: string | undefined, fallback: number) => {
+  const n = Number(raw ?? '');
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+};
 
 /** The process-wide limiter; FACET_API_RATE_LIMIT = requests per minute per key (default 1200). */
 export function apiRateLimiter(): RateLimiter {
-  if (!g.__facetRateLimiter) {
-    const n = Number(process.env.FACET_API_RATE_LIMIT ?? '');
-    g.__facetRateLimiter = new RateLimiter(Number.isFinite(n) && n > 0 ? n : 1200);
-  }
-  return g.__facetRateLimiter;
+  return (g.__facetRateLimiter ??= new RateLimiter(perMinute(process.env.FACET_API_RATE_LIMIT, 1200)));
+}
+
+/**
+ * Calls without a valid key, per client address: FACET_API_BAD_KEY_LIMIT per minute (default 30), so that keys
+ * cannot be guessed at speed. A valid key from the same address is not held back.
+ */
+export function badKeyRateLimiter(): RateLimiter {
+  return (g.__facetBadKeyLimiter ??= new RateLimiter(perMinute(process.env.FACET_API_BAD_KEY_LIMIT, 30)));
 }

@@ -2,21 +2,22 @@
 // Request/Response, used by `next dev` and `next start`) and by Facet's production server, which answers this
 // hot endpoint straight from Node's request and response objects: same auth, limit, validation and service.
 import type http from 'node:http';
+import { PEER_HEADER, clientAddress } from '@/lib/client-address';
+import { env } from '@/lib/env';
+import { securityHeaders, servedOverHttps } from '@/lib/security-headers';
 import { ServiceError } from '@/lib/services/errors';
 import { assignContact } from '@/lib/services/persona-sets';
+import { bodyTooLarge, declaresMoreThan, parseJsonBytes } from './body';
 import { ApiError, answerResponse, toErrorAnswer, type JsonAnswer } from './errors';
 import { openApiCall, rateLimitHeaders, routeCallInput, type ApiCallInput } from './handler';
 import { operations } from './operations';
+import { withApiSecurityHeaders } from './security';
 
 /** the largest body an assignment takes */
-export const MAX_ASSIGNMENT_BODY = 64 * 1024;
+export const MAX_ASSIGNMENT_BODY = operations.assignContact.maxBody;
 
-const tooLarge = () => new ApiError('payload_too_large', 'The body is larger than 64 KB');
-const utf8 = new TextDecoder();
+const tooLarge = () => bodyTooLarge(MAX_ASSIGNMENT_BODY);
 const NO_PARAMS = new URLSearchParams();
-
-/** JSON from the body's bytes, decoded as `Request.json()` does (UTF-8, a leading BOM dropped). */
-export const parseJsonBytes = (bytes: Uint8Array): unknown => JSON.parse(utf8.decode(bytes));
 
 export async function answerAssignContact(input: ApiCallInput): Promise<JsonAnswer> {
   try {
@@ -36,26 +37,8 @@ export async function answerAssignContact(input: ApiCallInput): Promise<JsonAnsw
 
 /* ---------- the route handler ---------- */
 
-async function readRequestBytes(request: Request): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX_ASSIGNMENT_BODY) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
-
 export async function assignmentRoute(request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> {
-  return answerResponse(await answerAssignContact(routeCallInput(request, context, async () => parseJsonBytes(await readRequestBytes(request)))));
+  return withApiSecurityHeaders(request, answerResponse(await answerAssignContact(routeCallInput(request, context, operations.assignContact))));
 }
 
 /* ---------- Facet's server ---------- */
@@ -66,6 +49,10 @@ const ASSIGNMENT_PATH = /^\/api\/v1\/persona-sets\/([0-9a-fA-F-]{36})\/assignmen
 const EMPTY = new Uint8Array(0);
 
 function readNodeBytes(req: http.IncomingMessage): Promise<Uint8Array> {
+  if (declaresMoreThan(req.headers['content-length'], MAX_ASSIGNMENT_BODY)) {
+    req.resume(); // discarded, so that the connection stays usable for the answer
+    return Promise.reject(tooLarge());
+  }
   return new Promise((resolve, reject) => {
     let first: Buffer | null = null;
     let chunks: Buffer[] | null = null;
@@ -97,26 +84,52 @@ function readNodeBytes(req: http.IncomingMessage): Promise<Uint8Array> {
   });
 }
 
-function writeAnswer(res: http.ServerResponse, answer: JsonAnswer) {
+// this path skips proxy.ts: the same headers as every other API answer, built once
+const API_HEADERS = { http: securityHeaders({ kind: 'api', https: false }), https: securityHeaders({ kind: 'api', https: true }) };
+const TRUST_PROXY = Boolean(process.env.TRUSTED_PROXIES);
+
+function apiSecurityHeaders(req: http.IncomingMessage): Record<string, string> {
+  const proto = req.headers['x-forwarded-proto'];
+  const https = servedOverHttps({ appUrl: env.APP_URL, forwardedProto: Array.isArray(proto) ? proto[0] : proto, trustProxy: TRUST_PROXY });
+  return https ? API_HEADERS.https : API_HEADERS.http;
+}
+
+function writeAnswer(req: http.IncomingMessage, res: http.ServerResponse, answer: JsonAnswer) {
   const text = JSON.stringify(answer.body);
-  res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...answer.headers });
+  res.writeHead(answer.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...answer.headers,
+    ...apiSecurityHeaders(req),
+  });
   res.end(text);
 }
+
+/** The two headers the client address is read from, of a Node request. */
+const nodeHeaders = (req: http.IncomingMessage): Headers => {
+  const h = new Headers();
+  for (const name of [PEER_HEADER, 'x-forwarded-for']) {
+    const v = req.headers[name];
+    if (v !== undefined) h.set(name, Array.isArray(v) ? v.join(', ') : v);
+  }
+  return h;
+};
 
 /** Answers `POST /api/v1/persona-sets/{id}/assignments` from Node's request and response. */
 function serveAssignment(req: http.IncomingMessage, res: http.ServerResponse, setId: string): Promise<void> {
   const h = req.headers.authorization;
   return answerAssignContact({
     authorization: h === undefined ? null : h,
+    address: clientAddress(nodeHeaders(req)),
     params: async () => ({ id: setId }),
     searchParams: () => NO_PARAMS,
     json: async () => parseJsonBytes(await readNodeBytes(req)),
   }).then(
-    (answer) => writeAnswer(res, answer),
+    (answer) => writeAnswer(req, res, answer),
     (err) => {
       // answerAssignContact answers every error itself; this is a last resort
       console.error('[facet] assignment failed:', err);
-      if (!res.headersSent) writeAnswer(res, toErrorAnswer(err));
+      if (!res.headersSent) writeAnswer(req, res, toErrorAnswer(err));
       else res.end();
     },
   );

@@ -46,6 +46,8 @@ const SELECT_SAMPLE = 12_000;
 const SIL_SAMPLE = 2_000;
 const BOOTSTRAPS = 3;
 const BOOT_SIZE = 10_000;
+/** Lloyd steps of the final fit when it starts from the mixture model's personas */
+const MODEL_STEPS = 1;
 
 export interface ClusterMatrixResult {
   k: number;
@@ -86,9 +88,9 @@ export function defaultKRange(n: number): [number, number] {
 }
 
 /**
- * Clusters an encoded matrix: chooses k on a sample (mean sampled silhouette among candidates
- * whose smallest persona keeps minShare and whose bootstrap stability is at least 0.6), fits
- * the chosen k on a uniform sample with restarts, then assigns every row.
+ * Clusters an encoded matrix: chooses k on a sample by the BIC of a mixed-type mixture model (choose-k.ts), tunes
+ * the distance to the model's personas (metric.ts), takes one Lloyd step from them on a uniform sample (k-means with
+ * restarts when k is given without an encoder), then assigns every row.
  */
 export async function clusterMatrix(input: Float32Array, n: number, d: number, opts: ClusterOptions = {}): Promise<ClusterMatrixResult> {
   if (n < 1) throw new Error('the cohort has no rows');
@@ -167,7 +169,9 @@ export async function clusterMatrix(input: Float32Array, n: number, d: number, o
       lap('metric');
     }
     progress(0.65, 'final fit');
-    const fit = await kmeans(F, nf, d, k, { seed: rng.fork(), restarts: opts.restarts ?? 4, executor: ex, ...(startCentres ? { init: startCentres } : {}) });
+    // from the model's personas, one Lloyd step (their means on the fit sample): run to convergence, Lloyd drifts
+    // towards equally wide round personas and can dissolve a small or a wide one the model found
+    const fit = await kmeans(F, nf, d, k, { seed: rng.fork(), restarts: opts.restarts ?? 4, executor: ex, ...(startCentres ? { init: startCentres, maxIter: MODEL_STEPS } : {}) });
     // drop centres left empty (duplicated rows); keeps every centre finite
     let C = fit.centroids;
     const keep = fit.sizes.map((s, j) => (s > 0 ? j : -1)).filter((j) => j >= 0);

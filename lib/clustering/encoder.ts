@@ -10,6 +10,8 @@ const FIT_SAMPLE = 100_000;
 export const CLIP = 5;
 /** A rare boolean (p near 0 or 1) would get a huge scale-up; its scale is floored here. */
 const MIN_BOOLEAN_SCALE = 0.2;
+/** the encoding of a known value equal to the centre (0 itself is kept for missing cells) */
+export const KNOWN_AT_CENTRE = 1e-6;
 
 export function signedLog1p(x: number): number {
   return x < 0 ? -Math.log1p(-x) : Math.log1p(x);
@@ -116,6 +118,8 @@ function encodeScalar(t: Extract<EncodedTrait, { type: 'numeric' | 'ordinal' | '
   else {
     const tv = t.type !== 'boolean' && t.log ? signedLog1p(v) : v;
     x = (tv - t.centre) / t.scale;
+    // exactly 0 marks a missing cell for the mixture model (mixture.ts): a known value at the centre sits just beside it
+    if (x === 0) x = KNOWN_AT_CENTRE;
   }
   if (x > CLIP) x = CLIP; else if (x < -CLIP) x = -CLIP;
   return x * t.weight;

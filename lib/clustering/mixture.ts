@@ -5,8 +5,9 @@ import { Rng, sampleIndices } from './rng';
  * A mixed-type mixture model over encoded rows, used to judge a partition: within a persona the continuous traits
  * are jointly gaussian (a mean per persona), each discrete one (boolean,
  * categorical, or any column with few distinct values: ordinal levels, counts) a categorical distribution per
- * persona; the continuous traits share one covariance across personas (so two traits that move together within
- * every persona are not taken for more personas). Fitted by EM from a k-means partition; its BIC says how many personas the rows support.
+ * persona; the continuous traits have one covariance shared by the personas (so two traits that move together
+ * within every persona are not taken for more personas), a diagonal one per persona, or a full one per persona.
+ * Fitted by EM from a k-means partition; its BIC says how many personas the rows support.
  */
 export type Block =
   | { kind: 'gauss'; col: number }
@@ -30,7 +31,7 @@ export function blocksOf(d: number, encoder?: Encoder): Block[] {
   });
 }
 
-interface Prepared {
+export interface Prepared {
   m: number;
   /** the rows of the matrix the model is fitted on */
   rows: Int32Array;
@@ -55,7 +56,8 @@ export function prepare(X: Float32Array, d: number, candidates: ArrayLike<number
     const distinct = new Map<number, number>();
     for (let r = 0; r < candidates.length && distinct.size <= DISCRETE_LEVELS; r++) {
       const v = X[candidates[r] * d + b.col];
-      if (!distinct.has(v)) distinct.set(v, distinct.size);
+      // 0 is a missing cell (the encoder never encodes a known value as exactly 0)
+      if (v !== 0 && !distinct.has(v)) distinct.set(v, distinct.size);
     }
     return distinct.size <= DISCRETE_LEVELS ? distinct : null;
   });
@@ -101,36 +103,52 @@ export function prepare(X: Float32Array, d: number, candidates: ArrayLike<number
   return { m, rows: Int32Array.from(rows), gauss, gaussVar, disc };
 }
 
+export type Covariance = 'shared' | 'diagonal' | 'full';
+
 export interface MixtureFit {
   logLik: number;
   bic: number;
+  /** classification entropy of the posterior, -sum p ln p over rows and personas (0 when every row is certain) */
+  entropy: number;
   params: number;
   /** most probable persona of each prepared row */
   labels: Int32Array;
+  /** membership probabilities (m × k), to continue the fit */
+  posterior: Float64Array;
+  cov: Covariance;
+  /** EM steps taken */
+  steps: number;
 }
 
-/** EM for the mixed model from a hard partition of the prepared rows (labels in 0..k-1); `iters` EM steps. */
-export function fitMixture(P: Prepared, labels: ArrayLike<number>, k: number, cov: 'shared' | 'diagonal' = 'shared', iters = 8): MixtureFit {
+/** EM steps at most; EM stops earlier when a step gains less than TOL × |log-likelihood| */
+export const EM_STEPS = 60;
+const TOL = 1e-5;
+
+/**
+ * EM for the mixed model from a hard partition of the prepared rows (labels in 0..k-1), or from the posterior of an
+ * earlier fit (`from`, m × k) to continue it; at most `iters` EM steps, fewer once it has converged.
+ */
+export function fitMixture(P: Prepared, labels: ArrayLike<number> | null, k: number, cov: Covariance = 'shared', iters = EM_STEPS, from?: Float64Array): MixtureFit {
   const { m, gauss, disc } = P;
-  let R = new Float64Array(m * k);
-  for (let r = 0; r < m; r++) R[r * k + labels[r]] = 1;
+  let R = from ? from.slice() : new Float64Array(m * k);
+  if (!from) for (let r = 0; r < m; r++) R[r * k + labels![r]] = 1;
   let next = new Float64Array(m * k);
   const w = new Float64Array(k);
   const G = gauss.length;
-  // continuous columns row-major, and their cross products (constant over the iterations)
-  const Xg = new Float64Array(m * G), Sxx = new Float64Array(G * G);
-  for (let g = 0; g < G; g++) for (let r = 0; r < m; r++) Xg[r * G + g] = gauss[g][r];
-  for (let r = 0; r < m; r++) for (let a = 0; a < G; a++) { const xa = Xg[r * G + a]; for (let b = 0; b <= a; b++) Sxx[a * G + b] += xa * Xg[r * G + b]; }
+  const { Xg, Sxx } = rowMajor(P);
   const mu = new Float64Array(k * G), nu = new Float64Array(k * G), Y = new Float64Array(m * G), L = new Float64Array(G * G);
   let gaussConst = 0;
-  const shared = cov === 'shared';
+  const shared = cov === 'shared', full = cov === 'full';
   // diagonal: a variance per persona and column (a persona may be wider than another), no correlation
   const iv = new Float64Array(k * G), lnorm = new Float64Array(k);
+  // full: a covariance per persona (its Cholesky factor), a persona may be wider and its traits correlated differently
+  const Lk = full ? new Float64Array(k * G * G) : new Float64Array(0), ybuf = new Float64Array(G);
   const lp = disc.map((v) => new Float64Array(k * v.levels));
   const lpi = new Float64Array(k);
   const row = new Float64Array(k);
-  let logLik = -Infinity;
+  let logLik = -Infinity, steps = 0;
   for (let it = 0; it <= iters; it++) {
+    steps = it;
     // M step
     w.fill(0);
     for (let r = 0; r < m; r++) for (let j = 0; j < k; j++) w[j] += R[r * k + j];
@@ -139,7 +157,21 @@ export function fitMixture(P: Prepared, labels: ArrayLike<number>, k: number, co
       mu.fill(0);
       for (let r = 0; r < m; r++) for (let j = 0; j < k; j++) { const q = R[r * k + j]; if (q < 1e-12) continue; for (let g = 0; g < G; g++) mu[j * G + g] += q * Xg[r * G + g]; }
       for (let j = 0; j < k; j++) for (let g = 0; g < G; g++) mu[j * G + g] = w[j] > 1e-9 ? mu[j * G + g] / w[j] : 0;
-      if (!shared) {
+      if (full) {
+        const Sc = new Float64Array(k * G * G);
+        for (let r = 0; r < m; r++) for (let j = 0; j < k; j++) {
+          const q = R[r * k + j]; if (q < 1e-12) continue;
+          for (let a = 0; a < G; a++) { const ea = q * (Xg[r * G + a] - mu[j * G + a]); for (let b = 0; b <= a; b++) Sc[(j * G + a) * G + b] += ea * (Xg[r * G + b] - mu[j * G + b]); }
+        }
+        lnorm.fill(-0.5 * G * Math.log(2 * Math.PI));
+        for (let j = 0; j < k; j++) {
+          const o = j * G * G;
+          for (let a = 0; a < G; a++) for (let b = 0; b <= a; b++) {
+            Lk[o + a * G + b] = (w[j] > 1e-9 ? Sc[o + a * G + b] / w[j] : (a === b ? P.gaussVar[a] : 0)) + (a === b ? VAR_FLOOR * P.gaussVar[a] : 0);
+          }
+          lnorm[j] -= cholesky(Lk, o, G);
+        }
+      } else if (!shared) {
         const s2 = new Float64Array(k * G);
         for (let r = 0; r < m; r++) for (let j = 0; j < k; j++) { const q = R[r * k + j]; if (q < 1e-12) continue; for (let g = 0; g < G; g++) { const e = Xg[r * G + g] - mu[j * G + g]; s2[j * G + g] += q * e * e; } }
         lnorm.fill(-0.5 * G * Math.log(2 * Math.PI));
@@ -166,11 +198,8 @@ export function fitMixture(P: Prepared, labels: ArrayLike<number>, k: number, co
         gaussConst -= Math.log(L[a * G + a]);
       }
       // whiten rows and centres once: the quadratic form is then a squared distance
-      const whiten = (src: Float64Array, so: number, dst: Float64Array, dO: number) => {
-        for (let a = 0; a < G; a++) { let v = src[so + a]; for (let c = 0; c < a; c++) v -= L[a * G + c] * dst[dO + c]; dst[dO + a] = v / L[a * G + a]; }
-      };
-      for (let r = 0; r < m; r++) whiten(Xg, r * G, Y, r * G);
-      for (let j = 0; j < k; j++) whiten(mu, j * G, nu, j * G);
+      whiten(L, G, Xg, Y, m);
+      whiten(L, G, mu, nu, k);
     }
     disc.forEach((v, q) => {
       const L = v.levels, cnt = new Float64Array(k * L), tot = new Float64Array(k);
@@ -185,6 +214,17 @@ export function fitMixture(P: Prepared, labels: ArrayLike<number>, k: number, co
         let q = 0;
         for (let g = 0; g < G; g++) { const e = Y[r * G + g] - nu[j * G + g]; q += e * e; }
         row[j] = lpi[j] + gaussConst - 0.5 * q;
+      }
+      else if (full) for (let j = 0; j < k; j++) {
+        const o = j * G * G;
+        let q = 0;
+        for (let a = 0; a < G; a++) {
+          let v = Xg[r * G + a] - mu[j * G + a];
+          for (let c = 0; c < a; c++) v -= Lk[o + a * G + c] * ybuf[c];
+          v /= Lk[o + a * G + a];
+          ybuf[a] = v; q += v * v;
+        }
+        row[j] = lpi[j] + lnorm[j] - 0.5 * q;
       }
       else for (let j = 0; j < k; j++) {
         let q = 0;
@@ -207,12 +247,59 @@ export function fitMixture(P: Prepared, labels: ArrayLike<number>, k: number, co
     const prev = R;
     R = next;
     next = prev;
-    const done = it > 2 && ll - logLik < 1e-5 * Math.abs(ll);
+    const done = it > 2 && ll - logLik < TOL * Math.abs(ll);
     logLik = ll;
     if (done) break;
   }
   const out = new Int32Array(m);
-  for (let r = 0; r < m; r++) { let b = 0; for (let j = 1; j < k; j++) if (R[r * k + j] > R[r * k + b]) b = j; out[r] = b; }
-  const params = k - 1 + k * (G + disc.reduce((s, v) => s + v.levels - 1, 0)) + (shared ? (G * (G + 1)) / 2 : k * G);
-  return { logLik, bic: -2 * logLik + params * Math.log(m), params, labels: out };
+  let entropy = 0;
+  for (let r = 0; r < m; r++) {
+    let b = 0;
+    for (let j = 0; j < k; j++) { const q = R[r * k + j]; if (q > 1e-300) entropy -= q * Math.log(q); if (q > R[r * k + b]) b = j; }
+    out[r] = b;
+  }
+  const covParams = shared ? (G * (G + 1)) / 2 : full ? (k * G * (G + 1)) / 2 : k * G;
+  const params = k - 1 + k * (G + disc.reduce((s, v) => s + v.levels - 1, 0)) + covParams;
+  return { logLik, bic: -2 * logLik + params * Math.log(m), entropy, params, labels: out, posterior: R, cov, steps };
+}
+
+/** Rows of the matrix src (count × G) solved against the lower-triangular L into dst. */
+function whiten(L: Float64Array, G: number, src: Float64Array, dst: Float64Array, count: number) {
+  for (let r = 0; r < count; r++) {
+    const o = r * G;
+    for (let a = 0; a < G; a++) {
+      let v = src[o + a];
+      for (let c = 0; c < a; c++) v -= L[a * G + c] * dst[o + c];
+      dst[o + a] = v / L[a * G + a];
+    }
+  }
+}
+
+const rowMajorCache = new WeakMap<Prepared, { Xg: Float64Array; Sxx: Float64Array }>();
+/** The continuous columns row-major, and their cross products (the same for every fit on these rows). */
+function rowMajor(P: Prepared): { Xg: Float64Array; Sxx: Float64Array } {
+  let c = rowMajorCache.get(P);
+  if (!c) {
+    const { m, gauss } = P, G = gauss.length;
+    const Xg = new Float64Array(m * G), Sxx = new Float64Array(G * G);
+    for (let g = 0; g < G; g++) for (let r = 0; r < m; r++) Xg[r * G + g] = gauss[g][r];
+    for (let r = 0; r < m; r++) for (let a = 0; a < G; a++) { const xa = Xg[r * G + a]; for (let b = 0; b <= a; b++) Sxx[a * G + b] += xa * Xg[r * G + b]; }
+    c = { Xg, Sxx };
+    rowMajorCache.set(P, c);
+  }
+  return c;
+}
+
+/** In-place Cholesky factor of the symmetric matrix in A[o..o+G*G) (lower triangle used); returns ln det / 2. */
+function cholesky(A: Float64Array, o: number, G: number): number {
+  let half = 0;
+  for (let a = 0; a < G; a++) {
+    for (let b = 0; b <= a; b++) {
+      let v = A[o + a * G + b];
+      for (let c = 0; c < b; c++) v -= A[o + a * G + c] * A[o + b * G + c];
+      A[o + a * G + b] = a === b ? Math.sqrt(Math.max(v, 1e-12)) : v / A[o + b * G + b];
+    }
+    half += Math.log(A[o + a * G + a]);
+  }
+  return half;
 }

@@ -6,12 +6,21 @@ export interface CsvRecord {
   line: number;
   /** field count differs from the first record (only with ragged: 'report') */
   ragged?: boolean;
+  /** past maxFieldChars or maxRecordChars: the record's fields were dropped (`fields` is empty) */
+  tooLong?: 'field' | 'record';
 }
 
 export interface CsvParseOptions {
   delimiter?: string;
   /** 'error' (default) throws CsvError on a record whose field count differs from the first one */
   ragged?: 'error' | 'report';
+  /**
+   * Caps on one field and one record (delimiters included), in characters: a record past either is reported with
+   * `tooLong` and no fields, and parsing goes on with the next one. Memory per record stays within about a cap
+   * plus a chunk. Unlimited by default.
+   */
+  maxFieldChars?: number;
+  maxRecordChars?: number;
 }
 
 export class CsvError extends Error {
@@ -36,12 +45,35 @@ export class CsvParser {
   private readonly delim: number;
   private readonly ragged: 'error' | 'report';
   private readonly decoder = new TextDecoder('utf-8');
+  private readonly maxField: number;
+  private readonly maxRecord: number;
+  /** fields of the current record so far (counted even once they are dropped) */
+  private rowFields = 0;
+  private rowChars = 0;
+  private overflow: 'field' | 'record' | null = null;
 
   constructor(opts: CsvParseOptions = {}) {
     const d = opts.delimiter ?? ',';
     if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') throw new Error('delimiter must be one character other than a quote or newline');
     this.delim = d.charCodeAt(0);
     this.ragged = opts.ragged ?? 'error';
+    this.maxField = opts.maxFieldChars ?? Infinity;
+    this.maxRecord = opts.maxRecordChars ?? Infinity;
+  }
+
+  private pushField(value: string) {
+    this.rowFields++;
+    if (this.overflow) return;
+    this.rowChars += value.length + 1;
+    if (value.length > this.maxField) this.drop('field');
+    else if (this.rowChars > this.maxRecord) this.drop('record');
+    else this.row.push(value);
+  }
+
+  private drop(why: 'field' | 'record') {
+    this.overflow = why;
+    this.row = [];
+    this.field = '';
   }
 
   /** Feeds a chunk (bytes are decoded as UTF-8, a split multi-byte char is carried over). */
@@ -54,8 +86,8 @@ export class CsvParser {
   end(): CsvRecord[] {
     const out = this.feed(this.decoder.decode());
     if (this.st === St.Quoted) throw new CsvError('unterminated quoted field', this.rowLine);
-    if (this.st === St.Unquoted || this.st === St.QuoteInQuoted || this.row.length > 0) {
-      this.row.push(this.field);
+    if (this.st === St.Unquoted || this.st === St.QuoteInQuoted || this.rowFields > 0) {
+      this.pushField(this.field);
       this.field = '';
       this.emit(out);
     }
@@ -65,13 +97,22 @@ export class CsvParser {
 
   private emit(out: CsvRecord[]) {
     const rec: CsvRecord = { fields: this.row, line: this.rowLine };
-    if (this.expected < 0) this.expected = this.row.length;
-    else if (this.row.length !== this.expected) {
-      if (this.ragged === 'error') throw new CsvError(`expected ${this.expected} fields but found ${this.row.length}`, this.rowLine);
+    const overflow = this.overflow;
+    this.row = [];
+    this.rowFields = 0;
+    this.rowChars = 0;
+    this.overflow = null;
+    if (overflow) {
+      rec.tooLong = overflow;
+      out.push(rec);
+      return;
+    }
+    if (this.expected < 0) this.expected = rec.fields.length;
+    else if (rec.fields.length !== this.expected) {
+      if (this.ragged === 'error') throw new CsvError(`expected ${this.expected} fields but found ${rec.fields.length}`, rec.line);
       rec.ragged = true;
     }
     out.push(rec);
-    this.row = [];
   }
 
   private feed(text: string): CsvRecord[] {
@@ -87,9 +128,9 @@ export class CsvParser {
     while (i < n) {
       const c = text.charCodeAt(i);
       if (st === St.Unquoted) {
-        if (c === delim) { this.row.push(this.field + text.slice(s, i)); this.field = ''; st = St.FieldStart; i++; continue; }
+        if (c === delim) { this.pushField(this.field + text.slice(s, i)); this.field = ''; st = St.FieldStart; i++; continue; }
         if (c === LF || c === CR) {
-          this.row.push(this.field + text.slice(s, i)); this.field = '';
+          this.pushField(this.field + text.slice(s, i)); this.field = '';
           this.emit(out); st = St.FieldStart;
           this.line++; prevCR = c === CR; i++;
           continue;
@@ -100,11 +141,11 @@ export class CsvParser {
       if (st === St.FieldStart) {
         if (c === LF && prevCR) { prevCR = false; i++; continue; } // second half of CRLF
         prevCR = false;
-        if (this.row.length === 0) this.rowLine = this.line;
+        if (this.rowFields === 0) this.rowLine = this.line;
         if (c === QUOTE) { st = St.Quoted; i++; s = i; continue; }
-        if (c === delim) { this.row.push(''); i++; continue; }
+        if (c === delim) { this.pushField(''); i++; continue; }
         if (c === LF || c === CR) {
-          if (this.row.length > 0) { this.row.push(''); this.emit(out); } // else a blank line: skipped
+          if (this.rowFields > 0) { this.pushField(''); this.emit(out); } // else a blank line: skipped
           this.line++; prevCR = c === CR; i++;
           continue;
         }
@@ -121,9 +162,9 @@ export class CsvParser {
       }
       // QuoteInQuoted
       if (c === QUOTE) { this.field += '"'; st = St.Quoted; i++; s = i; continue; }
-      if (c === delim) { this.row.push(this.field); this.field = ''; st = St.FieldStart; i++; continue; }
+      if (c === delim) { this.pushField(this.field); this.field = ''; st = St.FieldStart; i++; continue; }
       if (c === LF || c === CR) {
-        this.row.push(this.field); this.field = '';
+        this.pushField(this.field); this.field = '';
         this.emit(out); st = St.FieldStart;
         this.line++; prevCR = c === CR; i++;
         continue;
@@ -131,7 +172,16 @@ export class CsvParser {
       // lenient: text after a closing quote is kept
       st = St.Unquoted; s = i;
     }
-    if (st === St.Unquoted || st === St.Quoted) this.field += text.slice(s, n);
+    if (st === St.Unquoted || st === St.Quoted) {
+      // a field open at the chunk's end is checked here (inside a chunk, when it ends): it never grows past a cap
+      // by more than one chunk
+      if (this.overflow) this.field = '';
+      else {
+        this.field += text.slice(s, n);
+        if (this.field.length > this.maxField) this.drop('field');
+        else if (this.rowChars + this.field.length > this.maxRecord) this.drop('record');
+      }
+    }
     this.st = st;
     this.prevCR = prevCR;
     return out;

@@ -5,6 +5,16 @@ import { CsvParser, type CsvRecord } from '@/lib/csv';
 
 export const UPLOAD_LIMIT_BYTES = 250 * 1024 * 1024;
 
+/** The longest value and the longest row an upload may hold (characters): past them a row is a row error. */
+export const MAX_FIELD_CHARS = 64 * 1024;
+export const MAX_RECORD_CHARS = 1024 * 1024;
+
+/** The row error of a record past a cap. */
+export const tooLongReason = (why: 'field' | 'record') =>
+  why === 'field'
+    ? `a value is longer than ${MAX_FIELD_CHARS / 1024} KB (${MAX_FIELD_CHARS.toLocaleString('en-US')} characters): the row was skipped`
+    : `the row is longer than ${MAX_RECORD_CHARS / 1024 / 1024} MB (${MAX_RECORD_CHARS.toLocaleString('en-US')} characters): the row was skipped`;
+
 export function uploadsDir(): string {
   return process.env.FACET_UPLOAD_DIR ?? path.join(process.cwd(), '.data', 'uploads');
 }
@@ -14,10 +24,26 @@ export function uploadPath(accountId: string, datasetId: string): string {
   return path.join(uploadsDir(), accountId, `${datasetId}.csv`);
 }
 
+const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024).toLocaleString('en-US')} MB`;
+
 export class FileTooLargeError extends Error {
-  constructor(readonly limitBytes: number) {
-    super(`The file is larger than ${Math.round(limitBytes / 1024 / 1024)} MB, the upload limit. Split it into smaller files.`);
+  constructor(
+    readonly limitBytes: number,
+    message = `The file is larger than ${mb(limitBytes)}, the upload limit. Split it into smaller files.`,
+  ) {
+    super(message);
     this.name = 'FileTooLargeError';
+  }
+}
+
+/** An upload that would take the account past its storage: refused before the file is read, or as soon as it gets there. */
+export class StorageQuotaError extends FileTooLargeError {
+  constructor(readonly usedBytes: number, readonly quotaBytes: number) {
+    super(
+      Math.max(0, quotaBytes - usedBytes),
+      `This file does not fit in the account's storage: ${mb(usedBytes)} of ${mb(quotaBytes)} are used by its datasets. Delete datasets you no longer need, or upload a smaller file.`,
+    );
+    this.name = 'StorageQuotaError';
   }
 }
 
@@ -49,7 +75,10 @@ export async function writeUpload(
     fs.renameSync(part, file);
     return size;
   } catch (err) {
+    // the file opens asynchronously: removed before it is closed, an early failure would leave an empty .part behind
+    const closed = out.closed ? Promise.resolve() : new Promise<void>((resolve) => out.once('close', () => resolve()));
     out.destroy();
+    await closed;
     fs.rmSync(part, { force: true });
     throw err;
   }
@@ -97,23 +126,36 @@ export function sniffDelimiter(head: Uint8Array | string): string {
 
 export type FileRecord = CsvRecord & { error?: string };
 
+function uploadParser(head: Uint8Array): CsvParser {
+  return new CsvParser({ ragged: 'report', delimiter: sniffDelimiter(head), maxFieldChars: MAX_FIELD_CHARS, maxRecordChars: MAX_RECORD_CHARS });
+}
+
+/** Records past a cap carry their row error. */
+function markTooLong(recs: FileRecord[]): FileRecord[] {
+  for (const r of recs) if (r.tooLong) r.error = tooLongReason(r.tooLong);
+  return recs;
+}
+
 /**
  * Reads a CSV file as a stream of record arrays, one per chunk read (constant memory, and no promise per record).
- * The first record is the header. A malformed tail (an unterminated quote) ends the stream with a record carrying `error`.
+ * The first record is the header. A record past a cap (MAX_FIELD_CHARS, MAX_RECORD_CHARS) carries `error`, and the
+ * records after it are read as usual. A malformed tail (an unterminated quote) ends the stream with a record carrying `error`.
+ * `maxBytes` stops reading there (the head of a file).
  */
-export async function* readCsvBatches(file: string, onBytes?: (bytes: number) => void): AsyncGenerator<FileRecord[]> {
+export async function* readCsvBatches(file: string, onBytes?: (bytes: number) => void, maxBytes = Infinity): AsyncGenerator<FileRecord[]> {
   let parser: CsvParser | null = null;
-  const stream = fs.createReadStream(file, { highWaterMark: 64 * 1024 });
+  const stream = fs.createReadStream(file, { highWaterMark: 64 * 1024, ...(Number.isFinite(maxBytes) ? { end: maxBytes - 1 } : {}) });
   let bytes = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       bytes += chunk.byteLength;
       onBytes?.(bytes);
-      parser ??= new CsvParser({ ragged: 'report', delimiter: sniffDelimiter(chunk) });
+      parser ??= uploadParser(chunk);
       const recs = parser.push(chunk);
-      if (recs.length) yield recs;
+      if (recs.length) yield markTooLong(recs);
     }
-    if (!parser) return;
+    // a head cut at maxBytes ends inside a record: that one is left out
+    if (!parser || bytes >= maxBytes) return;
     let tail: CsvRecord[];
     try {
       tail = parser.end();
@@ -122,7 +164,7 @@ export async function* readCsvBatches(file: string, onBytes?: (bytes: number) =>
       yield [{ fields: [], line, error: 'unterminated quoted field: a quote opens a value that never closes' }];
       return;
     }
-    if (tail.length) yield tail;
+    if (tail.length) yield markTooLong(tail);
   } finally {
     stream.destroy();
   }
@@ -133,15 +175,32 @@ export async function* readCsvRecords(file: string, onBytes?: (bytes: number) =>
   for await (const recs of readCsvBatches(file, onBytes)) yield* recs;
 }
 
-/** The header and the first `rows` records of a CSV file, reading no more than needed. */
-export async function readCsvHead(file: string, rows = 200): Promise<{ headers: string[]; sample: string[][] }> {
+/**
+ * How much of a file its head is read from: the header row at its longest, and room for the sample. It bounds the
+ * work an upload request does after storing the file (a few milliseconds), however long the file or its rows.
+ */
+export const HEAD_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The header and the first `rows` records of a CSV file, reading no more than needed (and at most HEAD_BYTES).
+ * A header row past a cap comes back as `headerError`; sample rows past one are left out.
+ */
+export async function readCsvHead(file: string, rows = 200): Promise<{ headers: string[]; sample: string[][]; headerError?: string }> {
   let headers: string[] | null = null;
   const sample: string[][] = [];
-  for await (const rec of readCsvRecords(file)) {
-    if (rec.error) break;
-    if (!headers) headers = cleanHeaders(rec.fields);
-    else sample.push(rec.fields);
-    if (sample.length >= rows) break;
+  for await (const recs of readCsvBatches(file, undefined, HEAD_BYTES)) {
+    for (const rec of recs) {
+      if (!headers) {
+        if (rec.tooLong) return { headers: [], sample, headerError: `The header row is too long: ${rec.error}` };
+        if (rec.error) return { headers: [], sample };
+        headers = cleanHeaders(rec.fields);
+      } else if (rec.error) {
+        if (!rec.tooLong) return { headers, sample };
+      } else sample.push(rec.fields);
+      if (sample.length >= rows) return { headers, sample };
+    }
   }
+  // no header row ended within the head: it is longer than any row may be
+  if (!headers && fs.statSync(file).size >= HEAD_BYTES) return { headers: [], sample, headerError: `The header row is too long: ${tooLongReason('record')}` };
   return { headers: headers ?? [], sample };
 }

@@ -1,5 +1,5 @@
 import 'server-only';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { accounts, members, users } from '@/db/schema';
 import { ServiceError } from './errors';
 import type { Tenant } from './tenant';
@@ -60,4 +60,16 @@ export async function listAccountMembers({ db, accountId }: Tenant): Promise<Acc
     .from(members)
     .innerJoin(users, eq(users.id, members.userId))
     .where(eq(members.accountId, accountId));
+}
+
+/** Whether the address signs in to a demo account (how sign-in refuses it where the demo is off). */
+export async function isDemoUserEmail({ db }: Pick<Tenant, 'db'>, email: string): Promise<boolean> {
+  const rows = await db.db
+    .select({ id: users.id })
+    .from(users)
+    .innerJoin(members, eq(members.userId, users.id))
+    .innerJoin(accounts, eq(accounts.id, members.accountId))
+    .where(and(eq(users.email, email.trim().toLowerCase()), eq(accounts.isDemo, true)))
+    .limit(1);
+  return rows.length > 0;
 }

@@ -5,7 +5,9 @@ import crypto from 'node:crypto';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { apiKeys, type ApiKey } from '@/db/schema';
+import { assertEmailConfirmed, assertNotReadOnlyDemo } from './account-guards';
 import { ServiceError, notFound } from './errors';
+import { isUuid } from './ids';
 import type { Tenant } from './tenant';
 
 /** fct_<8 hex prefix>_<43 base64url characters> */
@@ -43,7 +45,10 @@ export function hashApiKey(key: string): string {
 }
 
 /** Creates a key of the tenant's account, made by its user; the secret is in the answer only, never stored. */
-export async function createApiKey({ db, accountId, userId }: Tenant, input: { name: string }): Promise<{ key: string; apiKey: ApiKeyView }> {
+export async function createApiKey(tenant: Tenant, input: { name: string }): Promise<{ key: string; apiKey: ApiKeyView }> {
+  const { db, accountId, userId } = tenant;
+  await assertNotReadOnlyDemo(tenant, 'API keys');
+  await assertEmailConfirmed(tenant, 'making API keys');
   const name = input.name.trim();
   if (!name || name.length > 80) throw new ServiceError('invalid', 'A key name has 1 to 80 characters', { name: ['1 to 80 characters'] });
   const prefixHex = crypto.randomBytes(4).toString('hex');
@@ -61,7 +66,7 @@ export async function listApiKeys({ db, accountId }: Tenant): Promise<ApiKeyView
 }
 
 export async function revokeApiKey({ db, accountId }: Tenant, keyId: string): Promise<ApiKeyView> {
-  if (!/^[0-9a-f-]{36}$/i.test(keyId)) throw notFound('API key');
+  if (!isUuid(keyId)) throw notFound('API key');
   const rows = await db.db
     .update(apiKeys)
     .set({ revokedAt: new Date() })

@@ -12,13 +12,16 @@ import {
   type PersonOrders,
   type Stay,
 } from '@/lib/cohorts/timeline';
+import { assertNotReadOnlyDemo } from './account-guards';
 import { ServiceError, isUniqueViolation, notFound } from './errors';
+import { isUuid } from './ids';
 import type { Tenant } from './tenant';
 import { resolveTraitColumns } from './trait-reader';
 
 const PEOPLE_BATCH = 25_000;
 
 export async function getCohortOrThrow({ db, accountId }: Tenant, cohortId: string): Promise<Cohort> {
+  if (!isUuid(cohortId)) throw notFound('Cohort');
   const rows = await db.db
     .select()
     .from(cohorts)
@@ -137,6 +140,7 @@ export async function createCohort(
   tenant: Tenant,
   input: { name: string; description?: string; definition: unknown },
 ): Promise<Cohort> {
+  await assertNotReadOnlyDemo(tenant, 'cohorts');
   const { db: database, accountId } = tenant;
   const def = cohortDefinitionSchema.parse(input.definition);
   let created: Cohort;
@@ -159,6 +163,7 @@ export async function updateCohort(
   cohortId: string,
   input: { name?: string; description?: string; definition?: unknown },
 ): Promise<Cohort> {
+  await assertNotReadOnlyDemo(tenant, 'cohorts');
   const { db: database, accountId } = tenant;
   await getCohortOrThrow(tenant, cohortId);
   const patch: Partial<typeof cohorts.$inferInsert> = {};

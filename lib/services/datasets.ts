@@ -1,24 +1,64 @@
 // Datasets: uploaded CSV files of people or orders, their mapping, processing state, row errors and match rate.
 import 'server-only';
 import fs from 'node:fs';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import { refreshStatistics } from '@/db/bulk';
 import { datasets, type Dataset } from '@/db/schema';
 import { toCsvRow } from '@/lib/csv';
-import { readCsvHead, uploadPath, writeUpload, FileTooLargeError, UPLOAD_LIMIT_BYTES } from '@/lib/ingest/file';
+import { env } from '@/lib/env';
+import type { Database } from '@/db/client';
+import { readCsvHead, uploadPath, uploadsDir, writeUpload, FileTooLargeError, StorageQuotaError, UPLOAD_LIMIT_BYTES } from '@/lib/ingest/file';
 import { detectKind, proposeMapping, validateMapping, type ColumnMapping, type DatasetKind } from '@/lib/ingest/mapping';
 import { ingestFile, type IngestSummary } from '@/lib/ingest/run';
 import { matchPeople, type MatchSummary } from './matching';
 import { refreshCustomTraitStats, upsertCustomTraits } from './traits';
 import { enqueue } from './enqueue';
+import { assertNotReadOnlyDemo } from './account-guards';
 import { ServiceError, notFound } from './errors';
+import { explainFailure, type KnownFailure } from './failures';
+import { isUuid } from './ids';
 import type { Tenant } from './tenant';
 
-export { UPLOAD_LIMIT_BYTES, FileTooLargeError };
+export { UPLOAD_LIMIT_BYTES, FileTooLargeError, StorageQuotaError };
+
+export interface AccountStorage {
+  usedBytes: number;
+  quotaBytes: number;
+  /** the largest file the account may upload now: the per-file limit, or what is left of its storage */
+  uploadLimitBytes: number;
+}
+
+/** What the account's uploaded files take (every dataset keeps its file) against its storage quota. */
+export async function getAccountStorage(
+  { db, accountId }: Tenant,
+  { quotaBytes = env.FACET_ACCOUNT_STORAGE_MB * 1024 * 1024, fileLimitBytes = UPLOAD_LIMIT_BYTES }: { quotaBytes?: number; fileLimitBytes?: number } = {},
+): Promise<AccountStorage> {
+  const r = await db.query<{ used: string | number }>('select coalesce(sum(byte_size), 0)::bigint as used from datasets where account_id = $1', [accountId]);
+  const usedBytes = Number(r.rows[0]?.used ?? 0);
+  return { usedBytes, quotaBytes, uploadLimitBytes: Math.max(0, Math.min(fileLimitBytes, quotaBytes - usedBytes)) };
+}
+
+/**
+ * Refuses an upload that cannot fit, before any of it is read: past the per-file limit, or past what is left of
+ * the account's storage (`declaredBytes` is the request's Content-Length, when it has one). Returns the storage.
+ */
+export async function checkUploadFits(
+  tenant: Tenant,
+  declaredBytes: number | undefined,
+  limits: { quotaBytes?: number; fileLimitBytes?: number } = {},
+): Promise<AccountStorage> {
+  const storage = await getAccountStorage(tenant, limits);
+  const fileLimit = limits.fileLimitBytes ?? UPLOAD_LIMIT_BYTES;
+  if (declaredBytes !== undefined && declaredBytes > fileLimit) throw new FileTooLargeError(fileLimit);
+  if (storage.uploadLimitBytes === 0 || (declaredBytes !== undefined && declaredBytes > storage.uploadLimitBytes))
+    throw new StorageQuotaError(storage.usedBytes, storage.quotaBytes);
+  return storage;
+}
 
 export async function getDatasetOrThrow({ db, accountId }: Tenant, datasetId: string): Promise<Dataset> {
-  if (!/^[0-9a-f-]{36}$/i.test(datasetId)) throw notFound('Dataset');
+  if (!isUuid(datasetId)) throw notFound('Dataset');
   const rows = await db.db
     .select()
     .from(datasets)
@@ -43,19 +83,37 @@ export interface UploadedDataset {
  * The dataset waits in status 'uploaded' until the analyst confirms the mapping.
  */
 export async function createDatasetFromUpload(
-  { db: database, accountId, userId }: Tenant,
+  tenant: Tenant,
   input: {
     fileName: string;
     name?: string;
     kind?: DatasetKind;
     body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
+    /** the request's Content-Length: a file that cannot fit is refused before it is read */
+    declaredBytes?: number;
     limitBytes?: number;
+    quotaBytes?: number;
   },
 ): Promise<UploadedDataset> {
+  const { db: database, accountId, userId } = tenant;
+  await assertNotReadOnlyDemo({ db: database, accountId, userId }, 'uploads');
+  const storage = await checkUploadFits(tenant, input.declaredBytes, { quotaBytes: input.quotaBytes, fileLimitBytes: input.limitBytes });
   const id = randomUUID();
   const file = uploadPath(accountId, id);
-  const size = await writeUpload(input.body, file, input.limitBytes ?? UPLOAD_LIMIT_BYTES);
-  const { headers, sample } = await readCsvHead(file, 200);
+  let size: number;
+  try {
+    size = await writeUpload(input.body, file, storage.uploadLimitBytes);
+  } catch (err) {
+    // stopped at what is left of the storage rather than at the per-file limit
+    if (err instanceof FileTooLargeError && storage.uploadLimitBytes < (input.limitBytes ?? UPLOAD_LIMIT_BYTES))
+      throw new StorageQuotaError(storage.usedBytes, storage.quotaBytes);
+    throw err;
+  }
+  const { headers, sample, headerError } = await readCsvHead(file, 200);
+  if (headerError) {
+    fs.rmSync(file, { force: true });
+    throw new ServiceError('invalid', headerError);
+  }
   if (!headers.length || size === 0) {
     fs.rmSync(file, { force: true });
     throw new ServiceError('invalid', 'The file is empty: a CSV with a header row is expected.');
@@ -123,6 +181,7 @@ export async function confirmDatasetMapping(tenant: Tenant, datasetId: string, i
 
 /** Saves the mapping and marks the dataset processing without queueing it (for callers that run the steps themselves). */
 export async function saveDatasetMapping(tenant: Tenant, datasetId: string, input: MappingInput): Promise<Dataset> {
+  await assertNotReadOnlyDemo(tenant, 'uploads');
   const { db: database, accountId } = tenant;
   const d = await getDatasetOrThrow(tenant, datasetId);
   if (d.status === 'processing') throw new ServiceError('conflict', 'This dataset is being processed already.');
@@ -152,6 +211,12 @@ export async function saveDatasetMapping(tenant: Tenant, datasetId: string, inpu
     .returning();
   return updated;
 }
+
+const DATASET_FAILURES: KnownFailure[] = [{ pattern: /larger than .* the upload limit/i, say: 'The file is larger than the upload limit. Split it into smaller files.' }];
+
+/** A reason a person understands for a dataset that could not be processed (the raw error goes to the server log only). */
+export const explainDatasetError = (err: unknown): string =>
+  explainFailure(err, 'dataset processing', DATASET_FAILURES, 'Processing stopped on an unexpected error. Confirm the mapping again; if it fails again, upload the file again.');
 
 export async function markDatasetErrored({ db, accountId }: Tenant, datasetId: string, reason: string): Promise<void> {
   await db.db
@@ -281,6 +346,7 @@ export async function listProductsAndCategories({ db, accountId }: Tenant) {
 
 /** Removes a dataset and its file; its people and orders stay (they may have come from other files too). */
 export async function deleteDataset(tenant: Tenant, datasetId: string): Promise<void> {
+  await assertNotReadOnlyDemo(tenant, 'datasets');
   const { db: database, accountId } = tenant;
   const d = await getDatasetOrThrow(tenant, datasetId);
   if (d.status === 'processing') throw new ServiceError('conflict', 'Wait until the dataset has been processed.');
@@ -299,4 +365,57 @@ export async function peopleMatchOverview({ db, accountId }: Tenant) {
     [accountId],
   );
   return { people: Number(r.rows[0]?.n ?? 0), matched: Number(r.rows[0]?.matched ?? 0) };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface StaleUploadSweep {
+  /** `.part` files of uploads that never finished (the server stopped mid-way) */
+  partial: number;
+  /** finished files that no dataset owns (the server stopped between storing the file and recording it) */
+  orphaned: number;
+  bytes: number;
+}
+
+/**
+ * Removes what uploads left behind, for every account: unfinished `.part` files, and files no dataset owns, once
+ * they are older than `olderThanMs` (an upload in progress keeps touching its file). A dataset's own file stays, and
+ * so does every finished file of a folder whose account this database does not know (a folder shared by mistake).
+ */
+export async function removeStaleUploads(
+  { db: database }: { db: Database },
+  { olderThanMs = 24 * 3600_000, now = Date.now() }: { olderThanMs?: number; now?: number } = {},
+): Promise<StaleUploadSweep> {
+  const sweep: StaleUploadSweep = { partial: 0, orphaned: 0, bytes: 0 };
+  const root = uploadsDir();
+  if (!fs.existsSync(root)) return sweep;
+  const cutoff = now - olderThanMs;
+  for (const accountId of fs.readdirSync(root)) {
+    const dir = path.join(root, accountId);
+    if (!UUID.test(accountId) || !fs.statSync(dir).isDirectory()) continue;
+    const stale = fs
+      .readdirSync(dir)
+      .map((name) => ({ name, stat: fs.statSync(path.join(dir, name)) }))
+      .filter((f) => f.stat.isFile() && f.stat.mtimeMs < cutoff);
+    let finished = stale.filter((f) => /^[0-9a-f-]{36}\.csv$/i.test(f.name));
+    const owned = new Set<string>();
+    if (finished.length && !(await database.query('select 1 from accounts where id = $1', [accountId])).rows.length) finished = [];
+    if (finished.length) {
+      const r = await database.query<{ id: string }>('select id::text as id from datasets where account_id = $1 and id = any($2::uuid[])', [
+        accountId,
+        finished.map((f) => f.name.slice(0, 36)),
+      ]);
+      for (const row of r.rows) owned.add(row.id.toLowerCase());
+    }
+    for (const f of stale) {
+      const partial = f.name.endsWith('.csv.part');
+      const orphan = !partial && finished.includes(f) && !owned.has(f.name.slice(0, 36).toLowerCase());
+      if (!partial && !orphan) continue;
+      fs.rmSync(path.join(dir, f.name), { force: true });
+      sweep.bytes += f.stat.size;
+      if (partial) sweep.partial++;
+      else sweep.orphaned++;
+    }
+  }
+  return sweep;
 }

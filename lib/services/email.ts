@@ -13,15 +13,43 @@ export interface OutgoingEmail {
 }
 
 /**
+ * Why product mail to `to` stays in the outbox instead of leaving: Facet mails only a confirmed member of the
+ * account, and never for the demo account (its address is nobody's, its persona set names anybody's).
+ */
+async function holdReason(database: Tenant['db'], accountId: string, to: string): Promise<string | null> {
+  const r = await database.query<{ is_demo: boolean; confirmed: boolean }>(
+    `select a.is_demo, exists (select 1 from members m join users u on u.id = m.user_id
+       where m.account_id = a.id and lower(u.email) = lower($2) and u.email_verified) as confirmed
+     from accounts a where a.id = $1`,
+    [accountId, to],
+  );
+  const account = r.rows[0];
+  if (!account) return 'Kept here: the account is gone.';
+  if (account.is_demo) return 'Kept here: the demo account sends no email.';
+  if (!account.confirmed) return 'Kept here: the address is not a confirmed member of the account.';
+  return null;
+}
+
+/**
  * Sends through Resend when RESEND_API_KEY is set (with the same Idempotency-Key on every retry), otherwise keeps
  * the message in the outbox for the dev mailbox. The outbox row is written first, so a crash between the two
- * is repaired by the retry without a second message.
+ * is repaired by the retry without a second message. An account's mail leaves only for a confirmed member of it.
  */
-export async function deliverEmail(
-  { db: database, accountId }: Tenant,
-  mail: OutgoingEmail,
-  opts: { apiKey?: string } = {},
-): Promise<{ status: 'sent' | 'stored' | 'already-sent' }> {
+export function deliverEmail(tenant: Tenant, mail: OutgoingEmail, opts: { apiKey?: string } = {}): Promise<DeliveryStatus> {
+  return deliver(tenant.db, tenant.accountId, mail, opts);
+}
+
+/**
+ * Mail about sign-in itself (confirm your address, someone used your address): sent whether or not the address is
+ * confirmed, and kept under no account, so that no mailbox in the app shows its link.
+ */
+export function deliverAccountEmail(database: Tenant['db'], mail: OutgoingEmail, opts: { apiKey?: string } = {}): Promise<DeliveryStatus> {
+  return deliver(database, null, mail, opts);
+}
+
+type DeliveryStatus = { status: 'sent' | 'stored' | 'held' | 'already-sent' };
+
+async function deliver(database: Tenant['db'], accountId: string | null, mail: OutgoingEmail, opts: { apiKey?: string }): Promise<DeliveryStatus> {
   const apiKey = opts.apiKey ?? env.RESEND_API_KEY;
   await database.query(
     `insert into email_outbox (account_id, idempotency_key, "to", subject, html, text, status)
@@ -33,6 +61,11 @@ export async function deliverEmail(
   if (!apiKey) {
     await database.query(`update email_outbox set status = 'stored' where idempotency_key = $1`, [mail.idempotencyKey]);
     return { status: 'stored' };
+  }
+  const held = accountId ? await holdReason(database, accountId, mail.to) : null;
+  if (held) {
+    await database.query(`update email_outbox set status = 'stored', error = $2 where idempotency_key = $1`, [mail.idempotencyKey, held]);
+    return { status: 'held' };
   }
   const resend = new Resend(apiKey);
   const { data, error } = await resend.emails.send(

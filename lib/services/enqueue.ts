@@ -14,7 +14,19 @@ export interface QueuedEvent {
 export type Enqueuer = (event: QueuedEvent) => Promise<void>;
 
 // on globalThis: Next may load this module more than once in one process (route bundles, hot reloads)
-const g = globalThis as unknown as { __facetEnqueuer?: Enqueuer };
+const g = globalThis as unknown as { __facetEnqueuer?: Enqueuer; __facetQueueLimit?: QueueLimitReader };
+
+/** The most queued jobs one account may have, as the queue that runs them enforces it; undefined = none known here. */
+export type QueueLimitReader = () => Promise<number | undefined>;
+
+/** Registers how to read the queue's per-account limit (inngest/client.ts, beside the sender). */
+export function setQueueLimitReader(reader: QueueLimitReader | undefined): void {
+  g.__facetQueueLimit = reader;
+}
+
+export async function queuedJobsLimit(): Promise<number | undefined> {
+  return g.__facetQueueLimit?.();
+}
 
 /** Registers the function that sends events (undefined unregisters it; tests put their own in). */
 export function setEnqueuer(enqueuer: Enqueuer | undefined): void {

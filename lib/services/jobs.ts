@@ -73,7 +73,10 @@ function toListItem(r: RunRow): JobRunListItem {
   };
 }
 
-/** The account's job runs, newest first; runs that belong to no account (cron, system) are shown to every account. */
+/**
+ * The account's job runs, newest first. Runs of no account (the cron ticks, which fan out to every account and
+ * name other accounts' sets in their steps) are shown to no account: the runs they start carry their account.
+ */
 export async function listJobRuns(
   { db: database, accountId }: Tenant,
   { limit = 50, status }: { limit?: number; status?: JobRunStatus | JobRunStatus[] } = {},
@@ -81,7 +84,7 @@ export async function listJobRuns(
   const statuses = status === undefined ? null : Array.isArray(status) ? status : [status];
   const { rows } = await database.query<RunRow>(
     `select ${RUN_COLUMNS} from job_runs
-     where (account_id is null or account_id = $1::uuid)
+     where account_id = $1::uuid
        and ($2::text[] is null or status = any($2::text[]))
      order by created_at desc, id
      limit $3`,
@@ -98,10 +101,10 @@ function stepError(error: unknown): string | null {
   return typeof error === 'string' ? error : JSON.stringify(error);
 }
 
-/** One run of the account (or an account-less run) with its steps in completion order. */
+/** One run of the account with its steps in completion order. */
 export async function getJobRun({ db: database, accountId }: Tenant, runId: string): Promise<JobRunDetail> {
   const { rows } = await database.query<RunRow & { event: Record<string, unknown>; output: unknown }>(
-    `select ${RUN_COLUMNS}, event, output from job_runs where id = $1 and (account_id is null or account_id = $2::uuid)`,
+    `select ${RUN_COLUMNS}, event, output from job_runs where id = $1 and account_id = $2::uuid`,
     [runId, accountId],
   );
   const run = rows[0];

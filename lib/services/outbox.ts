@@ -3,12 +3,34 @@
 // send, or a failed send, leaves the row pending; drainOutbox (the job worker calls it on every tick) sends it.
 import 'server-only';
 import type { Database } from '@/db/client';
-import { enqueue, type QueuedEvent } from './enqueue';
+import { enqueue, queuedJobsLimit, type QueuedEvent } from './enqueue';
+import { QueueFullError } from './errors';
 
 export interface OutboxEvent extends QueuedEvent {
   /** required here: the id makes a resend of the same row start no second run */
   id: string;
   accountId?: string | null;
+}
+
+// the advisory lock space of queue reservations (two-int keys: apart from the runner's one-key claim locks)
+const QUEUE_LOCK_SPACE = 7_341_001;
+
+/**
+ * Call first in the transaction of a change that queues `jobs` jobs for the account: throws QueueFullError when the
+ * account's waiting jobs (queued runs and outbox events not yet sent) leave no room, so the change is refused before
+ * anything is written. Holds a lock on the account's queue until the transaction ends, so that two saves at once
+ * cannot both take the last place.
+ */
+export async function reserveQueueRoom(tx: Database, accountId: string, jobs = 1): Promise<void> {
+  const limit = await queuedJobsLimit();
+  if (limit === undefined) return;
+  await tx.query('select pg_advisory_xact_lock($1, hashtext($2))', [QUEUE_LOCK_SPACE, accountId]);
+  const { rows } = await tx.query<{ n: number }>(
+    `select (select count(*) from job_runs where account_id = $1 and status = 'queued')::int
+          + (select count(*) from event_outbox where account_id = $1 and sent_at is null)::int as n`,
+    [accountId],
+  );
+  if ((rows[0]?.n ?? 0) + jobs > limit) throw new QueueFullError(limit);
 }
 
 /** Writes events to the outbox; call it inside the transaction of the change. An id already there is kept. */

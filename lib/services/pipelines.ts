@@ -4,18 +4,19 @@ import 'server-only';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { cohorts, personaSets, personas, pipelines, type Pipeline } from '@/db/schema';
 import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
+import { assertNotReadOnlyDemo } from './account-guards';
 import { ServiceError, isUniqueViolation, notFound } from './errors';
+import { isUuid } from './ids';
 import type { Tenant } from './tenant';
 import { resolveTraitColumns, type TraitColumn } from './trait-reader';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function listPipelines({ db, accountId }: Tenant): Promise<Pipeline[]> {
   return db.db.select().from(pipelines).where(eq(pipelines.accountId, accountId)).orderBy(desc(pipelines.createdAt));
 }
 
 export async function getPipelineOrThrow({ db, accountId }: Tenant, id: string): Promise<Pipeline> {
-  if (!UUID.test(id)) throw notFound('Pipeline');
+  if (!isUuid(id)) throw notFound('Pipeline');
   const rows = await db.db
     .select()
     .from(pipelines)
@@ -33,6 +34,7 @@ export interface CreatePipelineInput {
 }
 
 export async function createPipeline(tenant: Tenant, input: CreatePipelineInput): Promise<Pipeline> {
+  await assertNotReadOnlyDemo(tenant, 'pipelines');
   const { db: database, accountId } = tenant;
   const name = input.name.trim();
   const fieldErrors: Record<string, string[]> = {};
@@ -42,8 +44,8 @@ export async function createPipeline(tenant: Tenant, input: CreatePipelineInput)
   const traitKeys = [...new Set(input.traitKeys ?? [])];
   if (!cohortIds.length) fieldErrors.cohortIds = ['Choose at least one cohort'];
   if (!setIds.length) fieldErrors.personaSetIds = ['Choose at least one persona set'];
-  const validCohorts = cohortIds.filter((id) => UUID.test(id));
-  const validSets = setIds.filter((id) => UUID.test(id));
+  const validCohorts = cohortIds.filter((id) => isUuid(id));
+  const validSets = setIds.filter((id) => isUuid(id));
   const [ownCohorts, ownSets] = await Promise.all([
     validCohorts.length
       ? database.db.select({ id: cohorts.id }).from(cohorts).where(and(eq(cohorts.accountId, accountId), inArray(cohorts.id, validCohorts)))
@@ -78,6 +80,7 @@ export async function createPipeline(tenant: Tenant, input: CreatePipelineInput)
 }
 
 export async function deletePipeline(tenant: Tenant, id: string): Promise<void> {
+  await assertNotReadOnlyDemo(tenant, 'pipelines');
   const { db, accountId } = tenant;
   await getPipelineOrThrow(tenant, id);
   await db.db.delete(pipelines).where(and(eq(pipelines.accountId, accountId), eq(pipelines.id, id)));

@@ -50,7 +50,7 @@ const modules = new Map<string, Record<string, unknown>>();
 export async function callApi(
   method: 'GET' | 'POST' | 'PATCH',
   pathAndQuery: string,
-  opts: { key?: string | null; authorization?: string; body?: unknown } = {},
+  opts: { key?: string | null; authorization?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
 ): Promise<ApiAnswer> {
   const url = new URL(`http://localhost/api/v1${pathAndQuery}`);
   const rel = url.pathname.slice('/api/v1'.length);
@@ -65,11 +65,12 @@ export async function callApi(
   }
   const handler = mod[method] as ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) | undefined;
   if (!handler) throw new Error(`${route.file} has no ${method}`);
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...opts.headers };
   if (opts.authorization !== undefined) headers.authorization = opts.authorization;
   else if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const req = new Request(url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const req = new Request(url, { method, headers, body });
   const res = await handler(req, { params: Promise.resolve(params) });
   const text = await res.text();
   const type = res.headers.get('content-type') ?? '';

@@ -1,6 +1,7 @@
 // API key lifecycle and rate limiting, through the route handlers.
 import { describe, expect, it, vi } from 'vitest';
-import { apiRateLimiter } from '@/lib/api/rate-limit';
+import { PEER_HEADER, stampPeerAddress } from '@/lib/client-address';
+import { apiRateLimiter, badKeyRateLimiter } from '@/lib/api/rate-limit';
 import { createApiKey, listApiKeys, revokeApiKey } from '@/lib/services/api-keys';
 import { testDatabases } from '../helpers/db';
 import { callApi } from './helpers';
@@ -63,6 +64,37 @@ describe.each(testDatabases())('API keys on $name', (target) => {
       expect(retry).toBeLessThanOrEqual(20);
       expect((last!.json as { error: { code: string } }).error.code).toBe('rate_limited');
       expect((await callApi('GET', '/pipelines', { key: ctx.fx.a.key })).status).toBe(200);
+    } finally {
+      limiter.perMinute = saved;
+      limiter.reset();
+    }
+  });
+
+  it('answers the one 401 to calls without a valid key until their address passes its limit, then 429; valid keys and other addresses go on', async () => {
+    const limiter = badKeyRateLimiter();
+    const saved = limiter.perMinute;
+    limiter.reset();
+    limiter.perMinute = 5;
+    try {
+      const { key, apiKey } = await createApiKey(tenantOf(ctx.database, ctx.fx.b.accountId), { name: 'Soon revoked' });
+      await revokeApiKey(tenantOf(ctx.database, ctx.fx.b.accountId), apiKey.id);
+      // as behind Facet's server, which writes each request's socket address (a client's X-Forwarded-For is not believed)
+      stampPeerAddress({ headers: {}, socket: { remoteAddress: '127.0.0.1' } } as never);
+      const from = (address: string) => ({ headers: { [PEER_HEADER]: address, 'x-forwarded-for': `10.9.8.${Math.floor(Math.random() * 250)}` } });
+      const guesses = [{ key }, { key: 'fct_00000000_' + 'A'.repeat(43) }, {}, { key: 'nope' }, { authorization: 'Basic Zm9vOmJhcg==' }];
+      const answers = [];
+      for (const g of guesses) answers.push(await callApi('GET', '/persona-sets', { ...g, ...from('203.0.113.7') }));
+      expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
+      for (const a of answers) expect(a.text).toBe(answers[0].text);
+      const limited = await callApi('GET', '/persona-sets', { key, ...from('203.0.113.7') });
+      expect(limited.status).toBe(429);
+      expect((limited.json as { error: { code: string } }).error.code).toBe('rate_limited');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // the same address with a valid key, and another address with a bad one
+      expect((await callApi('GET', '/persona-sets', { key: ctx.fx.b.key, ...from('203.0.113.7') })).status).toBe(200);
+      const other = await callApi('GET', '/persona-sets', { key, ...from('198.51.100.9') });
+      expect(other.status).toBe(401);
+      expect(other.text).toBe(answers[0].text);
     } finally {
       limiter.perMinute = saved;
       limiter.reset();

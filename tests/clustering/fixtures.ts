@@ -1,5 +1,14 @@
 import { Rng } from '@/lib/clustering/rng';
 import type { TraitSpec, TraitTable } from '@/lib/clustering/types';
+import { generatedSpecs, mixture, type Population } from '@/bench/insight-suite';
+
+const specs = generatedSpecs();
+/** A generated population of bench:insight by name, drawn as the bench draws it (seed 1000 + its index). */
+export function population(name: string): Population {
+  const i = specs.findIndex((s) => s.name === name);
+  if (i < 0) throw new Error(`no population ${name}`);
+  return mixture(specs[i], 1000 + i);
+}
 
 /**
  * Planted mixture: `k` groups that differ on 4 numeric traits, one categorical and one boolean;

@@ -2,15 +2,9 @@
 // handling of mixed types regresses.
 import { describe, expect, it } from 'vitest';
 import { adjustedRandIndex, assignRecord, buildPersonaSet, selectTraits, type RecordValue } from '@/lib/clustering';
-import { generatedSpecs, mixture, type Population } from '@/bench/insight-suite';
+import { population } from './fixtures';
 import { baselineAri } from '@/bench/insight-baseline';
 
-const specs = generatedSpecs();
-function population(name: string): Population {
-  const i = specs.findIndex((s) => s.name === name);
-  if (i < 0) throw new Error(`no population ${name}`);
-  return mixture(specs[i], 1000 + i);
-}
 
 describe('insight: choice of k, traits and mixed types', () => {
   it('a planted 5-group mixed population (skewed money, noise, missing cells) yields k = 5 and beats z-scored k-means', async () => {

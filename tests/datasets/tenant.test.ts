@@ -40,7 +40,7 @@ afterAll(() => setEnqueuer(undefined));
 process.env.FACET_UPLOAD_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'facet-uploads-'));
 afterAll(() => fs.rmSync(process.env.FACET_UPLOAD_DIR!, { recursive: true, force: true }));
 
-const asViewer = (accountId: string): Viewer => ({ userId: `u-${accountId}`, name: 'x', email: 'x@x', accountId, accountName: 'x', isDemo: false });
+const asViewer = (accountId: string): Viewer => ({ userId: `u-${accountId}`, name: 'x', email: 'x@x', accountId, accountName: 'x', isDemo: false, emailVerified: true, demoReadOnly: false });
 const notFound = { code: 'not_found' };
 
 for (const target of testDatabases()) {

@@ -255,10 +255,66 @@ for (const target of testDatabases()) {
       expect(peak.get(a)).toBe(2);
       expect(peak.get(b)).toBe(2);
       const { rows } = await database.query<{ n: number }>(
-        'select count(distinct concurrency_key)::int as n from job_runs where function_id = $1',
+        'select count(distinct k)::int as n from job_runs, unnest(concurrency_keys) as k where function_id = $1',
         [`facet-${id}`],
       );
       expect(rows[0].n).toBe(2);
+    });
+
+    it('honours two concurrency rules at once: one run per set, two per account, across two runners', async () => {
+      const id = unique('two-rules');
+      const running = new Map<string, number>();
+      const peak = new Map<string, number>();
+      const enter = (k: string) => {
+        running.set(k, (running.get(k) ?? 0) + 1);
+        peak.set(k, Math.max(peak.get(k) ?? 0, running.get(k)!));
+      };
+      const leave = (k: string) => running.set(k, running.get(k)! - 1);
+      const fn = inngest.createFunction(
+        {
+          id,
+          concurrency: [
+            { key: 'event.data.setId', limit: 1 },
+            { key: 'event.data.accountId', limit: 2 },
+          ],
+          triggers: [{ event: `test/${id}` }],
+        },
+        async ({ event, step }) => {
+          const { accountId, setId } = event.data as { accountId: string; setId: string };
+          await step.run('work', async () => {
+            enter(`set:${setId}`);
+            enter(`account:${accountId}`);
+            await new Promise((r) => setTimeout(r, 80));
+            leave(`set:${setId}`);
+            leave(`account:${accountId}`);
+          });
+        },
+      );
+      const [a, b] = [randomUUID(), randomUUID()];
+      const setsOf = { [a]: [randomUUID(), randomUUID(), randomUUID()], [b]: [randomUUID(), randomUUID()] };
+      // two processes claiming from one queue, with room for more runs than the rules allow
+      const one = await start([fn], { maxParallelRuns: 6 });
+      const two = await start([fn], { maxParallelRuns: 6 });
+      await one.send(
+        Object.entries(setsOf).flatMap(([accountId, sets]) =>
+          sets.flatMap((setId) => Array.from({ length: 3 }, () => ({ name: `test/${id}`, data: { accountId, setId } }))),
+        ),
+      );
+      await Promise.all([one.drain(30_000), two.drain(30_000)]);
+      await Promise.all([one.stop(), two.stop()]);
+      const runs = await runsOf(id);
+      expect(runs.filter((r) => r.status === 'completed')).toHaveLength(15);
+      for (const setId of [...setsOf[a], ...setsOf[b]]) expect(peak.get(`set:${setId}`)).toBe(1);
+      // the account limit is reached (two of its sets at once) and never passed
+      expect(peak.get(`account:${a}`)).toBe(2);
+      expect(peak.get(`account:${b}`)).toBe(2);
+      const { rows } = await database.query<{ keys: string[]; limits: number[] }>(
+        'select concurrency_keys as keys, concurrency_limits as limits from job_runs where function_id = $1 limit 1',
+        [`facet-${id}`],
+      );
+      expect(rows[0].limits).toEqual([1, 2]);
+      expect(rows[0].keys[0]).toMatch(/:event\.data\.setId:[0-9a-f-]{36}$/);
+      expect(rows[0].keys[1]).toMatch(/:event\.data\.accountId:[0-9a-f-]{36}$/);
     });
 
     it('resumes a run after a crash from its last persisted step', async () => {

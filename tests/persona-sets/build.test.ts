@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setDatabase, type Database } from '@/db/client';
 import type { EmbeddedRunner } from '@/inngest/runner';
 import {
@@ -209,5 +209,33 @@ describe.each(testDatabases())('persona set lifecycle on $name', (target) => {
     await runner.drain(150_000);
     expect((await getPersonaSetOrThrow(tenantOf(database, accountId), set.id)).status).toBe('ready');
     expect(await drainOutbox(database, { minAgeMs: 0 })).toEqual({ sent: 0, failed: 0, pending: 0 });
+  });
+
+  it('stores and mails a failure in product words; the driver’s own text reaches only the server log', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await database.query(
+      `create function facet_test_refuse() returns trigger language plpgsql as $$
+       begin raise exception 'relation "internal_shadow_table" does not exist at character 42'; end $$`,
+    );
+    await database.query('create trigger facet_test_refuse before insert on build_snapshots for each row execute function facet_test_refuse()');
+    try {
+      const set = await createPersonaSet(tenantOf(database, accountId, userId), { name: 'Refused by the driver', cohortId: cohorts['Customers'] });
+      await runner.drain(120_000);
+      const failed = await getPersonaSetOrThrow(tenantOf(database, accountId), set.id);
+      expect(failed.status).toBe('errored');
+      expect(failed.error).toBe('The build stopped on an unexpected error. Retry; if it fails again, contact support.');
+      const mail = await database.query<{ text: string; html: string }>('select text, html from email_outbox where idempotency_key like $1', [
+        `persona-set-${set.id}-%`,
+      ]);
+      expect(mail.rows.length).toBe(1);
+      expect(mail.rows[0].text).toContain(failed.error);
+      for (const m of [mail.rows[0].text, mail.rows[0].html]) expect(m).not.toMatch(/internal_shadow_table|relation|character 42/);
+      const log = logged.mock.calls.map((c) => c.map((x) => (x instanceof Error ? x.message : String(x))).join(' ')).join('\n');
+      expect(log).toContain('internal_shadow_table');
+    } finally {
+      await database.query('drop trigger facet_test_refuse on build_snapshots');
+      await database.query('drop function facet_test_refuse()');
+      logged.mockRestore();
+    }
   });
 });

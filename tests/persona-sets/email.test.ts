@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { deliverEmail, personaSetEmail } from '@/lib/services/email';
 import { tenantOf, type Tenant } from '@/lib/services/tenant';
+import { createPasswordUser } from '@/scripts/seed';
 import { testDatabases } from '../helpers/db';
 
 const mail = (key: string) => ({
@@ -23,6 +24,8 @@ describe.each(testDatabases())('email delivery on $name', (target) => {
     database = await target.open();
     const a = await database.query<{ id: string }>(`insert into accounts (name, slug) values ('Mail', 'mail') returning id`);
     tenant = tenantOf(database, a.rows[0].id);
+    // mail leaves only for a confirmed member of the account (seeded users are confirmed)
+    await createPasswordUser(database, { email: 'ana@example.com', password: 'ana-password', name: 'Ana', accountId: a.rows[0].id });
     server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -71,5 +74,20 @@ describe.each(testDatabases())('email delivery on $name', (target) => {
     expect(calls.map((c) => c.key)).toEqual(['k-retry', 'k-retry']);
     const r = await database.query<{ n: string }>(`select count(*)::text as n from email_outbox where idempotency_key = 'k-retry'`);
     expect(r.rows[0].n).toBe('1');
+  });
+
+  it('mail to an address that is no confirmed member of the account stays in the outbox, and says why', async () => {
+    calls.length = 0;
+    const stranger = { ...mail('k-stranger'), to: 'someone-else@example.com' };
+    expect((await deliverEmail(tenant, stranger, { apiKey: 're_test' })).status).toBe('held');
+    await database.query(`update users set email_verified = false where email = 'ana@example.com'`);
+    expect((await deliverEmail(tenant, mail('k-unconfirmed'), { apiKey: 're_test' })).status).toBe('held');
+    await database.query(`update users set email_verified = true where email = 'ana@example.com'`);
+    expect(calls).toHaveLength(0);
+    const r = await database.query<{ status: string; error: string }>(`select status, error from email_outbox where idempotency_key in ('k-stranger', 'k-unconfirmed') order by idempotency_key`);
+    expect(r.rows).toEqual([
+      { status: 'stored', error: 'Kept here: the address is not a confirmed member of the account.' },
+      { status: 'stored', error: 'Kept here: the address is not a confirmed member of the account.' },
+    ]);
   });
 });

@@ -179,7 +179,10 @@ describe.each(testDatabases())('durable builds on $name', (target) => {
     const r = await database.query<{ p: string }>(`select relpersistence as p from pg_class where relname = 'build_snapshots'`);
     expect(r.rows[0].p).toBe('p');
     const fn = registerFunctions(inngest, [buildPersonaSet]).get('facet-build-persona-set')!;
-    expect(fn.concurrency).toMatchObject({ key: 'event.data.personaSetId', limit: 1 });
+    expect(fn.concurrency).toEqual([
+      { key: 'event.data.personaSetId', limit: 1, scope: 'fn' },
+      { key: 'event.data.accountId', limit: 2, scope: 'fn' },
+    ]);
   });
 
   it("a superseded build's cleanup leaves the newer build's snapshot alone", async () => {
@@ -213,7 +216,7 @@ describe.each(testDatabases())('durable builds on $name', (target) => {
       await new Promise((r) => setTimeout(r, 10));
     }
     await requestRebuild(tenant(), set.id);
-    // what a person sees meanwhile: the step and its progress move at least every 2 s, never backwards
+    // what a person sees meanwhile: the step and its progress move every few seconds at most, never backwards
     const seen: { at: number; progress: number; step: string | null; detail: string | null; status: string }[] = [];
     while (Date.now() < deadline) {
       const r = await database.query<{ progress: number; current_step: string | null; step_detail: string | null; status: string }>(
@@ -254,7 +257,8 @@ describe.each(testDatabases())('durable builds on $name', (target) => {
     expect(building.some((s) => s.progress > 0)).toBe(true);
     expect(building.some((s) => (s.detail ?? '') !== '')).toBe(true);
     for (let i = 1; i < seen.length; i++) {
-      expect(seen[i].at - seen[i - 1].at, `no progress between ${seen[i - 1].step} and ${seen[i].step}`).toBeLessThan(2000);
+      // the worker writes every 0.7 s; 4 s leaves room for a machine whose cores are all taken (CI runs beside others)
+      expect(seen[i].at - seen[i - 1].at, `no progress between ${seen[i - 1].step} and ${seen[i].step}`).toBeLessThan(4000);
       expect(seen[i].progress).toBeGreaterThanOrEqual(seen[i - 1].progress);
     }
   }, 240_000);

@@ -7,13 +7,13 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { requireTenant } from '@/lib/auth';
 import { formatDateTime, formatInt, formatPct } from '@/lib/format';
-import { listDatasets, peopleMatchOverview, UPLOAD_LIMIT_BYTES } from '@/lib/services/datasets';
+import { getAccountStorage, listDatasets, peopleMatchOverview, UPLOAD_LIMIT_BYTES } from '@/lib/services/datasets';
 
 export const metadata = { title: 'Datasets' };
 
 export default async function DatasetsPage() {
   const { tenant } = await requireTenant();
-  const [rows, overview] = await Promise.all([listDatasets(tenant), peopleMatchOverview(tenant)]);
+  const [rows, overview, storage] = await Promise.all([listDatasets(tenant), peopleMatchOverview(tenant), getAccountStorage(tenant)]);
   const processing = rows.some((d) => d.status === 'processing');
   return (
     <>
@@ -27,7 +27,7 @@ export default async function DatasetsPage() {
           <CardTitle role="heading" aria-level={2}>Upload a CSV</CardTitle>
         </CardHeader>
         <CardContent>
-          <UploadForm limitBytes={UPLOAD_LIMIT_BYTES} />
+          <UploadForm limitBytes={UPLOAD_LIMIT_BYTES} storage={{ usedBytes: storage.usedBytes, quotaBytes: storage.quotaBytes }} />
         </CardContent>
       </Card>
       {rows.length === 0 ? (

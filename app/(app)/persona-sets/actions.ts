@@ -63,8 +63,7 @@ export const deletePersonaSetAction = authedAction(personaSetIdSchema, async (_v
 });
 
 export const renamePersonaAction = authedAction(renamePersonaSchema, async (_viewer, { personaSetId, personaId, name }, tenant) => {
-  const persona = await renamePersona(tenant, personaId, name);
-  if (persona.personaSetId !== personaSetId) revalidateSet(persona.personaSetId);
-  revalidateSet(personaSetId);
+  const persona = await renamePersona(tenant, personaSetId, personaId, name);
+  revalidateSet(persona.personaSetId);
   return { id: persona.id, name: persona.name };
 });

@@ -14,6 +14,7 @@ import {
 } from '@/lib/clustering';
 import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
 import { ServiceError, notFound } from '../errors';
+import { explainFailure, type KnownFailure } from '../failures';
 import type { Tenant } from '../tenant';
 import { resolveTraitColumns } from '../trait-reader';
 import { BuildSupersededError, ofMembers, setProgress, withStepProgress } from './build-progress';
@@ -313,12 +314,16 @@ export const emptySnapshot = () =>
     "The build's member snapshot is empty, so nothing was published and the current personas and assignments are kept. Rebuild the set.",
   );
 
-/** A reason a person understands, from whatever a step threw. */
+const BUILD_FAILURES: KnownFailure[] = [
+  {
+    pattern: /no usable traits|missing everywhere|constant/i,
+    say: 'The chosen traits carry no information for this cohort (missing or the same for everyone). Choose other traits and retry.',
+  },
+  { pattern: /no rows|no members|fewer (rows|members) than|exceeds the number of rows/i, say: 'The cohort has too few members for this many personas. Choose fewer personas or a larger cohort.' },
+  { pattern: /unknown trait/i, say: 'A chosen trait is no longer available. Choose the traits again and retry.' },
+];
+
+/** A reason a person understands, from whatever a step threw (the raw error goes to the server log only). */
 export function explainBuildError(err: unknown): string {
-  const msg = err instanceof Error ? err.message : typeof err === 'string' ? err : String((err as { message?: string })?.message ?? err);
-  if (/no usable traits|missing everywhere|constant/i.test(msg))
-    return 'The chosen traits carry no information for this cohort (missing or the same for everyone). Choose other traits and retry.';
-  if (/fewer rows than|at least \d+ members|no members|has no rows|snapshot is empty/i.test(msg)) return msg.endsWith('.') ? msg : `${msg}.`;
-  if (/ECONNREFUSED|connection|terminat/i.test(msg)) return 'The database could not be reached during the build. Retry in a moment.';
-  return `The build failed: ${msg.slice(0, 300)}`;
+  return explainFailure(err, 'persona set build', BUILD_FAILURES, 'The build stopped on an unexpected error. Retry; if it fails again, contact support.');
 }

@@ -3,7 +3,8 @@
 // second it overlaps most with and the traits on which the two differ.
 import 'server-only';
 import { GRAPH_TRAITS } from '@/lib/identity-graph/catalog';
-import { ServiceError } from '../errors';
+import { ServiceError, notFound } from '../errors';
+import { isUuid } from '../ids';
 import { getPersonaSetOrThrow } from './sets';
 import type { Tenant } from '../tenant';
 
@@ -82,7 +83,8 @@ function differences(a: Salient[], b: Salient[]): { label: string; a: number | n
 }
 
 export async function comparePersonaSets(tenant: Tenant, aId: string, bId: string): Promise<SetComparison> {
-  if (aId === bId) throw new ServiceError('invalid', 'Choose two different persona sets', { b: ['Choose another set'] });
+  if (!isUuid(aId) || !isUuid(bId)) throw notFound('Persona set');
+  if (aId.toLowerCase() === bId.toLowerCase()) throw new ServiceError('invalid', 'Choose two different persona sets', { b: ['Choose another set'] });
   const [a, b] = await Promise.all([loadSide(tenant, aId), loadSide(tenant, bId)]);
   const { rows } = await tenant.db.query<{ pa: string; pb: string; n: number }>(
     `with x as (select person_id, persona_id from assignments where account_id = $1 and persona_set_id = $2 and valid_to is null),

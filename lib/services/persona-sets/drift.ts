@@ -8,6 +8,7 @@ import { encodeTable, type Encoder, type PersonaModel } from '@/lib/clustering';
 import { env } from '@/lib/env';
 import { deliverEmail } from '../email';
 import { ServiceError, notFound } from '../errors';
+import { isUuid } from '../ids';
 import type { Tenant } from '../tenant';
 import { resolveTraitColumns } from '../trait-reader';
 import { loadMemberMatrix } from './member-matrix';
@@ -222,7 +223,7 @@ export async function listDriftAlerts({ db, accountId }: Tenant, opts: { persona
 /** Dismisses an alert, or follows its suggestion and queues a rebuild of the set. */
 export async function resolveDriftAlert(tenant: Tenant, alertId: string, resolution: 'dismissed' | 'rebuild'): Promise<DriftAlert> {
   const { db, accountId, userId } = tenant;
-  if (!/^[0-9a-f-]{36}$/i.test(alertId)) throw notFound('Drift alert');
+  if (!isUuid(alertId)) throw notFound('Drift alert');
   const found = await db.db.select().from(driftAlerts).where(and(eq(driftAlerts.accountId, accountId), eq(driftAlerts.id, alertId))).limit(1);
   if (!found.length) throw notFound('Drift alert');
   if (resolution === 'rebuild') await requestRebuild(tenant, found[0].personaSetId);

@@ -35,7 +35,7 @@ export {
 export { publishAssignments } from './assignments';
 export { computeAnalysis, computeDimensionAnalysis, getAnalysis, getDimensionAnalyses, listDimensionAnalyses } from './analysis';
 export { dimensionFromCounts, numericBinLabels } from './dimension';
-export { SCORING_CHUNK, failScoringRun, finishScoringRunIfComplete, scoreChunk, startScoringRun } from './scoring';
+export { SCORING_CHUNK, explainScoringError, failScoringRun, finishScoringRunIfComplete, scoreChunk, startScoringRun } from './scoring';
 export { assignContact, decodeGraphTraits, forgetPersonaSetModel, resetModelCache } from './realtime';
 export type { AssignContactInput, AssignContactResult, ContactIdentity } from './realtime';
 export { DEFAULT_CLUSTERING_TRAITS, getAssignmentConfidence, getExploreSets, listCohortOptions, listTraitOptions } from './views';

@@ -3,6 +3,7 @@
 import 'server-only';
 import { env } from '@/lib/env';
 import { deliverEmail, personaSetEmail } from '../email';
+import { assertNotReadOnlyDemo } from '../account-guards';
 import { ServiceError } from '../errors';
 import { getPersonaSetOrThrow } from './sets';
 import type { Tenant } from '../tenant';
@@ -33,7 +34,9 @@ export async function getNotificationSettings({ db, accountId, userId }: Tenant)
   return { notifyApiSetsReady: r.rows[0]?.notify_api_sets_ready ?? false };
 }
 
-export async function setNotifyApiSetsReady({ db, accountId, userId }: Tenant, on: boolean): Promise<{ notifyApiSetsReady: boolean }> {
+export async function setNotifyApiSetsReady(tenant: Tenant, on: boolean): Promise<{ notifyApiSetsReady: boolean }> {
+  const { db, accountId, userId } = tenant;
+  await assertNotReadOnlyDemo(tenant, 'notification settings');
   if (!userId) throw new ServiceError('forbidden', 'Only a signed-in person has notification settings');
   const r = await db.query<{ notify_api_sets_ready: boolean }>(
     'update members set notify_api_sets_ready = $3 where account_id = $1 and user_id = $2 returning notify_api_sets_ready',

@@ -9,6 +9,7 @@ import { assignRecord, type PersonaModel, type RecordValue } from '@/lib/cluster
 import { GRAPH_TRAITS, GRAPH_TRAIT_INDEX, parseBooleanWord } from '@/lib/identity-graph/catalog';
 import { nameKey, normalizeEmail, normalizePostcode, normalizeStreet, normalizeText } from '@/lib/identity-graph/normalize';
 import { ServiceError, notFound } from '../errors';
+import { isUuid } from '../ids';
 import { scoreCandidate } from '../matching';
 import type { Tenant } from '../tenant';
 import { graphTraitColumn } from '../trait-reader';
@@ -17,7 +18,6 @@ import { graphTraitColumn } from '../trait-reader';
 const REVALIDATE_MS = 1000;
 /** past this age the next request starts the check in the background and still uses the cached model */
 const REVALIDATE_AHEAD_MS = 750;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface CachedSet {
   accountId: string;
@@ -54,7 +54,7 @@ const FINGERPRINT_SQL = `select ${FINGERPRINT} as fp from persona_sets s where s
 
 async function loadSet(tenant: Tenant, setId: string): Promise<CachedSet> {
   const { db: database, accountId } = tenant;
-  if (!UUID.test(setId)) throw notFound('Persona set');
+  if (!isUuid(setId)) throw notFound('Persona set');
   const hit = cache.get(setId);
   if (hit && hit.accountId === accountId) {
     const age = Date.now() - hit.checkedAt;

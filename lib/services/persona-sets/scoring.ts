@@ -3,7 +3,8 @@
 import 'server-only';
 import { parsePersonaModel } from '@/db/json';
 import { assignRows, encodeTable, type PersonaModel } from '@/lib/clustering';
-import { notFound } from '../errors';
+import { ServiceError, notFound } from '../errors';
+import { explainFailure } from '../failures';
 import type { Tenant } from '../tenant';
 import { resolveTraitColumns } from '../trait-reader';
 import { computeAnalysis } from './analysis';
@@ -26,7 +27,7 @@ async function getScoringSet({ db, accountId }: Tenant, personaSetId: string): P
   );
   if (!r.rows.length) throw notFound('Persona set');
   const row = r.rows[0];
-  if (!row.model) throw new Error('the persona set has not been built yet');
+  if (!row.model) throw new ServiceError('invalid', 'This persona set has not been built yet');
   return { cohortId: row.cohort_id, model: parsePersonaModel(row.model), buildVersion: row.build_version };
 }
 
@@ -144,6 +145,10 @@ export async function finishScoringRunIfComplete(tenant: Tenant, personaSetId: s
   );
   return { finished: true };
 }
+
+/** A reason a person understands for a failed scoring run (the raw error goes to the server log only). */
+export const explainScoringError = (err: unknown): string =>
+  explainFailure(err, 'scoring run', [], 'Scoring stopped on an unexpected error. Score again; if it fails again, contact support.');
 
 export async function failScoringRun({ db, accountId }: Tenant, runId: string, reason: string): Promise<void> {
   await db.query(`update scoring_runs set status = 'errored', error = $1, finished_at = now() where id = $2 and account_id = $3`, [

@@ -1,5 +1,6 @@
 // Persona sets and their personas: reads, and the writes an analyst makes (create, rebuild, rename, archive,
-// delete, scoring requests). A write that calls for a job puts its event in the outbox in the same transaction.
+// delete, scoring requests). A write that calls for a job first makes sure the account's queue has room for it
+// (else nothing is written: QueueFullError), then puts its event in the outbox in the same transaction.
 import 'server-only';
 import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { parsePersonaModel, parseTraitSelection } from '@/db/json';
@@ -8,17 +9,17 @@ import { GRAPH_TRAIT_INDEX } from '@/lib/identity-graph/catalog';
 import { slugify } from '../accounts';
 import { getCohortOrThrow } from '../cohorts';
 import { ServiceError, isUniqueViolation, notFound } from '../errors';
-import { deliverOutbox, writeOutbox, type OutboxEvent } from '../outbox';
+import { isUuid } from '../ids';
+import { deliverOutbox, reserveQueueRoom, writeOutbox, type OutboxEvent } from '../outbox';
 import type { Tenant } from '../tenant';
 import type { BuildProgress, CreatePersonaSetInput, PersonaSetListItem } from './types';
 
-const UUID = /^[0-9a-f-]{36}$/i;
 const MAX_PROGRESS_IDS = 100;
 
 /* ---------- reads ---------- */
 
 export async function getPersonaSetOrThrow({ db, accountId }: Tenant, id: string): Promise<PersonaSet> {
-  if (!UUID.test(id)) throw notFound('Persona set');
+  if (!isUuid(id)) throw notFound('Persona set');
   const rows = await db.db
     .select()
     .from(personaSets)
@@ -62,7 +63,7 @@ export async function listPersonaSets({ db, accountId }: Tenant, opts: { include
 
 /** Where the builds of these sets are (the pages poll it while a set is queued or building); others' ids are left out. */
 export async function getBuildProgress({ db, accountId }: Tenant, ids: string[]): Promise<BuildProgress[]> {
-  const wanted = [...new Set(ids)].filter((id) => UUID.test(id));
+  const wanted = [...new Set(ids)].filter((id) => isUuid(id));
   if (wanted.length > MAX_PROGRESS_IDS) throw new ServiceError('invalid', `Ask for at most ${MAX_PROGRESS_IDS} persona sets at a time`);
   if (!wanted.length) return [];
   const r = await db.query<{ id: string; status: BuildProgress['status']; progress: number; current_step: string | null; step_detail: string | null; error: string | null }>(
@@ -133,6 +134,7 @@ export async function createPersonaSet(tenant: Tenant, input: CreatePersonaSetIn
   let created: { set: PersonaSet; event: OutboxEvent };
   try {
     created = await tenant.db.transaction(async (tx) => {
+      await reserveQueueRoom(tx, tenant.accountId);
       const [set] = await tx.db
         .insert(personaSets)
         .values({
@@ -170,6 +172,7 @@ export async function requestRebuild(
   await getPersonaSetOrThrow(tenant, id);
   if (changes.traitKeys?.length) await checkTraitKeys(tenant, changes.traitKeys);
   const { set, event } = await tenant.db.transaction(async (tx) => {
+    await reserveQueueRoom(tx, tenant.accountId);
     const [set] = await tx.db
       .update(personaSets)
       .set({
@@ -242,14 +245,15 @@ export async function deletePersonaSet(tenant: Tenant, id: string): Promise<void
   });
 }
 
-export async function renamePersona({ db, accountId }: Tenant, personaId: string, name: string): Promise<Persona> {
+/** Renames a persona of the set; a persona of another set (or account) is not found, and nothing is saved. */
+export async function renamePersona({ db, accountId }: Tenant, personaSetId: string, personaId: string, name: string): Promise<Persona> {
   const clean = name.trim();
   if (!clean || clean.length > 80) throw new ServiceError('invalid', 'A persona name has 1 to 80 characters', { name: ['1 to 80 characters'] });
-  if (!UUID.test(personaId)) throw notFound('Persona');
+  if (!isUuid(personaSetId) || !isUuid(personaId)) throw notFound('Persona');
   const rows = await db.db
     .update(personas)
     .set({ name: clean, nameEdited: true })
-    .where(and(eq(personas.accountId, accountId), eq(personas.id, personaId)))
+    .where(and(eq(personas.accountId, accountId), eq(personas.personaSetId, personaSetId), eq(personas.id, personaId)))
     .returning();
   if (!rows.length) throw notFound('Persona');
   return rows[0];
@@ -260,6 +264,8 @@ export async function requestScoring(tenant: Tenant, personaSetId: string, trigg
   const set = await getPersonaSetOrThrow(tenant, personaSetId);
   if (!set.model) throw new ServiceError('invalid', 'This persona set has not been built yet');
   const { run, event } = await tenant.db.transaction(async (tx) => {
+    // a person or an API client is told to come back later; scheduled and change-driven runs wait in the outbox
+    if (trigger === 'adhoc' || trigger === 'api') await reserveQueueRoom(tx, tenant.accountId);
     const [run] = await tx.db
       .insert(scoringRuns)
       .values({ accountId: tenant.accountId, personaSetId, trigger, status: 'queued' })
@@ -278,7 +284,7 @@ export async function requestScoring(tenant: Tenant, personaSetId: string, trigg
 }
 
 export async function getScoringRunOrThrow({ db, accountId }: Tenant, runId: string): Promise<ScoringRun> {
-  if (!UUID.test(runId)) throw notFound('Scoring run');
+  if (!isUuid(runId)) throw notFound('Scoring run');
   const rows = await db.db
     .select()
     .from(scoringRuns)

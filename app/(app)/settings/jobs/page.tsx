@@ -23,7 +23,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
   const active = runs.some((r) => r.status === 'queued' || r.status === 'running' || r.status === 'sleeping');
   return (
     <>
-      <PageHeader title="Jobs" description="Background runs: persona set builds, scoring, uploads and email." />
+      <PageHeader title="Jobs" description="This account's background runs: persona set builds, scoring, uploads and email. Scheduled ticks that serve every account are not listed; the runs they start are." />
       <AutoRefresh active={active} />
       <div className="grid gap-6 xl:grid-cols-[1fr_420px]">
         <Card className="py-0">

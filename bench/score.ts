@@ -1,10 +1,10 @@
 // npm run bench -- score (or: tsx --conditions=react-server bench/score.ts [members]) — a scoring run of a built set
 // at 1M members on PostgreSQL: an ad hoc run of every member, then a 'changes' run after 1% of them were rewritten,
-// each with its drift check. Prints time and rows/s per run.
+// each with its drift check, and the look for changes that precedes a 'changes' run. Prints time and rows/s per run.
 import { setDatabase } from '@/db/client';
 import { functions } from '@/inngest/functions';
 import { startEmbeddedRunner } from '@/inngest/runner';
-import { createPersonaSet, getScoringRunOrThrow, requestScoring } from '@/lib/services/persona-sets';
+import { createPersonaSet, getScoringRunOrThrow, listSetsWithChanges, requestScoring } from '@/lib/services/persona-sets';
 import { tenantOf } from '@/lib/services/tenant';
 import { seedLargeAccount } from '@/scripts/seed';
 import { freshDatabase, peakRssMb } from './lib';
@@ -45,12 +45,20 @@ async function main() {
         }),
       );
     };
+    // what an upload's debounced event asks first: does the set have anything to score (nothing, then 1%)
+    const look = async (label: string) => {
+      const t0 = performance.now();
+      const sets = await listSetsWithChanges(tenant, cohortId);
+      console.log(JSON.stringify({ label, members, due: sets.due.length, seconds: +((performance.now() - t0) / 1000).toFixed(2) }));
+    };
     await timed('every member (ad hoc)', 'adhoc');
+    await look('find changes: none');
     await database.query(
       `update people set graph_traits[1] = graph_traits[1] + 3, updated_at = now()
        where id in (select person_id from cohort_memberships where cohort_id = $1 and person_id % 100 = 0)`,
       [cohortId],
     );
+    await look('find changes: 1% rewritten');
     await timed('1% rewritten (changes)', 'changes');
     await runner.stop();
   } finally {

@@ -1,6 +1,6 @@
 // The embedded job runner's runs, steps and events, and the event outbox.
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { StoredEvent } from '../json';
 import { createdAt, updatedAt } from './columns';
 
@@ -16,7 +16,7 @@ export const jobRuns = pgTable(
     // one entry per concurrency rule of the function: the run is claimed only while every key is under its limit
     concurrencyKeys: text('concurrency_keys').array().notNull().default(sql`'{}'::text[]`),
     concurrencyLimits: integer('concurrency_limits').array().notNull().default(sql`'{}'::integer[]`),
-    status: text('status', { enum: ['queued', 'running', 'sleeping', 'completed', 'failed', 'cancelled'] })
+    status: text('status', { enum: ['queued', 'running', 'sleeping', 'completed', 'failed', 'cancelled', 'debounced'] })
       .notNull()
       .default('queued'),
     attempt: integer('attempt').notNull().default(0),
@@ -31,6 +31,10 @@ export const jobRuns = pgTable(
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    // a debounced function's pending run (status 'debounced'): one per key, due at debounce_until, never past the deadline
+    debounceKey: text('debounce_key'),
+    debounceUntil: timestamp('debounce_until', { withTimezone: true }),
+    debounceDeadline: timestamp('debounce_deadline', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -41,6 +45,7 @@ export const jobRuns = pgTable(
     index('job_runs_account_claimed_idx').on(t.accountId, t.claimedAt),
     // the per-account cap counts queued runs
     index('job_runs_account_queued_idx').on(t.accountId).where(sql`${t.status} = 'queued'`),
+    uniqueIndex('job_runs_debounce_pending_idx').on(t.debounceKey).where(sql`${t.status} = 'debounced'`),
   ],
 );
 export type JobRun = typeof jobRuns.$inferSelect;

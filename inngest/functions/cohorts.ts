@@ -1,16 +1,19 @@
 import { getDatabase } from '@/db/client';
 import { listTimeDependentCohorts, recomputeCohort } from '@/lib/services/cohorts';
 import { listCohortIds } from '@/lib/services/datasets';
-import { listScorableSetsOfCohort, requestScoring } from '@/lib/services/persona-sets';
+import { listSetsWithChanges, requestScoring } from '@/lib/services/persona-sets';
 import { tenantOf } from '@/lib/services/tenant';
 import { cohortRecomputed, cohortRecomputeRequested, inngest } from '../client';
 
-/** Bursts of recomputes of one cohort within this window start one scoring of its changes. */
-const COALESCE_MS = 5 * 60_000;
+/**
+ * Re-scoring after uploads and recomputes waits for this quiet period per cohort (the latest event restarts it), so a
+ * burst of uploads makes one scoring run that covers all of their changes; never longer than the timeout after the first.
+ */
+export const SCORE_CHANGES_DEBOUNCE = { period: '2m', timeout: '30m' } as const;
 
-/** The event that tells a cohort's persona sets to score what changed; one id per cohort and window. */
+/** The event that tells a cohort's persona sets to score what changed; `at` is the sender's memoized time. */
 export const recomputedEvent = (accountId: string, cohortId: string, at: number) =>
-  cohortRecomputed.create({ accountId, cohortId }, { id: `cohort-recomputed-${cohortId}-${Math.floor(at / COALESCE_MS)}` });
+  cohortRecomputed.create({ accountId, cohortId }, { id: `cohort-recomputed-${cohortId}-${at}` });
 
 /** Recomputes one cohort (or every cohort of the account) on request, then announces it. */
 export const recomputeCohortOnRequest = inngest.createFunction(
@@ -48,21 +51,35 @@ export const recomputeTimeCohortsDaily = inngest.createFunction(
   },
 );
 
-/** After a recompute (an upload, an edit, the daily one): each built set of the cohort scores only what changed. */
+/** Rounds of waiting for a set whose scoring run is queued or running before its changes are left to the next event. */
+const BUSY_ROUNDS = 10;
+
+/**
+ * After recomputes (uploads, edits, the daily one), debounced per cohort: each built set of the cohort with changed,
+ * new or departed members scores only those; a set busy with a run is waited for, as that run may predate the changes.
+ */
 export const scoreChangedMembers = inngest.createFunction(
   {
     id: 'score-changed-members',
     name: 'Score changed cohort members',
     retries: 2,
     concurrency: [{ key: 'event.data.cohortId', limit: 1 }],
+    debounce: { key: 'event.data.cohortId', ...SCORE_CHANGES_DEBOUNCE },
     triggers: [cohortRecomputed],
   },
   async ({ event, step }) => {
     const { accountId, cohortId } = event.data;
-    const sets = await step.run('list-sets', async () => listScorableSetsOfCohort(tenantOf(await getDatabase(), accountId), cohortId));
-    for (const personaSetId of sets)
-      await step.run(`queue-${personaSetId}`, async () => ({ scoringRunId: (await requestScoring(tenantOf(await getDatabase(), accountId), personaSetId, 'changes')).id }));
-    return { sets: sets.length };
+    const tenant = async () => tenantOf(await getDatabase(), accountId);
+    let queued = 0;
+    for (let round = 0; round <= BUSY_ROUNDS; round++) {
+      const sets = await step.run(`list-sets-${round}`, async () => listSetsWithChanges(await tenant(), cohortId));
+      for (const personaSetId of sets.due)
+        await step.run(`queue-${personaSetId}-${round}`, async () => ({ scoringRunId: (await requestScoring(await tenant(), personaSetId, 'changes')).id }));
+      queued += sets.due.length;
+      if (!sets.busy.length || round === BUSY_ROUNDS) return { sets: queued, busy: sets.busy.length };
+      await step.sleep(`wait-for-busy-${round}`, '1m');
+    }
+    return { sets: queued, busy: 0 };
   },
 );
 

@@ -85,7 +85,7 @@ export const buildPersonaSet = inngest.createFunction(
         await getCurrentBuildSet(t, build);
         return computeAnalysis(t, build);
       });
-      const ready = await buildStep('mark-ready', (t) => markReady(t, build));
+      const ready = await buildStep('mark-ready', (t) => markReady(t, build, snapshot.takenAt));
       // one id per build: a resend after a crash starts no second email
       await step.sendEvent(
         'announce-built',

@@ -3,6 +3,7 @@
 import type { Inngest } from 'inngest';
 import { serve } from 'inngest/edge';
 import { runWithSink, type EventSink } from './dispatch';
+import { durationMs } from './debounce';
 import type { AnyFunction, RegisteredFunction } from './registry';
 import { LeaseLost, type ClaimedRun, type JobStore, type MemoizedStep, type StepIdentity } from './store';
 
@@ -62,13 +63,8 @@ export function errorMessage(error: unknown): string {
 
 /** Parses Sleep op names: Inngest time strings ("1s", "2h30m", "1d") or ISO dates (sleepUntil). */
 export function sleepUntil(name: string, now = Date.now()): Date {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-  if (/^(\d+(?:\.\d+)?(ms|s|m|h|d|w))+$/.test(name)) {
-    let ms = 0;
-    for (const m of name.matchAll(re)) ms += Number(m[1]) * units[m[2]];
-    return new Date(now + ms);
-  }
+  const ms = durationMs(name);
+  if (ms !== null) return new Date(now + ms);
   const at = Date.parse(name);
   if (Number.isNaN(at)) throw new Error(`cannot read the sleep "${name}"`);
   return new Date(at);

@@ -1,5 +1,6 @@
 import type { Inngest, InngestFunction } from 'inngest';
 import { parseCron, type CronSchedule } from './cron';
+import { debounceRule, type DebounceRule } from './debounce';
 
 export type AnyFunction = InngestFunction.Any;
 
@@ -19,12 +20,15 @@ export interface RegisteredFunction {
   maxAttempts: number;
   /** every rule holds at once (Inngest allows two: e.g. one per set and a few per account) */
   concurrency: ConcurrencyRule[];
+  /** runs wait for a quiet period per key, with the latest event (see debounce.ts) */
+  debounce?: DebounceRule;
 }
 
 interface FunctionConfig {
   id: string;
   triggers: Array<{ event?: string; cron?: string; expression?: string }>;
   steps: Record<string, { retries?: { attempts?: number } }>;
+  debounce?: unknown;
   concurrency?: number | { limit: number; key?: string; scope?: 'fn' | 'env' | 'account' } | Array<{ limit: number; key?: string; scope?: 'fn' | 'env' | 'account' }>;
 }
 
@@ -67,6 +71,7 @@ export function registerFunctions(client: Inngest.Any, functions: AnyFunction[])
         // `retries: n` means n retries after the first attempt; Inngest's default is 3
         maxAttempts: i === 0 ? (attempts ?? 3) + 1 : (attempts ?? 0) + 1,
         concurrency: i === 0 ? concurrencyRules(config.concurrency) : [],
+        debounce: i === 0 ? debounceRule(config.id, config.debounce, warnOnce) : undefined,
       });
     });
   }

@@ -33,7 +33,7 @@ export interface EmbeddedRunnerOptions {
   /** largest JSON a step or a function may return (bytes); Inngest's cap is 4 MB */
   maxOutputBytes?: number;
   workerId?: string;
-  /** the clock cron triggers read (tests) */
+  /** the clock cron triggers and debounce periods read (tests) */
   now?: () => number;
   /** sends the transactional outbox's pending events from the loop (the app passes lib/services/outbox's drainOutbox) */
   drainOutbox?: (database: Database) => Promise<unknown>;
@@ -68,7 +68,7 @@ export async function startEmbeddedRunner(options: EmbeddedRunnerOptions): Promi
     throw new Error(`maxQueuedRunsPerAccount must be a whole number of at least 1 (got ${maxQueuedRunsPerAccount})`);
   }
 
-  const store = createJobStore({ database, registry, workerId, leaseMs, maxQueuedRunsPerAccount });
+  const store = createJobStore({ database, registry, workerId, leaseMs, maxQueuedRunsPerAccount, now: options.now });
   const sink: EventSink = {
     maxQueuedRunsPerAccount,
     async ingest(events) {

@@ -1,5 +1,6 @@
 // An event becomes run rows: one per function it triggers, with the account it is for and its concurrency keys.
 import { randomUUID } from 'node:crypto';
+import type { DebounceRule } from './debounce';
 import type { IncomingEvent } from './dispatch';
 import { evaluateKey, eventMatches, type RegisteredFunction } from './registry';
 
@@ -45,4 +46,15 @@ export function triggeredFunctions(registry: Map<string, RegisteredFunction>, ev
   const fns = [...registry.values()];
   if (onlyFunctionId) return fns.filter((fn) => fn.id === onlyFunctionId);
   return fns.filter((fn) => fn.kind === 'main' && fn.events.some((p) => eventMatches(p, eventName)));
+}
+
+/** A run row of a debounced function: its key (per function) and due times, in ms on the runner's clock. */
+export function debouncedRunRow(fn: RegisteredFunction & { debounce: DebounceRule }, event: IncomingEvent, now: number) {
+  const value = fn.debounce.key ? evaluateKey(fn.debounce.key, event as unknown as Record<string, unknown>) : '';
+  return {
+    ...runRow(fn, event),
+    debounce_key: `${fn.id}:${value}`,
+    debounce_until: now + fn.debounce.periodMs,
+    debounce_deadline: fn.debounce.timeoutMs ? now + fn.debounce.timeoutMs : null,
+  };
 }

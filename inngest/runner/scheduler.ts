@@ -108,6 +108,7 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
       do {
         tickAgain = false;
         if (o.cron) await checkCrons();
+        await o.store.releaseDebouncedRuns(o.now());
         drainOutbox();
         while (!stopped && active.size < o.maxParallelRuns) {
           const run = await store.claimRun();
@@ -166,6 +167,8 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
     async drain(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
+        // a debounced run counts once its quiet period is over on the runner's clock
+        await store.releaseDebouncedRuns(o.now());
         const pending = await store.countUnfinishedRuns();
         if (!pending && !active.size) return;
         if (Date.now() > deadline) throw new Error(`drain timed out: ${pending} runs pending, ${active.size} in flight`);

@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@/db/client';
 import type { IncomingEvent } from './dispatch';
+import { releaseDueDebouncedRuns, upsertDebouncedRunsCte } from './debounce';
 import { RunQueueFullError } from './errors';
 import type { RegisteredFunction } from './registry';
-import { accountOf, runRow, triggeredFunctions } from './runs';
+import { accountOf, debouncedRunRow, runRow, triggeredFunctions } from './runs';
 
 /** A run this worker has claimed: what the protocol needs to drive it. */
 export interface ClaimedRun {
@@ -84,6 +85,8 @@ export interface JobStore {
   failRun(runId: string, error: string, then?: { functionId: string; event: IncomingEvent }): Promise<void>;
   /** Runs of these functions that are queued, running or sleeping. */
   countUnfinishedRuns(): Promise<number>;
+  /** Debounced runs whose quiet period ended by `now` (the runner's clock, ms) are queued; returns how many. */
+  releaseDebouncedRuns(now: number): Promise<number>;
 }
 
 const CLAIM_BATCH = 25;
@@ -138,8 +141,11 @@ export function createJobStore(o: {
   leaseMs: number;
   /** the most queued runs an account may have; undefined = no limit */
   maxQueuedRunsPerAccount?: number;
+  /** the clock debounce periods are measured on (tests inject it) */
+  now?: () => number;
 }): JobStore {
   const { database, registry, workerId, leaseMs, maxQueuedRunsPerAccount } = o;
+  const now = o.now ?? Date.now;
   const functionIds = [...registry.keys()];
 
   /** Updates a run only while this worker holds it. */
@@ -178,7 +184,9 @@ export function createJobStore(o: {
         ts: raw.ts ?? Date.now(),
         ...(raw.v ? { v: raw.v } : {}),
       };
-      const runs = triggeredFunctions(registry, event.name, onlyFunctionId).map((fn) => runRow(fn, event));
+      const triggered = triggeredFunctions(registry, event.name, onlyFunctionId);
+      const runs = triggered.filter((fn) => !fn.debounce).map((fn) => runRow(fn, event));
+      const debounced = triggered.flatMap((fn) => (fn.debounce ? [debouncedRunRow({ ...fn, debounce: fn.debounce }, event, now())] : []));
       const account = accountOf(event);
       const cap = capped && account && runs.length && maxQueuedRunsPerAccount !== undefined ? maxQueuedRunsPerAccount : null;
       // the runs are inserted only by whoever inserted the event: a duplicate id starts nothing;
@@ -199,10 +207,11 @@ export function createJobStore(o: {
                                                   concurrency_keys text[], concurrency_limits int[], max_attempts int)
            where exists (select 1 from ev)
            returning id
-         )
+         ),
+         ${upsertDebouncedRunsCte('$9::jsonb')}
          select (select ok from cap) as ok, exists (select 1 from job_events where id = $1) as duplicate,
                 (select count(*)::int from queued) as runs`,
-        [event.id, event.name, JSON.stringify(event.data), event.ts, JSON.stringify(runs), account, cap, runs.length],
+        [event.id, event.name, JSON.stringify(event.data), event.ts, JSON.stringify(runs), account, cap, runs.length, JSON.stringify(debounced)],
       );
       const r = rows[0];
       if (!r.ok && !r.duplicate) throw new RunQueueFullError(account!, cap!);
@@ -377,6 +386,8 @@ export function createJobStore(o: {
       );
       return rows[0]?.n ?? 0;
     },
+
+    releaseDebouncedRuns: (at) => releaseDueDebouncedRuns(database, functionIds, at),
   };
   return store;
 }

@@ -130,14 +130,26 @@ async function withStage<T>(
 }
 
 // A column left empty in the file keeps what we knew; custom traits merge key by key.
-const PEOPLE_UPDATE = `email = coalesce(excluded.email, people.email), email_norm = coalesce(excluded.email_norm, people.email_norm),
-  first_name = coalesce(excluded.first_name, people.first_name), last_name = coalesce(excluded.last_name, people.last_name),
-  street = coalesce(excluded.street, people.street), city = coalesce(excluded.city, people.city),
-  state = coalesce(excluded.state, people.state), postcode = coalesce(excluded.postcode, people.postcode),
-  phone = coalesce(excluded.phone, people.phone),
-  custom_traits = case when excluded.custom_traits is null then people.custom_traits
-    else coalesce(people.custom_traits, '{}'::jsonb) || excluded.custom_traits end,
-  dataset_id = excluded.dataset_id, updated_at = now()`;
+const MERGED_COLUMNS = ['email', 'email_norm', 'first_name', 'last_name', 'street', 'city', 'state', 'postcode', 'phone', 'custom_traits'];
+const merged = (old: string, row: string, c: string) =>
+  c === 'custom_traits'
+    ? `case when ${row}.custom_traits is null then ${old}.custom_traits else coalesce(${old}.custom_traits, '{}'::jsonb) || ${row}.custom_traits end`
+    : `coalesce(${row}.${c}, ${old}.${c})`;
+
+/**
+ * The SET list that merges `row` (the file's values) into `old` (the stored person). updated_at moves only when a
+ * value differs: a person re-sent unchanged is not changed, so nothing re-scores them.
+ */
+function mergePerson(old: string, row: string, datasetId: string): string {
+  // a value the file gives that differs from the stored one; custom traits (scalars) differ unless the stored ones hold them
+  const differs = MERGED_COLUMNS.map((c) =>
+    c === 'custom_traits'
+      ? `(${row}.custom_traits is not null and not coalesce(${old}.custom_traits @> ${row}.custom_traits, false))`
+      : `(${row}.${c} is not null and ${row}.${c} is distinct from ${old}.${c})`,
+  );
+  return `${MERGED_COLUMNS.map((c) => `${c} = ${merged(old, row, c)}`).join(', ')}, dataset_id = ${datasetId},
+    updated_at = case when ${differs.join(' or ')} then now() else ${old}.updated_at end`;
+}
 
 /**
  * Writes a batch of people: by external id when the row has one, otherwise by normalized email (every person of the
@@ -170,7 +182,7 @@ export async function writePeopleBatch(database: Database, accountId: string, da
          select distinct on (external_id) $1::uuid, ${PEOPLE_COLUMNS}, $2::uuid from ${PEOPLE_STAGE}
          where reason is null and external_id is not null ${trustFresh ? 'and not fresh' : ''}
          order by external_id, line desc
-         on conflict (account_id, external_id) do update set ${PEOPLE_UPDATE}`,
+         on conflict (account_id, external_id) do update set ${mergePerson('people', 'excluded', 'excluded.dataset_id')}`,
         params,
       );
     if (!batch.emailOnly) return;
@@ -178,13 +190,7 @@ export async function writePeopleBatch(database: Database, accountId: string, da
     const latestByEmail = `select distinct on (email_norm) * from ${PEOPLE_STAGE}
       where reason is null and external_id is null order by email_norm, line desc`;
     await tx.query(
-      `update people p set
-         email = coalesce(u.email, p.email), first_name = coalesce(u.first_name, p.first_name),
-         last_name = coalesce(u.last_name, p.last_name), street = coalesce(u.street, p.street), city = coalesce(u.city, p.city),
-         state = coalesce(u.state, p.state), postcode = coalesce(u.postcode, p.postcode), phone = coalesce(u.phone, p.phone),
-         custom_traits = case when u.custom_traits is null then p.custom_traits
-           else coalesce(p.custom_traits, '{}'::jsonb) || u.custom_traits end,
-         dataset_id = $2::uuid, updated_at = now()
+      `update people p set ${mergePerson('p', 'u', '$2::uuid')}
        from (${latestByEmail}) u
        where p.account_id = $1::uuid and p.email_norm = u.email_norm`,
       params,

@@ -182,7 +182,9 @@ export async function matchPeople(
     });
     summary.people += persons.length;
     await database.query(
-      `update people p set graph_id = u.gid, match_method = u.m, graph_traits = g.traits, updated_at = now()
+      // updated_at moves only when the match changed what we know (a person re-sent unchanged is not re-scored)
+      `update people p set graph_id = u.gid, match_method = u.m, graph_traits = g.traits,
+         updated_at = case when (p.graph_id, p.match_method, p.graph_traits) is distinct from (u.gid, u.m, g.traits) then now() else p.updated_at end
        from unnest($2::int8[], $3::int4[], $4::text[]) as u(pid, gid, m)
        left join graph_persons g on g.id = u.gid
        where p.account_id = $1 and p.id = u.pid`,

@@ -1,12 +1,15 @@
-// New and changed contacts scored by themselves: a cohort recompute (an upload, an edit, the daily one) starts a
-// 'changes' run that scores exactly the members written since the last scoring; contacts recorded in real time
-// (never in the cohort) keep their assignment; cohorts that follow the calendar are recomputed by the daily cron.
+// New and changed contacts scored by themselves: a cohort recompute (an upload, an edit, the daily one) starts, after
+// the quiet period (the runner's clock is injected), a 'changes' run that scores the members written since the last
+// scoring (uploads through the real path: upload-changes.test.ts); contacts recorded in real time (never in the
+// cohort) keep their assignment; cohorts that follow the calendar are recomputed by the daily cron.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setDatabase, type Database } from '@/db/client';
 import { sendEvent } from '@/inngest/client';
 import { functions } from '@/inngest/functions';
 import { startEmbeddedRunner, type EmbeddedRunner } from '@/inngest/runner';
-import { listScoringRuns } from '@/lib/services/persona-sets';
+import { SCORE_CHANGES_DEBOUNCE } from '@/inngest/functions/cohorts';
+import { durationMs } from '@/inngest/runner/debounce';
+import { listScoringRuns, listSetsWithChanges } from '@/lib/services/persona-sets';
 import { tenantOf, type Tenant } from '@/lib/services/tenant';
 import { testDatabases } from '../helpers/db';
 import { demoWithRunner } from '../helpers/demo';
@@ -19,6 +22,7 @@ describe.each(testDatabases())('scoring what changed on $name', (target) => {
   let accountId: string;
   let cohorts: Record<string, string>;
   let clock = Date.UTC(2026, 0, 1, 0, 7);
+  const quietMs = durationMs(SCORE_CHANGES_DEBOUNCE.period)!;
 
   beforeAll(async () => {
     database = await target.open();
@@ -33,7 +37,7 @@ describe.each(testDatabases())('scoring what changed on $name', (target) => {
     await target.dispose(database);
   });
 
-  it('scores exactly the members an upload changed, keeps recorded contacts, closes who left', async () => {
+  it('scores the members a recompute finds changed, after the quiet period; keeps recorded contacts, closes who left', async () => {
     const cohortId = cohorts['Customers'];
     const { setId } = await seedReadyPersonaSet(database, accountId, cohortId, 'Changes set', { traitKeys: ['age', 'income', 'has_children', 'homeowner'], seed: 3 });
     await database.query(`update assignments set valid_from = now() - interval '2 days' where persona_set_id = $1`, [setId]);
@@ -60,6 +64,10 @@ describe.each(testDatabases())('scoring what changed on $name', (target) => {
 
     await sendEvent('cohort/recompute-requested', { accountId, cohortId });
     await runner.drain(120_000);
+    // debounced: nothing is scored until the cohort has been quiet for the period
+    expect(await listScoringRuns(tenant, setId)).toHaveLength(0);
+    clock += quietMs + 1000;
+    await runner.drain(120_000);
     const runs = await listScoringRuns(tenant, setId);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ trigger: 'changes', status: 'done', scored: changed.length, added: 0, removed: 0 });
@@ -71,14 +79,18 @@ describe.each(testDatabases())('scoring what changed on $name', (target) => {
     const kept = await database.query<{ n: number }>('select count(*)::int as n from assignments where persona_set_id = $1 and person_id = $2 and valid_to is null', [setId, outsider]);
     expect(kept.rows[0].n).toBe(1);
 
-    // the same recompute again within the window starts nothing more (one event per cohort and window)
+    // the same recompute again, with nothing changed since: no run at all
     await sendEvent('cohort/recompute-requested', { accountId, cohortId });
+    clock += quietMs + 1000;
     await runner.drain(120_000);
     expect(await listScoringRuns(tenant, setId)).toHaveLength(1);
 
     // an ad hoc run after a member left the cohort closes theirs, and still keeps the outsider's
-    await database.query(`update cohort_memberships set exited_on = current_date where cohort_id = $1 and person_id = $2`, [cohortId, members[0]]);
     await database.query(`update persona_sets set last_scored_at = now() where id = $1`, [setId]);
+    expect(await listSetsWithChanges(tenant, cohortId)).toEqual({ due: [], busy: [] });
+    await database.query(`update cohort_memberships set exited_on = current_date where cohort_id = $1 and person_id = $2`, [cohortId, members[0]]);
+    // a departure alone is something to score (its assignment is closed)
+    expect(await listSetsWithChanges(tenant, cohortId)).toEqual({ due: [setId], busy: [] });
     const { requestScoring } = await import('@/lib/services/persona-sets');
     await requestScoring(tenant, setId, 'adhoc');
     await runner.drain(120_000);

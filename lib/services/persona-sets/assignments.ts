@@ -1,13 +1,15 @@
-// Publishing a build (its personas, model and every member's assignment, in one transaction) and the assignment
-// history writes builds and scoring share: a current row per member, closed and reopened only on a change.
+// Publishing a build (its personas, model and every member's assignment, recorded contacts re-scored alongside, in
+// one transaction) and the assignment history writes builds and scoring share: a current row per member, closed and
+// reopened only on a change.
 import 'server-only';
 import type { TraitSelection } from '@/db/json';
 import { bulkColumns, bulkInsert, refreshStatistics } from '@/db/bulk';
-import { assignRows, encodeTable } from '@/lib/clustering';
+import { assignRows, encodeTable, type PersonaModel } from '@/lib/clustering';
 import type { Tenant } from '../tenant';
 import { emptySnapshot, getCurrentBuildSet } from './build';
 import { BuildSupersededError, ofMembers, withStepProgress } from './build-progress';
-import { matrixKeys, snapshotMatrix } from './member-matrix';
+import { resolveTraitColumns } from '../trait-reader';
+import { loadMemberMatrix, matrixKeys, snapshotMatrix } from './member-matrix';
 import type { BuildRef } from './types';
 
 export interface Labels {
@@ -37,7 +39,8 @@ const WRITE_BATCH = 12_500;
 const LABEL_COLUMNS = bulkColumns({ person_id: 'int8', persona_id: 'uuid', distance: 'float4', runner_up: 'uuid', margin: 'float4' });
 
 /**
- * Publishes the draft: personas, the model, and every member's assignment, in one transaction. History rows
+ * Publishes the draft: personas, the model, and the assignment of every member and of every contact recorded by
+ * real-time assignment outside the cohort, in one transaction. History rows
  * are closed and opened only where a member's persona changed. Idempotent: running it again changes nothing.
  */
 export async function publishAssignments(
@@ -58,6 +61,7 @@ export async function publishAssignments(
     const { matrix } = encodeTable(draft.model.encoder, mt.table);
     return { mt, a: await assignRows(draft.model, matrix, mt.table.n) };
   });
+  const recorded = await scoreRecordedContacts(tenant, build.personaSetId, set.cohortId, draft.model);
   const ids = draft.personas.map((p) => p.id);
   const stored: TraitSelection = { traits: draft.traits, ...selection };
   return withStepProgress(tenant, build, 'Writing assignments', [0.6, 0.85], (progress) => tenant.db.transaction(async (tx) => {
@@ -83,7 +87,8 @@ export async function publishAssignments(
         tenant.accountId,
         draft.retiredIds,
       ]);
-    const counts = await writeAssignments({ ...tenant, db: tx }, build.personaSetId, mt.personIds, a, ids, null, { closeOthers: true, onRows });
+    const everyone = recorded ? joinLabels([mt.personIds, a], [recorded.personIds, recorded.a]) : { personIds: mt.personIds, a };
+    const counts = await writeAssignments({ ...tenant, db: tx }, build.personaSetId, everyone.personIds, everyone.a, ids, null, { closeOthers: true, onRows });
     // the progress writes go through the pool: none may wait on the row lock this update takes
     await progress.flush();
     const published = await tx.query(
@@ -96,6 +101,34 @@ export async function publishAssignments(
     if (!published.rows.length) throw new BuildSupersededError(build);
     return counts;
   }));
+}
+
+/**
+ * Contacts recorded by real-time assignment (assigned in the set, never members of its cohort) scored against the new
+ * personas: a rebuild re-scores them with the members rather than closing their assignment, so each keeps a current
+ * persona of the set (the same one, without a new history row, when the new model agrees).
+ */
+async function scoreRecordedContacts(tenant: Tenant, personaSetId: string, cohortId: string, model: PersonaModel) {
+  const columns = await resolveTraitColumns(tenant, model.encoder.specs.map((s) => s.key));
+  const mt = await loadMemberMatrix(tenant, columns, { kind: 'recorded', personaSetId, cohortId });
+  if (!mt.table.n) return null;
+  const { matrix } = encodeTable(model.encoder, mt.table);
+  return { personIds: mt.personIds, a: await assignRows(model, matrix, mt.table.n) };
+}
+
+function joinLabels(...parts: [Float64Array, Labels][]): { personIds: Float64Array; a: Labels } {
+  const n = parts.reduce((s, [ids]) => s + ids.length, 0);
+  const out = { personIds: new Float64Array(n), a: { labels: new Int32Array(n), distances: new Float32Array(n), runnerUp: new Int32Array(n), margins: new Float32Array(n) } };
+  let at = 0;
+  for (const [ids, a] of parts) {
+    out.personIds.set(ids, at);
+    out.a.labels.set(a.labels, at);
+    out.a.distances.set(a.distances, at);
+    out.a.runnerUp.set(a.runnerUp, at);
+    out.a.margins.set(a.margins, at);
+    at += ids.length;
+  }
+  return out;
 }
 
 /** Copies the labels into the per-connection scratch table the history statements join. */

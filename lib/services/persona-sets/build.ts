@@ -79,9 +79,11 @@ const SNAPSHOT_BATCH = 100_000;
  * Fixes the cohort members this build works on, in the build's own rows of build_snapshots (a logged table: a
  * step resumed after a crash finds them). Idempotent: a retry replaces this build's rows, and only this build's.
  */
-export async function snapshotMembers(tenant: Tenant, build: BuildRef): Promise<{ members: number }> {
+export async function snapshotMembers(tenant: Tenant, build: BuildRef): Promise<{ members: number; takenAt: string }> {
   const { db, accountId } = tenant;
   const set = await getCurrentBuildSet(tenant, build);
+  // the database's clock, before the first member is read: what is written after it counts as changed for the set
+  const takenAt = new Date((await db.query<{ at: Date }>('select now() as at')).rows[0].at).toISOString();
   const members = await withStepProgress(tenant, build, 'Taking the cohort snapshot', [0.02, 0.08], async (progress) => {
     const total = await db.query<{ n: string }>(
       'select count(*)::text as n from cohort_memberships where cohort_id = $1 and account_id = $2 and exited_on is null',
@@ -111,7 +113,7 @@ export async function snapshotMembers(tenant: Tenant, build: BuildRef): Promise<
   });
   if (members === 0) throw new ServiceError('invalid', 'The cohort has no members today, so there is nobody to cluster.');
   if (members < 20) throw new ServiceError('invalid', `The cohort has only ${members} members; a persona set needs at least 20.`);
-  return { members };
+  return { members, takenAt };
 }
 
 async function candidateKeys({ db, accountId }: Tenant): Promise<string[]> {
@@ -263,12 +265,16 @@ async function currentPersonaSizes({ db, accountId }: Tenant, personaSetId: stri
   return r.rows;
 }
 
-/** The build's end: ready, its snapshot (and any older build's) dropped. BuildSupersededError if a newer build was requested. */
-export async function markReady(tenant: Tenant, build: BuildRef): Promise<{ personas: { name: string; size: number }[] }> {
+/**
+ * The build's end: ready, its snapshot (and any older build's) dropped. BuildSupersededError if a newer build was
+ * requested. `scoredAsOf` (the snapshot's time) is where the next 'changes' run looks from.
+ */
+export async function markReady(tenant: Tenant, build: BuildRef, scoredAsOf?: string): Promise<{ personas: { name: string; size: number }[] }> {
   const r = await tenant.db.query(
     `update persona_sets set status = 'ready', progress = 1, current_step = null, step_detail = null, error = null, draft = null,
-       built_at = now(), last_scored_at = now(), updated_at = now() where id = $1 and account_id = $2 and build_version = $3 returning id`,
-    [build.personaSetId, tenant.accountId, build.buildVersion],
+       built_at = now(), last_scored_at = coalesce($4::timestamptz, now()), updated_at = now()
+     where id = $1 and account_id = $2 and build_version = $3 returning id`,
+    [build.personaSetId, tenant.accountId, build.buildVersion, scoredAsOf ?? null],
   );
   if (!r.rows.length) throw new BuildSupersededError(build);
   await dropSnapshots(tenant, build);

@@ -39,7 +39,7 @@ export { SCORING_CHUNK, explainScoringError, failScoringRun, finishScoringRunIfC
 export { assignContact, decodeGraphTraits, forgetPersonaSetModel, resetModelCache } from './realtime';
 export type { AssignContactInput, AssignContactResult, ContactIdentity } from './realtime';
 export { DEFAULT_CLUSTERING_TRAITS, getAssignmentConfidence, getExploreSets, listCohortOptions, listTraitOptions } from './views';
-export { SCHEDULE_PERIOD_MS, SCORING_SCHEDULES, dueScheduledSets, listScorableSetsOfCohort, listScoringRuns, setScoringSchedule, type ScoringSchedule } from './schedule';
+export { SCHEDULE_PERIOD_MS, SCORING_SCHEDULES, dueScheduledSets, listSetsWithChanges, listScoringRuns, setScoringSchedule, type ScoringSchedule } from './schedule';
 export { findPeople, flowFromHistory, getPersonHistory, getTransitions, parseInstant } from './history';
 export type { PersonHistory, PersonMatch, Transitions } from './history';
 export { comparePersonaSets, listComparableSets } from './compare';

@@ -25,7 +25,9 @@ export interface MemberMatrix {
 export type MemberSource =
   | { kind: 'snapshot'; build: BuildRef; stride?: number }
   | { kind: 'cohort'; personaSetId: string; cohortId: string; range?: [number, number]; changedSince?: string }
-  | { kind: 'assigned'; personaSetId: string };
+  | { kind: 'assigned'; personaSetId: string }
+  /** contacts recorded by real-time assignment: assigned in the set and never in its cohort */
+  | { kind: 'recorded'; personaSetId: string; cohortId: string };
 
 /** The clustering traits plus what describing, drawing, mapping and the default analysis need. */
 export function matrixKeys(traits: string[]): string[] {
@@ -58,6 +60,14 @@ function membersOf(source: MemberSource): { sql: string; params: unknown[]; pers
         stride: 1,
       };
     }
+    case 'recorded':
+      return {
+        sql: `select person_id from assignments a where a.persona_set_id = $3 and a.account_id = $1 and a.valid_to is null
+          and not exists (select 1 from cohort_memberships c where c.cohort_id = $4 and c.person_id = a.person_id)`,
+        params: [source.cohortId],
+        personaSetId: source.personaSetId,
+        stride: 1,
+      };
     case 'assigned':
       return {
         sql: 'select person_id from assignments where persona_set_id = $3 and account_id = $1 and valid_to is null',

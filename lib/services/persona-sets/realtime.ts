@@ -6,7 +6,7 @@ import 'server-only';
 import type { Database } from '@/db/client';
 import { parsePersonaModel } from '@/db/json';
 import { assignRecord, type PersonaModel, type RecordValue } from '@/lib/clustering';
-import { GRAPH_TRAIT_INDEX } from '@/lib/identity-graph/catalog';
+import { GRAPH_TRAITS, GRAPH_TRAIT_INDEX, parseBooleanWord } from '@/lib/identity-graph/catalog';
 import { nameKey, normalizeEmail, normalizePostcode, normalizeStreet, normalizeText } from '@/lib/identity-graph/normalize';
 import { ServiceError, notFound } from '../errors';
 import { isUuid } from '../ids';
@@ -280,6 +280,42 @@ export async function assignContact(tenant: Tenant, setId: string, input: Assign
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
+/** A graph trait given in its own form (a label, a yes / no, a number) as the code people.graph_traits holds; NaN if unreadable. */
+function graphTraitCode(key: string, v: RecordValue): number {
+  const spec = GRAPH_TRAITS[GRAPH_TRAIT_INDEX[key]];
+  if (typeof v === 'number') return Number.isFinite(v) ? v : NaN;
+  if (typeof v === 'boolean') return spec.type === 'boolean' ? (v ? 1 : 0) : NaN;
+  if (typeof v !== 'string' || !v.trim()) return NaN;
+  if (spec.type === 'boolean') {
+    const b = parseBooleanWord(v);
+    return b === null ? NaN : b ? 1 : 0;
+  }
+  const label = v.trim().toLowerCase();
+  const i = spec.categories?.findIndex((c) => c.toLowerCase() === label) ?? -1;
+  if (i >= 0) return i;
+  return spec.type === 'numeric' || spec.type === 'ordinal' ? Number(v) : NaN;
+}
+
+/**
+ * The graph traits a new person is stored with: the identity graph's, with the graph traits the call gave in place of
+ * them, so that a later re-scoring (a rebuild) reads what this assignment was made from. Null when there are none.
+ */
+function storedGraphTraits(matched: (number | null)[] | null, given: Record<string, RecordValue> | undefined): string | null {
+  const out: number[] = GRAPH_TRAITS.map((_, i) => {
+    const v = matched?.[i];
+    return v === null || v === undefined || !Number.isFinite(Number(v)) ? NaN : Number(v);
+  });
+  let any = !!matched;
+  for (const [k, v] of Object.entries(given ?? {})) {
+    if (GRAPH_TRAIT_INDEX[k] === undefined || v === undefined || v === null) continue;
+    const code = graphTraitCode(k, v);
+    if (Number.isNaN(code)) continue;
+    out[GRAPH_TRAIT_INDEX[k]] = code;
+    any = true;
+  }
+  return any ? `{${out.map((v) => (Number.isNaN(v) ? 'NaN' : v)).join(',')}}` : null;
+}
+
 /** Upserts the contact as one of the account's people and opens (or keeps) its current assignment, in one transaction. */
 async function recordContact(
   { db: database, accountId }: Tenant,
@@ -314,7 +350,7 @@ async function recordContact(
           id.postcode ?? null,
           matched?.graphId ?? null,
           matched ? matched.method === 'account_person' ? null : matched.method : 'none',
-          matched?.graphTraits ? `{${matched.graphTraits.map((v) => (v === null || !Number.isFinite(Number(v)) ? 'NaN' : v)).join(',')}}` : null,
+          storedGraphTraits(matched?.graphTraits ?? null, input.traits),
           Object.keys(custom).length ? JSON.stringify(custom) : null,
         ],
       );

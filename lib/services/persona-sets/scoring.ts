@@ -33,8 +33,8 @@ async function getScoringSet({ db, accountId }: Tenant, personaSetId: string): P
 
 /**
  * Starts a run: closes the assignments of people who left the cohort and plans the chunks. A run of trigger
- * 'changes' scores only the members written since the set was last scored or not assigned yet (`changedSince`,
- * which its chunks carry). People who never were in the cohort (contacts recorded in real time) keep theirs.
+ * 'changes' scores only the members written since the set was last scored (or built) or not assigned yet
+ * (`changedSince`, which its chunks carry). People who never were in the cohort (contacts recorded in real time) keep theirs.
  */
 export async function startScoringRun(
   tenant: Tenant,
@@ -43,8 +43,10 @@ export async function startScoringRun(
 ): Promise<{ members: number; chunks: [number, number][]; removed: number; changedSince?: string }> {
   const { db, accountId } = tenant;
   const set = await getScoringSet(tenant, personaSetId);
+  // the start is noted before the plan is read: the next 'changes' run looks from here
+  await db.query('update scoring_runs set started_at = coalesce(started_at, now()) where id = $1 and account_id = $2', [runId, accountId]);
   const run = await db.query<{ trigger: string; since: Date | null }>(
-    `select r.trigger, s.last_scored_at as since from scoring_runs r join persona_sets s on s.id = r.persona_set_id
+    `select r.trigger, coalesce(s.last_scored_at, s.built_at) as since from scoring_runs r join persona_sets s on s.id = r.persona_set_id
      where r.id = $1 and r.account_id = $2`,
     [runId, accountId],
   );
@@ -96,6 +98,9 @@ export async function scoreChunk(
   const ids = personas.rows.map((p) => p.id);
   return tenant.db.transaction(async (tx) => {
     const counts = await writeAssignments({ ...tenant, db: tx }, personaSetId, mt.personIds, a, ids, runId, { closeOthers: false, range });
+    // chunks of one run commit their counts one at a time: without the lock, two chunks finishing together each
+    // counted only their own row, and the run never read as complete
+    await tx.query('select id from scoring_runs where id = $1 and account_id = $2 for update', [runId, tenant.accountId]);
     // the chunk's first result stands (a retry of a committed chunk changes nothing and would count 0 moves);
     // the run's counters are the sums over its chunks, so a chunk counts once however often it runs
     const chunk = await tx.query<{ scored: number; changed: number; added: number }>(
@@ -133,9 +138,10 @@ export async function finishScoringRunIfComplete(tenant: Tenant, personaSetId: s
   const set = await getScoringSet(tenant, personaSetId);
   await computeAnalysis(tenant, { personaSetId, buildVersion: set.buildVersion }, 'cohort');
   await db.query(
-    `update persona_sets set last_scored_at = now(),
+    // scored as of the run's start: what was written while it ran is still "changed" for the next run
+    `update persona_sets set last_scored_at = coalesce((select started_at from scoring_runs where id = $3), now()),
        member_count = (select count(*) from assignments where persona_set_id = $1 and valid_to is null) where id = $1 and account_id = $2`,
-    [personaSetId, accountId],
+    [personaSetId, accountId, runId],
   );
   return { finished: true };
 }

@@ -1,6 +1,6 @@
 import type { TraitTable } from './types';
 import { encodeTable, fitEncoder, getColumn } from './encoder';
-import { partnersOf, traitColumns } from './contribution';
+import { partnersOf, quickKMeans, traitColumns } from './contribution';
 import { Rng, sampleIndices } from './rng';
 
 /** rows the close partners of a trait are found on */
@@ -12,6 +12,9 @@ const MAX_LEVELS = 3;
 const INDEPENDENT_V = 0.15;
 /** and it "multiplies the personas" when k with it is at least this share of levels x k without it */
 const MULTIPLIES = 0.75;
+
+/** a trait this associated (Cramer's V) with the other traits' coarse personas clearly describes them */
+const CLEARLY_FOLLOWS_V = 0.3;
 
 /** a value held by fewer of the known cells than this is not a level (a stray "." among MALE and FEMALE) */
 const MIN_LEVEL_SHARE = 0.01;
@@ -45,6 +48,18 @@ export function closePartners(table: TraitTable, key: string, keys: string[]): s
   const { matrix, d } = encodeTable(enc, small);
   const close = partnersOf(matrix, small.n, d, traitColumns(enc));
   return close[keys.indexOf(key)].map((q) => keys[q]);
+}
+
+/**
+ * Cheap first look before the persona set is built without a trait: the other traits' rows are split into k
+ * coarse personas by a small k-means, and a trait clearly associated with them (V at least CLEARLY_FOLLOWS_V)
+ * describes their structure, so it cannot be a split across it.
+ */
+export function clearlyFollows(table: TraitTable, key: string, levels: number[], rest: string[], k: number, seed: number): boolean {
+  const enc = fitEncoder(table, rest);
+  const { matrix, d } = encodeTable(enc, table);
+  const labels = quickKMeans(matrix, table.n, d, k, seed + 3, 2, 30);
+  return cramersV(getColumn(table, key)!.col, levels, labels, k) >= CLEARLY_FOLLOWS_V;
 }
 
 /** Correlation ratio (eta, 0..1) of a numeric column on a partition: how much of its spread the personas explain. */

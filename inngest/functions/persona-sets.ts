@@ -15,6 +15,7 @@ import {
   markErrored,
   markReady,
   publishAssignments,
+  withLeftOut,
   requestScoring,
   scoreChunk,
   snapshotMembers,
@@ -77,9 +78,9 @@ export const buildPersonaSet = inngest.createFunction(
       if (!start.current) return { skipped: 'a newer build of this set was requested' };
       const snapshot = await buildStep('snapshot-members', (t) => snapshotMembers(t, build));
       const selection = await buildStep('select-traits', (t) => chooseTraits(t, build, snapshot.members));
-      const fit = await buildStep('fit-personas', (t) => fitPersonas(t, build, selection.traits));
+      const fit = await buildStep('fit-personas', (t) => fitPersonas(t, build, selection.traits, selection.chosenBy));
       const published = await buildStep('write-assignments', (t) =>
-        publishAssignments(t, build, { chosenBy: selection.chosenBy, report: selection.report }),
+        publishAssignments(t, build, { chosenBy: selection.chosenBy, report: withLeftOut(selection.report, fit.leftOut) }),
       );
       await buildStep('compute-analysis', async (t) => {
         await getCurrentBuildSet(t, build);

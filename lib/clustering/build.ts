@@ -11,6 +11,7 @@ import { blocksOf } from './mixture';
 import { traitColumns } from './contribution';
 import { learnMetric } from './metric';
 import { describePersonas } from './describe';
+import { clearlyFollows, closePartners, drivenBySplit, fewLevels, splitsEveryPersona } from './nuisance';
 
 export interface ClusterOptions {
   k?: number;
@@ -39,6 +40,11 @@ export interface BuildOptions extends ClusterOptions {
   maxTraits?: number;
   /** tune trait weights to the mixture model's personas (default true); false: every trait counts as one standardized trait */
   learnWeights?: boolean;
+  /**
+   * leave out a two- or three-level trait that splits every persona of the other traits the same way (nuisance.ts);
+   * default: when Facet chooses the traits (no `traits` given). Only with an automatic k.
+   */
+  leaveOutSplits?: boolean;
 }
 
 /** rows used to choose k, silhouette sample, bootstrap fits per candidate, bootstrap size */
@@ -46,6 +52,8 @@ const SELECT_SAMPLE = 12_000;
 const SIL_SAMPLE = 2_000;
 const BOOTSTRAPS = 3;
 const BOOT_SIZE = 10_000;
+/** rows a trait that may split every persona is judged on (nuisance.ts) */
+const PROBE_ROWS = 3_000;
 /** Lloyd steps of the final fit when it starts from the mixture model's personas */
 const MODEL_STEPS = 1;
 
@@ -241,6 +249,11 @@ export async function clusterMatrix(input: Float32Array, n: number, d: number, o
   }
 }
 
+/** The given rows of a table. */
+function rowsOf(table: TraitTable, rows: Int32Array): TraitTable {
+  return { n: rows.length, traits: table.traits, columns: table.columns.map((c) => Float64Array.from(rows, (i) => c[i])) };
+}
+
 /** Validates the table, drops unusable caller-chosen traits and replaces non-finite values. */
 function sanitize(table: TraitTable, keys: string[], warnings: string[]): string[] {
   const usable: string[] = [];
@@ -287,22 +300,68 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
     }
   }
   if (!keys.length) throw new Error('no usable traits: every trait is missing, constant or unknown');
-  let encoder: Encoder = fitEncoder(table, keys);
-  const { matrix, d } = encodeTable(encoder, table);
+  const fit = async (ks: string[], from: number, to: number, on: TraitTable = table) => {
+    let enc: Encoder = fitEncoder(on, ks);
+    const { matrix, d } = encodeTable(enc, on);
+    const cm = await clusterMatrix(matrix, on.n, d, {
+      ...opts,
+      encoder: enc,
+      ...(opts.learnWeights === false ? {} : {
+        rescale: (scale: number[]) => {
+          // each trait's weight tuned so that nearest-centre assignment reproduces the mixture model's personas
+          const weights = Object.fromEntries(ks.map((key, t) => [key, scale[t]]));
+          enc = fitEncoder(on, ks, weights);
+          return encodeTable(enc, on).matrix;
+        },
+      }),
+      onProgress: (f, s) => progress(from + f * (to - from), s),
+    });
+    return { cm, encoder: enc, d };
+  };
   const tEnc = (performance.now() - t0) / 1000;
-  const cm = await clusterMatrix(matrix, table.n, d, {
-    ...opts,
-    encoder,
-    ...(opts.learnWeights === false ? {} : {
-      rescale: (scale: number[]) => {
-        // each trait's weight tuned so that nearest-centre assignment reproduces the mixture model's personas
-        const weights = Object.fromEntries(keys.map((key, t) => [key, scale[t]]));
-        encoder = fitEncoder(table, keys, weights);
-        return encodeTable(encoder, table).matrix;
-      },
-    }),
-    onProgress: (f, s) => progress(0.05 + f * 0.85, s),
-  });
+  let { cm, encoder, d } = await fit(keys, 0.05, 0.9);
+  const leftOut: { key: string; reason: string }[] = [];
+  let probe: TraitTable | null = null;
+  if ((opts.leaveOutSplits ?? selection !== 'caller-chosen') && opts.k === undefined && keys.length > 2) {
+    // a discrete trait that only splits every persona of the other traits in two or three is left out (nuisance.ts)
+    for (const key of keys) {
+      const levels = fewLevels(table, key);
+      if (!levels || cm.k < 2 * levels.length - 1) continue;
+      // the personas of the other traits, without the trait and what it drives
+      const partners = closePartners(table, key, keys);
+      const rest = keys.filter((k) => k !== key && !partners.includes(k));
+      if (rest.length < 2) continue;
+      // judged on a sample of rows (the whole cohort when small); the set without it is then fitted on every row
+      if (!probe) probe = table.n > PROBE_ROWS ? rowsOf(table, sampleIndices(table.n, PROBE_ROWS, new Rng((opts.seed ?? 0) + 5))) : table;
+      // cheap first look: a trait clearly related to the other traits' coarse personas describes them, no probe
+      if (clearlyFollows(probe, key, levels, rest, Math.max(2, Math.round(cm.k / levels.length)), opts.seed ?? 0)) continue;
+      const test = await fit(rest, 0.9, 0.91, probe);
+      const why = splitsEveryPersona(probe, key, levels, cm.k, test.cm.k, test.cm.labels);
+      if (!why) continue;
+      leftOut.push({ key, reason: why });
+      const kept: string[] = [];
+      for (const partner of partners) {
+        const driven = drivenBySplit(probe, partner, key, test.cm.k, test.cm.labels);
+        if (driven) leftOut.push({ key: partner, reason: driven });
+        else kept.push(partner);
+      }
+      keys = keys.filter((k) => !leftOut.some((l) => l.key === k));
+      // a partner the other traits' personas explain carries their structure too: it stays, and the set is refitted
+      const without = probe === table && !kept.length ? test : await fit(keys, 0.91, 0.92);
+      if (selection !== 'caller-chosen') {
+        for (const l of leftOut) {
+          const row = selection.report.find((r) => r.key === l.key)!;
+          row.chosen = false;
+          row.reason = l.reason;
+        }
+        selection.selected = keys;
+      }
+      const also = leftOut.slice(1).map((l) => l.key);
+      without.cm.kReason += `; ${key}${also.length ? ` (with ${also.join(', ')}, which follow it)` : ''} left out: it ${why.split(':')[0]} (${cm.k} personas with it)`;
+      ({ cm, encoder, d } = without);
+      break;
+    }
+  }
   progress(0.92, 'describing personas');
   const personas = describePersonas(table, encoder, cm.labels, cm.k, { seed: opts.seed });
   personas.forEach((p, j) => (p.cohesion = cm.quality.cohesion[j]));
@@ -329,6 +388,6 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
   return {
     model, k: cm.k, traits: keys, selection, kCandidates: cm.kCandidates, kReason: cm.kReason, inertia: cm.inertia,
     quality: cm.quality, labels: cm.labels, distances: cm.distances, runnerUp: cm.runnerUp, margins: cm.margins,
-    personas, warnings: [...warnings, ...cm.warnings], timings: { encode: tEnc, ...cm.timings, total: (performance.now() - t0) / 1000 },
+    personas, leftOut, warnings: [...warnings, ...cm.warnings], timings: { encode: tEnc, ...cm.timings, total: (performance.now() - t0) / 1000 },
   };
 }

@@ -115,7 +115,7 @@ export function leaveOneOutContributions(
 }
 
 /** Close partners of each trait: another trait with a column correlated at least PARTNER with one of its own. */
-function partnersOf(X: Float32Array, n: number, d: number, blocks: number[][]): number[][] {
+export function partnersOf(X: Float32Array, n: number, d: number, blocks: number[][]): number[][] {
   const mean = new Float64Array(d), sd = new Float64Array(d);
   for (let c = 0; c < d; c++) {
     let s = 0, s2 = 0;

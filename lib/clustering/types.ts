@@ -198,6 +198,8 @@ export interface PersonaSetResult {
   runnerUp: Int32Array;
   margins: Float32Array;
   personas: Persona[];
+  /** traits left out after the fit because they split every persona the same way (nuisance.ts), with the reason */
+  leftOut: { key: string; reason: string }[];
   /** things the caller should know: dropped traits, reduced k, duplicates ... */
   warnings: string[];
   timings: Record<string, number>;

@@ -148,6 +148,14 @@ export async function chooseTraits(
   });
 }
 
+/** The trait report with the traits the fit left out (they split every persona the same way) marked as not chosen. */
+export function withLeftOut(report: SelectionReportRow[], leftOut: { key: string; reason: string }[] = []): SelectionReportRow[] {
+  return report.map((r) => {
+    const out = leftOut.find((l) => l.key === r.key);
+    return out ? { ...r, chosen: false, reason: out.reason } : r;
+  });
+}
+
 /** What persona_sets.quality keeps of a fit: how well the personas separate, and how k was chosen. */
 export function qualityOf(result: PersonaSetResult): BuildQuality {
   return {
@@ -188,7 +196,8 @@ export async function fitPersonas(
   tenant: Tenant,
   build: BuildRef,
   traits: string[],
-): Promise<{ k: number; personaIds: string[]; silhouette: number; stability: number; warnings: string[] }> {
+  chosenBy: 'analyst' | 'automatic' = 'analyst',
+): Promise<{ k: number; personaIds: string[]; silhouette: number; stability: number; warnings: string[]; leftOut: { key: string; reason: string }[] }> {
   const set = await getCurrentBuildSet(tenant, build);
   const members = await snapshotSize(tenant, build);
   const mt = await withStepProgress(tenant, build, 'Loading traits', [0.12, 0.2], (progress) => {
@@ -203,6 +212,8 @@ export async function fitPersonas(
       traits,
       k: set.requestedK ?? undefined,
       seed: 1234 + build.buildVersion,
+      // a trait Facet chose that only splits every persona the same way is left out; the analyst's traits stay
+      leaveOutSplits: chosenBy === 'automatic',
       onProgress: (f, stage) => progress.report(f, 1, stage),
     });
   });
@@ -253,6 +264,7 @@ export async function fitPersonas(
     personaIds: personas.map((p) => p.id),
     silhouette: result.quality.silhouette,
     stability: result.quality.stability,
+    leftOut: result.leftOut,
     warnings: result.warnings,
   };
 }

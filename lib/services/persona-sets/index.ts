@@ -31,6 +31,7 @@ export {
   setProgress,
   snapshotMembers,
   startBuild,
+  withLeftOut,
 } from './build';
 export { publishAssignments } from './assignments';
 export { computeAnalysis, computeDimensionAnalysis, getAnalysis, getDimensionAnalyses, listDimensionAnalyses } from './analysis';

@@ -34,6 +34,12 @@ export interface ChooseKOptions {
  * wins (any candidate when none does). Silhouette is measured for the analyst, not used to choose: it favours
  * few personas when groups overlap or differ in size.
  */
+/**
+ * Lets the event loop run between two model fits (each is synchronous): the build's progress heartbeat and its
+ * database writes would otherwise wait for the whole choice of k. The result does not depend on it.
+ */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export async function chooseK(S: Float32Array, ns: number, d: number, o: ChooseKOptions): Promise<{ k: number; centres: Float64Array; candidates: KCandidate[]; reason: string; modelRows: Int32Array; labels: Int32Array }> {
   const all = new Int32Array(ns);
   for (let i = 0; i < ns; i++) all[i] = i;
@@ -53,6 +59,7 @@ export async function chooseK(S: Float32Array, ns: number, d: number, o: ChooseK
     return Math.min(...sizes) / labels.length;
   };
   for (let k = o.kLo; k <= o.kHi; k++) {
+    await breathe();
     o.onProgress?.((k - o.kLo) / total, `trying k = ${k}`);
     // k-means on the model's rows (on every row when they are too few) starts the model; the silhouette sample
     // takes the nearest of its centres
@@ -67,6 +74,7 @@ export async function chooseK(S: Float32Array, ns: number, d: number, o: ChooseK
   // k-means can also leave two groups in one persona: each k also starts from the best partition of k - 1 with its
   // widest persona split in two, and keeps the better fit
   for (let k = o.kLo + 1; k <= o.kHi; k++) {
+    await breathe();
     const q = k - o.kLo;
     const m = fitMixture(P, splitWidest(S, d, modelRows, best[q - 1].labels, k - 1, o.rng.fork()), k, best[q].cov);
     if (m.bic < candidates[q].bic) {
@@ -78,6 +86,7 @@ export async function chooseK(S: Float32Array, ns: number, d: number, o: ChooseK
   // k-means splits large groups before it isolates a small one: each k also starts from the best partition
   // of k + 1 with its two closest personas merged, and keeps the better fit
   for (let k = o.kHi - 1; k >= o.kLo; k--) {
+    await breathe();
     const q = k - o.kLo;
     const m = fitMixture(P, mergeClosest(S, d, modelRows, best[q + 1].labels, k + 1), k, best[q].cov);
     if (m.bic < candidates[q].bic) {

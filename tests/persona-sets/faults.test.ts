@@ -257,8 +257,11 @@ describe.each(testDatabases())('durable builds on $name', (target) => {
     expect(building.some((s) => s.progress > 0)).toBe(true);
     expect(building.some((s) => (s.detail ?? '') !== '')).toBe(true);
     for (let i = 1; i < seen.length; i++) {
-      // the worker writes every 0.7 s; 4 s leaves room for a machine whose cores are all taken (CI runs beside others)
-      expect(seen[i].at - seen[i - 1].at, `no progress between ${seen[i - 1].step} and ${seen[i].step}`).toBeLessThan(4000);
+      // the worker writes every 0.7 s; 4 s leaves room for a machine whose cores are all taken (CI runs beside others).
+      // "Queued" lasts until the older build reaches the end of the step it is in (it stops at its next step), so the
+      // hand-over gets the length of one step of a 6,000-member build
+      const bound = seen[i - 1].status === 'queued' ? 15_000 : 4000;
+      expect(seen[i].at - seen[i - 1].at, `no progress between ${seen[i - 1].step} and ${seen[i].step}`).toBeLessThan(bound);
       expect(seen[i].progress).toBeGreaterThanOrEqual(seen[i - 1].progress);
     }
   }, 240_000);

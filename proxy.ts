@@ -2,15 +2,10 @@
 // headers (lib/security-headers.ts). A page gets a fresh nonce: it goes into the request's CSP header too, where
 // Next finds it and puts it on the scripts it renders (which is why every page renders per request: app/layout.tsx).
 import { NextResponse, type NextRequest } from 'next/server';
-import { env } from '@/lib/env';
-import { newNonce, securityHeaders, servedOverHttps } from '@/lib/security-headers';
+import { newNonce, requestServedOverHttps, securityHeaders } from '@/lib/security-headers';
 
 export function proxy(request: NextRequest) {
-  const https = servedOverHttps({
-    appUrl: env.APP_URL,
-    forwardedProto: request.headers.get('x-forwarded-proto'),
-    trustProxy: Boolean(process.env.TRUSTED_PROXIES),
-  });
+  const https = requestServedOverHttps(request.headers.get('x-forwarded-proto'));
   const api = request.nextUrl.pathname.startsWith('/api/');
   const nonce = api ? undefined : newNonce();
   const headers = securityHeaders({ kind: api ? 'api' : 'page', nonce, https, dev: process.env.NODE_ENV === 'development' });

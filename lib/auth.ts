@@ -5,6 +5,7 @@ import { APIError, createAuthMiddleware } from 'better-auth/api';
 import { nextCookies } from 'better-auth/next-js';
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { cache } from 'react';
 import { getDatabase, type Database } from '@/db/client';
 import { authCredentials, sessions, users, verifications } from '@/db/schema';
 import { consumeAuthAttempt, refundAuthAttempt, tooManyAttemptsMessage } from './auth-limit';
@@ -106,8 +107,8 @@ export interface Viewer {
   demoReadOnly: boolean;
 }
 
-/** The signed-in user with their account, or null. */
-export async function getViewer(): Promise<Viewer | null> {
+/** The signed-in user with their account, or null; read once per request (the layout and the page both ask). */
+export const getViewer = cache(async (): Promise<Viewer | null> => {
   // headers first: it marks the page dynamic before anything opens the database (no database at build time)
   const requestHeaders = await headers();
   const auth = await getAuth();
@@ -127,7 +128,7 @@ export async function getViewer(): Promise<Viewer | null> {
     emailVerified: session.user.emailVerified,
     demoReadOnly: m.isDemo && mode === 'read-only',
   };
-}
+});
 
 /** For pages: the viewer, or a redirect to sign-in. */
 export async function requireViewer(): Promise<Viewer> {

@@ -1,6 +1,7 @@
 // The security headers of every page and API answer, built in one place: proxy.ts sets them on what Next serves,
 // and the production server's real-time assignment fast path (lib/api/realtime-assignment.ts) on what it answers.
 // Pure: no Next or Node imports, so both can use it.
+import { env } from '@/lib/env';
 
 export interface SecurityHeaderOptions {
   /** a page: its CSP allows the scripts carrying this request's nonce; an API answer loads nothing */
@@ -72,3 +73,9 @@ export function servedOverHttps(o: { appUrl: string; forwardedProto: string | nu
   // a chain of proxies: the first value is the client's
   return o.forwardedProto.split(',')[0].trim().toLowerCase() === 'https';
 }
+
+/** servedOverHttps with Facet's own settings (APP_URL, TRUSTED_PROXIES), for the request's X-Forwarded-Proto. */
+export function requestServedOverHttps(forwardedProto: string | null | undefined): boolean {
+  return servedOverHttps({ appUrl: env.APP_URL, forwardedProto, trustProxy: Boolean(process.env.TRUSTED_PROXIES) });
+}
+

@@ -3,8 +3,7 @@
 // hot endpoint straight from Node's request and response objects: same auth, limit, validation and service.
 import type http from 'node:http';
 import { PEER_HEADER, clientAddress } from '@/lib/client-address';
-import { env } from '@/lib/env';
-import { securityHeaders, servedOverHttps } from '@/lib/security-headers';
+import { requestServedOverHttps, securityHeaders } from '@/lib/security-headers';
 import { ServiceError } from '@/lib/services/errors';
 import { assignContact } from '@/lib/services/persona-sets';
 import { bodyTooLarge, declaresMoreThan, parseJsonBytes } from './body';
@@ -86,11 +85,10 @@ function readNodeBytes(req: http.IncomingMessage): Promise<Uint8Array> {
 
 // this path skips proxy.ts: the same headers as every other API answer, built once
 const API_HEADERS = { http: securityHeaders({ kind: 'api', https: false }), https: securityHeaders({ kind: 'api', https: true }) };
-const TRUST_PROXY = Boolean(process.env.TRUSTED_PROXIES);
 
 function apiSecurityHeaders(req: http.IncomingMessage): Record<string, string> {
   const proto = req.headers['x-forwarded-proto'];
-  const https = servedOverHttps({ appUrl: env.APP_URL, forwardedProto: Array.isArray(proto) ? proto[0] : proto, trustProxy: TRUST_PROXY });
+  const https = requestServedOverHttps(Array.isArray(proto) ? proto[0] : proto);
   return https ? API_HEADERS.https : API_HEADERS.http;
 }
 

@@ -1,11 +1,10 @@
 // The security headers of an API answer whose request carried a body. proxy.ts does not run for those: Next
 // would first copy the whole body for the proxy (keeping at most 10 MB of it), so a route could neither refuse
 // an oversized body while reading it nor receive an upload past 10 MB whole. Their routes set the same headers.
-import { env } from '@/lib/env';
-import { securityHeaders, servedOverHttps } from '@/lib/security-headers';
+import { requestServedOverHttps, securityHeaders } from '@/lib/security-headers';
 
 export function withApiSecurityHeaders(request: Request, response: Response): Response {
-  const https = servedOverHttps({ appUrl: env.APP_URL, forwardedProto: request.headers.get('x-forwarded-proto'), trustProxy: Boolean(process.env.TRUSTED_PROXIES) });
+  const https = requestServedOverHttps(request.headers.get('x-forwarded-proto'));
   let out = response;
   for (const [name, value] of Object.entries(securityHeaders({ kind: 'api', https }))) {
     if (out.headers.has(name)) continue;

@@ -4,12 +4,8 @@
 // is SIGKILLed too. Prints one row per kill (step, kill time, resume latency after the restart, outcome) and a
 // summary per driver. Every case must end ready, as the uncrashed build of the same cohort and seed, with one
 // ready email. Usage: [--members 20000] [--only embedded|pg] [--kill worker|database] [--cases n] [--pg url] (or BENCH_DATABASE_URL / DATABASE_URL)
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { migrateDatabase, openPg, setDatabase } from '@/db/client';
-import { startEmbeddedServer, type EmbeddedServer } from '@/db/server';
-import { CrashHarness, KILL_POINTS, type CaseResult, type CrashCase, type KillPoint } from '../tests/persona-sets/crash-harness';
+import { setDatabase } from '@/db/client';
+import { CrashHarness, KILL_POINTS, killableEmbeddedServer, type CaseResult, type CrashCase, type KillPoint } from '../tests/persona-sets/crash-harness';
 import { freshDatabase, table } from './lib';
 
 const argv = process.argv.slice(2);
@@ -50,49 +46,8 @@ const DATABASE_CASES: CrashCase[] = [
 
 /** An embedded server of our own, so that the bench can SIGKILL it and start it again on the same folder and port. */
 async function embeddedTarget() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facet-bench-faults-'));
-  let server: EmbeddedServer = await startEmbeddedServer({ dataDir: dir });
-  const port = Number(new URL(server.url).port);
-  const database = await openPg(server.url);
-  await migrateDatabase(database);
-  const databaseServer = {
-    async kill() {
-      process.kill(server.pid, 'SIGKILL');
-      while (isAlive(server.pid)) await new Promise((r) => setTimeout(r, 20));
-    },
-    async restart() {
-      // its backends notice the postmaster is gone and leave; until then the shared memory is still in use
-      for (let i = 0; ; i++) {
-        try {
-          server = await startEmbeddedServer({ dataDir: dir, port, stopStale: true });
-          return;
-        } catch (err) {
-          if (i > 100) throw err;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    },
-  };
-  return {
-    name: 'embedded',
-    database,
-    url: server.url,
-    databaseServer,
-    dispose: async () => {
-      await database.close();
-      await server.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  const own = await killableEmbeddedServer();
+  return { name: 'embedded', ...own };
 }
 
 async function pgTarget() {
@@ -123,9 +78,10 @@ async function main() {
       await harness.open();
       const cases = [...workerCases(), ...EXTRA, ...(t.databaseServer ? DATABASE_CASES : [])].filter((c) => !KILL || c.kill === KILL).slice(0, LIMIT);
       for (const c of cases) {
-        const r = await harness.run(c).catch((err: Error): CaseResult => ({
-          label: `${c.kill} kill, ${c.build} build, ${c.at}`, saveMs: NaN, killedIn: '?', killAtMs: NaN, resumeMs: null, bootMs: null, totalMs: NaN, problems: [err.message],
-        }));
+        const r = await harness.run(c).catch((err: Error): CaseResult => {
+          log(`${c.kill} kill, ${c.build} build, ${c.at}: ${err.message}`);
+          return { label: `${c.kill} kill, ${c.build} build, ${c.at}`, saveMs: NaN, killedIn: '?', killAtMs: NaN, resumeMs: null, bootMs: null, totalMs: NaN, problems: [err.message] };
+        });
         results.push({ ...r, kill: c.kill });
         rows.push({
           driver: t.name,

@@ -111,7 +111,7 @@ export function createScheduler(o: SchedulerOptions): Scheduler {
         await o.store.releaseDebouncedRuns(o.now());
         drainOutbox();
         while (!stopped && active.size < o.maxParallelRuns) {
-          const run = await store.claimRun();
+          const run = await store.claimRun([...active.keys()]);
           if (!run || stopped) {
             if (run) await store.releaseRuns([run.id]);
             break;

@@ -62,9 +62,10 @@ export interface JobStore {
   ingestEvents(events: IncomingEvent[]): Promise<{ ids: string[]; runs: number }>;
   /**
    * Takes the lease of the next due run: round robin over accounts (the least recently served first), then
-   * by age, honouring concurrency limits. A run whose lease ran out is taken over and its lost attempt counted.
+   * by age, honouring concurrency limits. A run whose lease ran out is taken over and its lost attempt counted,
+   * unless it is one of `inFlight`, the runs this process is executing.
    */
-  claimRun(): Promise<ClaimedRun | null>;
+  claimRun(inFlight?: string[]): Promise<ClaimedRun | null>;
   renewLeases(runIds: string[]): Promise<void>;
   /** Hands held runs back to the queue, due now or after `delayMs`; their steps stay persisted. */
   releaseRuns(runIds: string[], delayMs?: number): Promise<void>;
@@ -91,9 +92,12 @@ export interface JobStore {
 
 const CLAIM_BATCH = 25;
 
-// due, not leased, not held by this worker (a lease of ours that ran out during a stall is still ours); $2 = worker
+// due and not leased. A lease of ours that ran out is still ours while the run is in flight here (a stall), but not
+// once this process dropped it: an attempt that failed while the database was down could not hand its run back.
+// $2 = this worker, $3 = the runs in flight here
 const CLAIMABLE = `((status in ('queued', 'sleeping') and run_after <= now()) or status = 'running')
-  and (locked_until is null or locked_until < now()) and locked_by is distinct from $2`;
+  and (locked_until is null or locked_until < now())
+  and (locked_by is distinct from $2 or not (id = any($3::text[])))`;
 
 // what a lost attempt leaves as the run's error (the row's values before the update)
 const LOST_ATTEMPT = `format('attempt %s of %s was lost: its worker %s stopped (crashed or was killed) before finishing it',
@@ -229,14 +233,14 @@ export function createJobStore(o: {
       return { ids, runs };
     },
 
-    claimRun() {
+    claimRun(inFlight = []) {
       return database.transaction(async (tx) => {
-        const { rows: candidates } = await tx.query<{ id: string }>(CANDIDATES, [functionIds, workerId]);
+        const { rows: candidates } = await tx.query<{ id: string }>(CANDIDATES, [functionIds, workerId, inFlight]);
         for (const { id } of candidates) {
           const { rows: locked } = await tx.query<{ keys: string[]; limits: number[] }>(
             `select concurrency_keys as keys, concurrency_limits as limits from job_runs
              where id = $1 and ${CLAIMABLE} for update skip locked`,
-            [id, workerId],
+            [id, workerId, inFlight],
           );
           const c = locked[0];
           if (!c) continue; // another worker took it meanwhile

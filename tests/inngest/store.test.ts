@@ -106,6 +106,20 @@ for (const target of testDatabases()) {
       await expect(a.failRun(run.id, 'twice')).rejects.toBeInstanceOf(LeaseLost);
     });
 
+    it('takes back a run of its own whose lease ran out once it is no longer in flight here (its hand-back failed)', async () => {
+      const id = unique('own-lapsed');
+      const { a } = storesFor(id, 50);
+      await a.ingestEvent({ name: `test/${id}` });
+      const run = (await a.claimRun())!;
+      await new Promise((r) => setTimeout(r, 120));
+      // still executing here (a stall): not taken over from under itself
+      expect(await a.claimRun([run.id])).toBeNull();
+      // dropped by this process (the attempt failed while the database was down, so the release failed too)
+      const again = (await a.claimRun([]))!;
+      expect([again.id, again.attempt]).toEqual([run.id, 1]);
+      expect((await runRow(run.id)).error).toBe('attempt 1 of 3 was lost: its worker worker-a stopped (crashed or was killed) before finishing it');
+    });
+
     it('hands back runs whose lease expired, and runs released on stop', async () => {
       const id = unique('expired');
       const { a, b } = storesFor(id, 50);

@@ -3,8 +3,11 @@
 // (scripts/worker.ts) runs in child processes that get SIGKILLed at a step of a build (or the embedded database
 // server does), and every case is checked against an uncrashed build of the same cohort and seed.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { Database } from '@/db/client';
+import { migrateDatabase, openPg, type Database } from '@/db/client';
+import { startEmbeddedServer, type EmbeddedServer } from '@/db/server';
 import { functions } from '@/inngest/functions';
 import { startEmbeddedRunner, type EmbeddedRunner } from '@/inngest/runner';
 import { createPersonaSet, requestRebuild } from '@/lib/services/persona-sets';
@@ -72,6 +75,7 @@ export class WorkerProcess {
     this.started = new Promise((resolve, reject) => {
       const onData = (d: Buffer) => {
         this.output = (this.output + String(d)).slice(-4000);
+        if (process.env.FACET_CRASH_VERBOSE) process.stderr.write(`${new Date().toISOString().slice(11, 23)} [worker ${this.child.pid}] ${String(d)}`);
         if (this.output.includes('job runner started')) resolve(Date.now());
       };
       this.child.stdout!.on('data', onData);
@@ -304,4 +308,53 @@ export class CrashHarness {
     if (snap.rows[0].n) problems.push(`${snap.rows[0].n} snapshot rows left behind`);
     return problems;
   }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An embedded database server of the caller's own (not the one other test files share), migrated, with what
+ * SIGKILLs it and starts it again on the same folder and port: the database kills of the crash matrix.
+ */
+export async function killableEmbeddedServer() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facet-crash-db-'));
+  let server: EmbeddedServer = await startEmbeddedServer({ dataDir: dir });
+  const port = Number(new URL(server.url).port);
+  const database = await openPg(server.url);
+  await migrateDatabase(database);
+  const databaseServer = {
+    async kill() {
+      process.kill(server.pid, 'SIGKILL');
+      while (isAlive(server.pid)) await sleep(20);
+    },
+    async restart() {
+      // its backends notice the postmaster is gone and leave; until then the shared memory is still in use
+      for (let i = 0; ; i++) {
+        try {
+          server = await startEmbeddedServer({ dataDir: dir, port, stopStale: true });
+          return;
+        } catch (err) {
+          if (i > 100) throw err;
+          await sleep(100);
+        }
+      }
+    },
+  };
+  return {
+    database,
+    url: server.url,
+    databaseServer,
+    dispose: async () => {
+      await database.close();
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -19,6 +19,11 @@ export function stampPeerAddress(req: IncomingMessage): void {
   req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
 }
 
+/** The page renderer behind Facet's front (scripts/server.ts): the front stamped every request it forwards. */
+export function markPeerStamped(): void {
+  g.__facetPeerStamped = true;
+}
+
 /** Whether this process's requests carry a peer address its own server wrote. */
 export const peerAddressIsStamped = (): boolean => g.__facetPeerStamped === true;
 

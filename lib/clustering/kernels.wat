@@ -478,11 +478,9 @@
             (if (i32.or (local.get $init) (i32.ne (local.get $lab) (local.get $old)))
               (then
                 (if (local.get $wide) (then (i32.store (local.get $la) (local.get $lab))) (else (i32.store8 (local.get $la) (local.get $lab))))
-                (call $addRow (local.get $x) (local.get $d) (local.get $sp) (local.get $cntp) (local.get $lab) (f64.const 1))
-                (if (i32.eqz (local.get $init))
-                  (then
-                    (call $addRow (local.get $x) (local.get $d) (local.get $sp) (local.get $cntp) (local.get $old) (f64.const -1))
-                    (local.set $changed (i32.add (local.get $changed) (i32.const 1)))))))))
+                (call $addRow (local.get $x) (local.get $d) (local.get $sp) (local.get $cntp) (local.get $lab)
+                  (select (i32.const -1) (local.get $old) (local.get $init)))
+                (local.set $changed (i32.add (local.get $changed) (i32.eqz (local.get $init))))))))
         (local.set $res (i32.add (local.get $res) (i32.const 4)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
@@ -490,34 +488,61 @@
     (local.get $changed))
 
 
-  ;; sums[lab * d + t] += sign x[t] (f64) for the f32 row at $x, and counts[lab] += sign; sign is 1 or -1
-  ;; (exact), so adding and taking away round alike. Four features per step, widened into two f64x2.
-  (func $addRow (param $x i32) (param $d i32) (param $sp i32) (param $cntp i32) (param $lab i32) (param $sign f64)
-    (local $a i32) (local $t i32) (local $d4 i32) (local $v v128) (local $sg v128)
+  ;; sums[lab * d + t] += x[t] (f64) for the f32 row at $x, and counts[lab] += 1; with $old >= 0 the row also
+  ;; leaves centre $old: sums[old * d + t] -= x[t], counts[old] -= 1. Four features per step, widened into two
+  ;; f64x2, the row read once for both centres.
+  (func $addRow (param $x i32) (param $d i32) (param $sp i32) (param $cntp i32) (param $lab i32) (param $old i32)
+    (local $a i32) (local $o i32) (local $t i32) (local $d4 i32) (local $v v128) (local $lo v128) (local $hi v128)
     (local.set $a (i32.add (local.get $cntp) (i32.shl (local.get $lab) (i32.const 3))))
-    (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (local.get $sign)))
+    (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.const 1)))
     (local.set $a (i32.add (local.get $sp) (i32.shl (i32.mul (local.get $lab) (local.get $d)) (i32.const 3))))
     (local.set $d4 (i32.and (local.get $d) (i32.const -4)))
-    (local.set $sg (f64x2.splat (local.get $sign)))
-    (block $vecDone
-      (loop $vecLoop
-        (br_if $vecDone (i32.ge_u (local.get $t) (local.get $d4)))
-        (local.set $v (v128.load (local.get $x)))
-        (v128.store (local.get $a)
-          (f64x2.add (v128.load (local.get $a)) (f64x2.mul (local.get $sg) (f64x2.promote_low_f32x4 (local.get $v)))))
-        (v128.store offset=16 (local.get $a)
-          (f64x2.add (v128.load offset=16 (local.get $a))
-            (f64x2.mul (local.get $sg) (f64x2.promote_low_f32x4
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))))
-        (local.set $x (i32.add (local.get $x) (i32.const 16)))
-        (local.set $a (i32.add (local.get $a) (i32.const 32)))
-        (local.set $t (i32.add (local.get $t) (i32.const 4)))
-        (br $vecLoop)))
+    (if (i32.lt_s (local.get $old) (i32.const 0))
+      (then
+        (block $vecDone
+          (loop $vecLoop
+            (br_if $vecDone (i32.ge_u (local.get $t) (local.get $d4)))
+            (local.set $v (v128.load (local.get $x)))
+            (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (local.get $v))))
+            (v128.store offset=16 (local.get $a) (f64x2.add (v128.load offset=16 (local.get $a))
+              (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (local.set $a (i32.add (local.get $a) (i32.const 32)))
+            (local.set $t (i32.add (local.get $t) (i32.const 4)))
+            (br $vecLoop))))
+      (else
+        (local.set $o (i32.add (local.get $cntp) (i32.shl (local.get $old) (i32.const 3))))
+        (f64.store (local.get $o) (f64.sub (f64.load (local.get $o)) (f64.const 1)))
+        (local.set $o (i32.add (local.get $sp) (i32.shl (i32.mul (local.get $old) (local.get $d)) (i32.const 3))))
+        (block $vecDone
+          (loop $vecLoop
+            (br_if $vecDone (i32.ge_u (local.get $t) (local.get $d4)))
+            (local.set $v (v128.load (local.get $x)))
+            (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+            (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+            (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (local.get $lo)))
+            (v128.store offset=16 (local.get $a) (f64x2.add (v128.load offset=16 (local.get $a)) (local.get $hi)))
+            (v128.store (local.get $o) (f64x2.sub (v128.load (local.get $o)) (local.get $lo)))
+            (v128.store offset=16 (local.get $o) (f64x2.sub (v128.load offset=16 (local.get $o)) (local.get $hi)))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (local.set $a (i32.add (local.get $a) (i32.const 32)))
+            (local.set $o (i32.add (local.get $o) (i32.const 32)))
+            (local.set $t (i32.add (local.get $t) (i32.const 4)))
+            (br $vecLoop)))
+        (block $tailDone
+          (loop $tailLoop
+            (br_if $tailDone (i32.ge_u (local.get $t) (local.get $d)))
+            (f64.store (local.get $o) (f64.sub (f64.load (local.get $o)) (f64.promote_f32 (f32.load (local.get $x)))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load (local.get $x)))))
+            (local.set $x (i32.add (local.get $x) (i32.const 4)))
+            (local.set $a (i32.add (local.get $a) (i32.const 8)))
+            (local.set $o (i32.add (local.get $o) (i32.const 8)))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br $tailLoop)))))
     (block $tailDone
       (loop $tailLoop
         (br_if $tailDone (i32.ge_u (local.get $t) (local.get $d)))
-        (f64.store (local.get $a)
-          (f64.add (f64.load (local.get $a)) (f64.mul (local.get $sign) (f64.promote_f32 (f32.load (local.get $x))))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.promote_f32 (f32.load (local.get $x)))))
         (local.set $x (i32.add (local.get $x) (i32.const 4)))
         (local.set $a (i32.add (local.get $a) (i32.const 8)))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { kmeans } from '../lib/clustering/kmeans';
 import { Rng } from '../lib/clustering/rng';
 import { arenaOf, createExecutor } from '../lib/clustering/exec';
-import { getLocalOps } from '../lib/clustering/kernels';
+import { LLOYD_BLOCK_ROWS, getLocalOps } from '../lib/clustering/kernels';
 import { inertiaOf, peakRssMB, syntheticMatrix, toRows } from './lib/synthetic';
 
 const D = 20, K = 6, SEED = 7;
@@ -55,14 +55,20 @@ async function child(lib: string, n: number): Promise<Row> {
     const C = r.centroids, labels = new Uint8Array(new SharedArrayBuffer(n));
     labels.set(r.labels);
     const r2max = (await ex.map('maxNorm', { X, d: D, mem }, n)).reduce((m, p) => Math.max(m, p.r2 as number), 0);
+    // the pass as a fit runs it: both threads claim blocks of rows from a shared counter, sums kept per block
+    const blocks = Math.ceil(n / LLOYD_BLOCK_ROWS), stride = K * D + K + 1;
+    const queue = new Int32Array(new SharedArrayBuffer(4)), out = new Float64Array(new SharedArrayBuffer(8 * blocks * stride));
     const lloydIteration = async () => {
-      const parts = await ex.map('lloyd', { X, d: D, C, k: K, labels, init: false, r2max, mem }, n);
+      Atomics.store(queue, 0, 0);
+      await ex.map('lloyd', { X, d: D, C, k: K, labels, init: false, r2max, mem, queue, out, n }, n);
       const sums = new Float64Array(K * D), counts = new Float64Array(K);
-      for (const p of parts) {
-        (p.dsums as Float64Array).forEach((v, q) => (sums[q] += v));
-        (p.dcounts as Float64Array).forEach((v, j) => (counts[j] += v));
+      let changed = 0;
+      for (let b = 0; b < blocks; b++) {
+        for (let q = 0; q < K * D; q++) sums[q] += out[b * stride + q];
+        for (let j = 0; j < K; j++) counts[j] += out[b * stride + K * D + j];
+        changed += out[b * stride + K * D + K];
       }
-      return { changed: parts.reduce((a, p) => a + (p.changed as number), 0), sums, counts };
+      return { changed, sums, counts };
     };
     // the fit stops once its centres barely move: one pass at its final centres settles the last few rows
     await lloydIteration();
@@ -75,7 +81,8 @@ async function child(lib: string, n: number): Promise<Row> {
         ops.sumPass({ X, d: D, mem, i0: 0, i1: n });
         f1 = Math.min(f1, now() - t);
         t = now();
-        await ex.map('sumPass', { X, d: D, mem }, n);
+        Atomics.store(queue, 0, 0);
+        await ex.map('sumPass', { X, d: D, mem, queue, n }, n);
         f2 = Math.min(f2, now() - t);
         t = now();
         const it = await lloydIteration();
@@ -232,7 +239,7 @@ async function main() {
     console.log(`\nper Lloyd iteration at n=${n} x ${D} (${((n * D * 4) / 1e6).toFixed(0)} MB of float32), ms, best | median of ${fl.full.runs.length} rounds, interleaved:`);
     const rows: [string, { best: number; median: number }][] = [
       ['memory floor: one summing pass, this thread', fl.one],
-      ['memory floor: one summing pass, both threads', fl.two],
+      ['memory floor: one summing pass, both threads (blocks claimed as a Lloyd pass does)', fl.two],
       ['Facet, one full Lloyd iteration at the fit\'s centres, 2 threads', fl.pass],
       ['Facet, fits from random rows, mean per iteration, 2 threads', fl.full],
     ];
@@ -254,9 +261,11 @@ async function main() {
     const fl = f.floor!;
     const matrixMB = (n * D * 4) / 1048576;
     const ok = (b: boolean) => (b ? 'met' : 'NOT met');
-    const vsFloor = fl.pass.best / fl.two.best, vsFloorMed = fl.pass.median / fl.two.median, fitVsFloor = fl.full.median / fl.two.median;
+    // the floor is the faster of the two summing passes (one thread may already take all the bandwidth there is)
+    const floorBest = Math.min(fl.one.best, fl.two.best), floorMed = Math.min(fl.one.median, fl.two.median);
+    const vsFloor = fl.pass.best / floorBest, vsFloorMed = fl.pass.median / floorMed, fitVsFloor = fl.full.median / floorMed;
     const parts = [
-      `a full Lloyd iteration ${vsFloor.toFixed(2)}x the two-thread floor, best vs best (median vs median ${vsFloorMed.toFixed(2)}x; target <= 2x: ${ok(vsFloor <= 2)}); fits from random rows ${fitVsFloor.toFixed(2)}x per iteration (median)`,
+      `a full Lloyd iteration ${vsFloor.toFixed(2)}x the memory floor (the faster summing pass), best vs best (median vs median ${vsFloorMed.toFixed(2)}x; target <= 2x: ${ok(vsFloor <= 2)}); fits from random rows ${fitVsFloor.toFixed(2)}x per iteration (median)`,
       ...libs.filter((l) => !l.startsWith('facet')).map((lib) => {
         const o = all.find((x) => x.n === n && x.lib === lib);
         if (!o) return null;

@@ -1,5 +1,8 @@
 import { KERNELS_WASM_BASE64 } from './kernels-wasm';
 
+/** Rows of one block of a Lloyd pass: threads claim blocks from a shared counter; sums are kept per block. */
+export const LLOYD_BLOCK_ROWS = 8192;
+
 /**
  * Numeric kernels as one plain-JS source string: evaluated in worker threads
  * (new Worker(code, { eval: true })) and, for the single-thread path, in the main
@@ -31,8 +34,9 @@ function kernelModule() {
   if (!wasmModule) wasmModule = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
   return wasmModule;
 }
-// rows a Lloyd pass reads in place per call of the kernel (copied rows go by chunks of ch)
-var LLOYD_ROWS = 8192;
+// rows a Lloyd pass reads in place per call of the kernel (copied rows go by chunks of ch), and per block that a
+// thread claims from a shared pass
+var LLOYD_ROWS = ${LLOYD_BLOCK_ROWS};
 // scratch of one op from byte offset base: a chunk of rows (copied or gathered), centres (f32 for nearest;
 // splatted pairs and norms for lloyd), per-row outputs, lloyd's transposed rows and list of rows it leaves
 // to float64, the k x d f64 sums, k counts and two result words
@@ -203,27 +207,48 @@ function settleRows(w, X, d, C, k, labels, init, c0, nfl) {
   return changed;
 }
 
+// rows [from, to) of one Lloyd pass, their sums and counts added to w's (f64 at w.sp, w.cn); rows read in place go
+// by LLOYD_ROWS per call of the kernel, copied rows by ch
+function lloydRows(w, X, d, C, k, labels, init, tau, from, to, stats) {
+  var I = w.I, wide = labels.BYTES_PER_ELEMENT === 4 ? 1 : 0;
+  var L = wide ? I : w.U8, lo = wide ? w.lp >> 2 : w.lp, ch = w.inPlace ? LLOYD_ROWS : w.ch;
+  for (var c0 = from; c0 < to; c0 += ch) {
+    var rows = Math.min(ch, to - c0), xp = rowsAt(w, X, d, c0, rows);
+    if (!init) L.set(labels.subarray(c0, c0 + rows), lo);
+    var nfl = w.ex.lloyd(xp, rows, d, w.sc, w.np, k - 1, w.lp, wide, w.tp, w.sp, w.cn, w.fl, tau, init ? 1 : 0, w.out);
+    stats.changed += I[w.out >> 2];
+    labels.set(L.subarray(lo, lo + rows), c0);
+    if (nfl > 0) { stats.changed += settleRows(w, X, d, C, k, labels, init, c0, nfl); stats.settled += nfl; }
+  }
+}
+
 // One Lloyd pass: every row to its nearest centre, fused with the per-centre sums in the same read of the row.
 // With init, labels are written afresh and sums/counts are totals; otherwise they are the change that the rows
-// moving centre cause (the caller keeps running sums). Rows read in place go by LLOYD_ROWS, copied rows by ch.
-function lloydRange(X, d, C, k, labels, init, r2max, from, to, mem) {
+// moving centre cause (the caller keeps running sums). Over rows [from, to), or, given a queue, over the blocks of
+// LLOYD_ROWS rows of [0, n) that this thread claims from it (an atomic counter shared by the threads of the pass,
+// so a thread the system holds back leaves its blocks to the others): each block's sums, counts and changes go to
+// its own row of out, which the caller adds up in block order, so results do not depend on who took which block.
+function lloydPass(X, d, C, k, labels, init, r2max, from, to, mem, queue, out, n) {
   var w = workspace(X, d, k, mem);
   try {
-    var I = w.I, D = w.D, wide = labels.BYTES_PER_ELEMENT === 4 ? 1 : 0;
-    var L = wide ? I : w.U8, lo = wide ? w.lp >> 2 : w.lp, ch = w.inPlace ? LLOYD_ROWS : w.ch;
-    var tau = scoreTolerance(C, k, d, r2max), changed = 0, settled = 0;
+    var D = w.D, sp = w.sp >> 3, cn = w.cn >> 3, kd = k * d, stats = { changed: 0, settled: 0 };
+    var tau = scoreTolerance(C, k, d, r2max);
     putPairs(w, C, k, d);
-    D.fill(0, w.sp >> 3, (w.cn >> 3) + k);
-    for (var c0 = from; c0 < to; c0 += ch) {
-      var rows = Math.min(ch, to - c0), xp = rowsAt(w, X, d, c0, rows);
-      if (!init) L.set(labels.subarray(c0, c0 + rows), lo);
-      var nfl = w.ex.lloyd(xp, rows, d, w.sc, w.np, k - 1, w.lp, wide, w.tp, w.sp, w.cn, w.fl, tau, init ? 1 : 0, w.out);
-      changed += I[w.out >> 2];
-      labels.set(L.subarray(lo, lo + rows), c0);
-      if (nfl > 0) { changed += settleRows(w, X, d, C, k, labels, init, c0, nfl); settled += nfl; }
+    if (!queue) {
+      D.fill(0, sp, cn + k);
+      lloydRows(w, X, d, C, k, labels, init, tau, from, to, stats);
+      return { dsums: D.slice(sp, sp + kd), dcounts: D.slice(cn, cn + k), changed: stats.changed, settled: stats.settled, inPlace: w.inPlace };
     }
-    var sp = w.sp >> 3, cn = w.cn >> 3;
-    return { dsums: D.slice(sp, sp + k * d), dcounts: D.slice(cn, cn + k), changed: changed, settled: settled, inPlace: w.inPlace };
+    var blocks = Math.ceil(n / LLOYD_ROWS), stride = kd + k + 1, b;
+    while ((b = Atomics.add(queue, 0, 1)) < blocks) {
+      D.fill(0, sp, cn + k);
+      var before = stats.changed;
+      lloydRows(w, X, d, C, k, labels, init, tau, b * LLOYD_ROWS, Math.min(n, (b + 1) * LLOYD_ROWS), stats);
+      out.set(D.subarray(sp, sp + kd), b * stride);
+      out.set(D.subarray(cn, cn + k), b * stride + kd);
+      out[b * stride + kd + k] = stats.changed - before;
+    }
+    return { settled: stats.settled, inPlace: w.inPlace };
   } finally {
     release(w);
   }
@@ -249,17 +274,23 @@ var ops = {
     return assignRange(a.X, a.d, a.C, a.k, a.labels, a.dist, a.runner, a.margin, a.i0, a.i1, a.mem || null);
   },
   lloyd: function (a) {
-    return lloydRange(a.X, a.d, a.C, a.k, a.labels, a.init, a.r2max, a.i0, a.i1, a.mem || null);
+    return lloydPass(a.X, a.d, a.C, a.k, a.labels, a.init, a.r2max, a.i0, a.i1, a.mem || null, a.queue || null, a.out || null, a.n | 0);
   },
   maxNorm: function (a) {
     return maxNormRange(a.X, a.d, a.i0, a.i1, a.mem || null);
   },
-  // reads rows [i0, i1) once and sums them (the memory floor of a pass); in place only when the matrix is in an arena
+  // reads rows [i0, i1) once and sums them (the memory floor of a pass), or, given a queue, the blocks of LLOYD_ROWS
+  // rows of [0, n) this thread claims, as lloyd shares a pass; in place only when the matrix is in an arena
   sumPass: function (a) {
     var w = workspace(a.X, a.d, 1, a.mem || null);
     try {
-      var s = 0;
-      if (w.inPlace) s = w.ex.sum(a.X.byteOffset + a.i0 * a.d * 4, (a.i1 - a.i0) * a.d * 4);
+      var s = 0, b, rowBytes = a.d * 4, blocks = Math.ceil(a.n / LLOYD_ROWS);
+      if (w.inPlace && !a.queue) s = w.ex.sum(a.X.byteOffset + a.i0 * rowBytes, (a.i1 - a.i0) * rowBytes);
+      if (w.inPlace && a.queue) {
+        while ((b = Atomics.add(a.queue, 0, 1)) < blocks) {
+          s += w.ex.sum(a.X.byteOffset + b * LLOYD_ROWS * rowBytes, (Math.min(a.n, (b + 1) * LLOYD_ROWS) - b * LLOYD_ROWS) * rowBytes);
+        }
+      }
       return { sum: s, inPlace: w.inPlace };
     } finally {
       release(w);
@@ -300,7 +331,8 @@ var ops = {
     // a fit keeps one byte per label (k <= 256); assignment writes Int32 labels
     var labels8 = new Uint8Array(new SharedArrayBuffer(n)), labels = new Int32Array(new SharedArrayBuffer(4 * n)), dist = f32(n), runner = new Int32Array(new SharedArrayBuffer(4 * n)), margin = f32(n);
     // two equal centres: every row near them is a tie, settled in float64
-    var C3 = C2.slice();
+    var C3 = C2.slice(), queue = new Int32Array(new SharedArrayBuffer(4));
+    var qout = new Float64Array(new SharedArrayBuffer(8 * Math.ceil(n / LLOYD_ROWS) * (k * d + k + 1)));
     for (q = 0; q < d; q++) C3[(k - 1) * d + q] = C3[(k - 2) * d + q];
     // the same rows in an arena too: rows read in place and rows copied in, both paths optimized
     var arena = makeArena(n * d, d), Xs = arena ? [X, arena.X] : [X], mems = arena ? [null, arena.mem] : [null];
@@ -312,6 +344,11 @@ var ops = {
       // other centres than the first pass's, so that rows change centre and every branch of the step runs
       ops.lloyd({ X: Xr, d: d, C: r % 2 ? C3 : C2, k: k, labels: labels8, init: false, r2max: r2, mem: mem, i0: 0, i1: n });
       ops.sumPass({ X: Xr, d: d, mem: mem, i0: 0, i1: n });
+      // the way a fit runs its passes: blocks claimed from a shared counter
+      queue[0] = 0;
+      ops.lloyd({ X: Xr, d: d, C: r % 2 ? C2 : C3, k: k, labels: labels8, init: false, r2max: r2, mem: mem, i0: 0, i1: n, queue: queue, out: qout, n: n });
+      queue[0] = 0;
+      ops.sumPass({ X: Xr, d: d, mem: mem, i0: 0, i1: n, queue: queue, n: n });
       ops.assign({ X: Xr, d: d, C: C, k: k, labels: labels, dist: dist, runner: runner, margin: margin, mem: mem, i0: 0, i1: n });
       ops.clusterSums({ X: Xr, d: d, C: C, k: k, labels: labels8, i0: 0, i1: n });
     }

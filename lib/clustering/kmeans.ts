@@ -2,6 +2,7 @@ import { Rng, sampleIndices } from './rng';
 
 /** rows of the uniform sample on which large fits run their k-means++ restarts */
 export const SEED_SAMPLE = 40_000;
+import { LLOYD_BLOCK_ROWS } from './kernels';
 import { MIN_ROWS_FOR_THREADS, arenaOf, createExecutor, ensureShared, localExecutor, sharedFloat32, sharedInt32, type Executor } from './exec';
 
 export interface KMeansOptions {
@@ -137,13 +138,25 @@ async function lloyd(
   let C = C0.slice();
   // rows from allocMatrix are read in place by the kernels
   const mem = arenaOf(X);
-  const parts0 = await ex.map('lloyd', { X, d, C, k, labels, init: true, r2max, mem }, n);
-  const sums = new Float64Array(k * d), counts = new Float64Array(k);
-  for (const p of parts0) {
-    const ps = p.dsums as Float64Array, pc = p.dcounts as Float64Array;
-    for (let q = 0; q < ps.length; q++) sums[q] += ps[q];
-    for (let j = 0; j < k; j++) counts[j] += pc[j];
-  }
+  // threads claim blocks of rows from a shared counter; each block's sums come back on their own row of `out` and are
+  // added up here in block order, so the centres are the same whatever the thread count and whoever took a block
+  const blocks = Math.ceil(n / LLOYD_BLOCK_ROWS), kd = k * d, stride = kd + k + 1;
+  const queue = new Int32Array(new SharedArrayBuffer(4));
+  const out = new Float64Array(new SharedArrayBuffer(8 * blocks * stride));
+  const sums = new Float64Array(kd), counts = new Float64Array(k);
+  const pass = async (init: boolean) => {
+    Atomics.store(queue, 0, 0);
+    await ex.map('lloyd', { X, d, C, k, labels, init, r2max, mem, queue, out, n }, n);
+    let changed = 0;
+    for (let b = 0; b < blocks; b++) {
+      const o = b * stride;
+      for (let q = 0; q < kd; q++) sums[q] += out[o + q];
+      for (let j = 0; j < k; j++) counts[j] += out[o + kd + j];
+      changed += out[o + kd + k];
+    }
+    return changed;
+  };
+  await pass(true);
   // the first full assignment pass counts as iteration 1 (Lloyd: assign, then update)
   let iterations = 1, converged = false;
   for (let it = 0; it < maxIter; it++) {
@@ -165,17 +178,8 @@ async function lloyd(
     for (let q = 0; q < k * d; q++) { const v = next[q] - C[q]; shift += v * v; }
     C = next;
     if (shift <= tolAbs && it > 0) { converged = true; break; }
-    const parts = await ex.map('lloyd', { X, d, C, k, labels, init: false, r2max, mem }, n);
+    const changed = await pass(false);
     iterations++;
-    let changed = 0;
-    for (const p of parts) {
-      changed += p.changed as number;
-      const ds = p.dsums as Float64Array, dc = p.dcounts as Float64Array;
-      if ((p.changed as number) > 0) {
-        for (let q = 0; q < ds.length; q++) sums[q] += ds[q];
-        for (let j = 0; j < k; j++) counts[j] += dc[j];
-      }
-    }
     if (changed === 0) { converged = true; break; }
   }
   const loopSeconds = now() - tLoop;

@@ -164,6 +164,18 @@ describe('SIMD kernels', () => {
     }
   });
 
+  it('a fit gives the very same centres on one thread and two (sums added up per block of rows, in block order)', async () => {
+    const n = 70_000, d = 9, k = 7;
+    const X = randomMatrix(n, d, 404, 7);
+    const one = await kmeans(X, n, d, k, { seed: 4, restarts: 1, threads: 1, init: 'random' });
+    const two = await kmeans(X, n, d, k, { seed: 4, restarts: 1, threads: 2, init: 'random' });
+    expect(two.threads).toBe(2);
+    expect(Array.from(two.centroids)).toEqual(Array.from(one.centroids));
+    expect(Array.from(two.labels)).toEqual(Array.from(one.labels));
+    // the inertia is summed per thread (float64 rounding of the order only)
+    expect(two.inertia / one.inertia).toBeCloseTo(1, 12);
+  });
+
   it('keeps labels above 255 intact when k > 256 (a fit keeps one byte per label only up to 256)', async () => {
     const n = 4_000, d = 3, k = 300;
     const X = randomMatrix(n, d, 8, 40);

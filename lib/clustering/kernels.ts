@@ -45,8 +45,8 @@ function layout(base, d, k) {
   var lw = Math.max(ch, LLOYD_ROWS), d4 = (d + 3) & ~3, k2 = (k + 1) >> 1;
   var xp = base, cp = xp + ch * d * 4, lp = (cp + k * d * 4 + 15) & ~15, rp = lp + lw * 4, d1 = rp + ch * 4, d2 = d1 + ch * 4;
   var sc = (d2 + ch * 4 + 15) & ~15, np = sc + k2 * d4 * 32, tp = np + k2 * 32, fl = tp + d4 * 64 + 128;
-  var sp = (fl + lw * 4 + 7) & ~7, cn = sp + k * d * 8, out = cn + k * 8;
-  return { ch: ch, xp: xp, cp: cp, lp: lp, rp: rp, d1: d1, d2: d2, sc: sc, np: np, tp: tp, fl: fl, sp: sp, cn: cn, out: out, end: out + 16 };
+  var sp = (fl + lw * 4 + 7) & ~7, cn = sp + k * d * 8, cs = cn + k * 8, out = cs + 3 * k * 8;
+  return { ch: ch, xp: xp, cp: cp, lp: lp, rp: rp, d1: d1, d2: d2, sc: sc, np: np, tp: tp, fl: fl, sp: sp, cn: cn, cs: cs, out: out, end: out + 16 };
 }
 
 // A shared WebAssembly memory holding len floats of rows (d per row) and the scratch slots, or null
@@ -342,54 +342,75 @@ var ops = {
       var r2 = ops.maxNorm({ X: Xr, d: d, mem: mem, i0: 0, i1: n }).r2;
       ops.lloyd({ X: Xr, d: d, C: C, k: k, labels: labels8, init: true, r2max: r2, mem: mem, i0: 0, i1: n });
       // other centres than the first pass's, so that rows change centre and every branch of the step runs
-      ops.lloyd({ X: Xr, d: d, C: r % 2 ? C3 : C2, k: k, labels: labels8, init: false, r2max: r2, mem: mem, i0: 0, i1: n });
+      ops.lloyd({ X: Xr, d: d, C: r % 10 === 1 ? C3 : C2, k: k, labels: labels8, init: false, r2max: r2, mem: mem, i0: 0, i1: n });
       ops.sumPass({ X: Xr, d: d, mem: mem, i0: 0, i1: n });
+      ops.seedUpdate({ X: Xr, d: d, c: C.subarray(0, d), mind: dist, first: r % 2 === 0, mem: mem, i0: 0, i1: n });
+      ops.seedTrial({ X: Xr, d: d, cands: C2, m: k, mind: dist, mem: mem, i0: 0, i1: n });
       // the way a fit runs its passes: blocks claimed from a shared counter
       queue[0] = 0;
-      ops.lloyd({ X: Xr, d: d, C: r % 2 ? C2 : C3, k: k, labels: labels8, init: false, r2max: r2, mem: mem, i0: 0, i1: n, queue: queue, out: qout, n: n });
+      ops.lloyd({ X: Xr, d: d, C: r % 10 === 2 ? C3 : C2, k: k, labels: labels8, init: false, r2max: r2, mem: mem, i0: 0, i1: n, queue: queue, out: qout, n: n });
       queue[0] = 0;
       ops.sumPass({ X: Xr, d: d, mem: mem, i0: 0, i1: n, queue: queue, n: n });
       ops.assign({ X: Xr, d: d, C: C, k: k, labels: labels, dist: dist, runner: runner, margin: margin, mem: mem, i0: 0, i1: n });
-      ops.clusterSums({ X: Xr, d: d, C: C, k: k, labels: labels8, i0: 0, i1: n });
+      ops.clusterSums({ X: Xr, d: d, C: C, k: k, labels: labels8, mem: mem, i0: 0, i1: n });
     }
     return {};
   },
 
   // exact squared distance to the assigned centre, summed per centre
+  // (SIMD float64: the same bits as a plain scan in row order)
   clusterSums: function (a) {
-    var X = a.X, d = a.d, C = a.C, k = a.k, labels = a.labels;
-    var sq = new Float64Array(k), lin = new Float64Array(k), cnt = new Float64Array(k);
-    for (var i = a.i0; i < a.i1; i++) {
-      var lab = labels[i];
-      var dd = sqd(X, i * d, C, lab * d, d);
-      sq[lab] += dd; lin[lab] += Math.sqrt(dd); cnt[lab] += 1;
+    var X = a.X, d = a.d, k = a.k, labels = a.labels, w = workspace(X, d, k, a.mem || null);
+    try {
+      var D = w.D, sp = w.sp >> 3, cs = w.cs >> 3, wide = labels.BYTES_PER_ELEMENT === 4 ? 1 : 0;
+      var L = wide ? w.I : w.U8, lo = wide ? w.lp >> 2 : w.lp;
+      for (var q = 0; q < k * d; q++) D[sp + q] = a.C[q];
+      D.fill(0, cs, cs + 3 * k);
+      for (var c0 = a.i0; c0 < a.i1; c0 += w.ch) {
+        var rows = Math.min(w.ch, a.i1 - c0), xp = rowsAt(w, X, d, c0, rows);
+        L.set(labels.subarray(c0, c0 + rows), lo);
+        w.ex.clusterSums(xp, rows, d, w.sp, k, w.lp, wide, w.cs);
+      }
+      return { sq: D.slice(cs, cs + k), lin: D.slice(cs + k, cs + 2 * k), cnt: D.slice(cs + 2 * k, cs + 3 * k) };
+    } finally {
+      release(w);
     }
-    return { sq: sq, lin: lin, cnt: cnt };
   },
 
-  // k-means++: fold a new centre c into the min squared distances
+  // k-means++: fold a new centre c into the min squared distances (SIMD float64, the same bits as a plain scan)
   seedUpdate: function (a) {
-    var X = a.X, d = a.d, c = a.c, mind = a.mind, first = a.first, sum = 0;
-    for (var i = a.i0; i < a.i1; i++) {
-      var dd = sqd(X, i * d, c, 0, d);
-      if (first || dd < mind[i]) mind[i] = dd;
-      sum += mind[i];
+    var X = a.X, d = a.d, mind = a.mind, w = workspace(X, d, 1, a.mem || null);
+    try {
+      var D = w.D, F = w.F, lo = w.lp >> 2, sum = 0;
+      for (var t = 0; t < d; t++) D[(w.sp >> 3) + t] = a.c[t];
+      for (var c0 = a.i0; c0 < a.i1; c0 += w.ch) {
+        var rows = Math.min(w.ch, a.i1 - c0), xp = rowsAt(w, X, d, c0, rows);
+        if (!a.first) F.set(mind.subarray(c0, c0 + rows), lo);
+        sum = w.ex.seedUpdate(xp, rows, d, w.sp, w.lp, a.first ? 1 : 0, sum);
+        mind.set(F.subarray(lo, lo + rows), c0);
+      }
+      return { sum: sum };
+    } finally {
+      release(w);
     }
-    return { sum: sum };
   },
 
   // k-means++ greedy trials: potential if each candidate were added
   seedTrial: function (a) {
-    var X = a.X, d = a.d, cands = a.cands, m = a.m, mind = a.mind;
-    var sums = new Float64Array(m);
-    for (var i = a.i0; i < a.i1; i++) {
-      var io = i * d, cur = mind[i];
-      for (var j = 0; j < m; j++) {
-        var dd = sqd(X, io, cands, j * d, d);
-        sums[j] += dd < cur ? dd : cur;
+    var X = a.X, d = a.d, m = a.m, mind = a.mind, w = workspace(X, d, m, a.mem || null);
+    try {
+      var D = w.D, F = w.F, sp = w.sp >> 3, cn = w.cn >> 3;
+      for (var q = 0; q < m * d; q++) D[sp + q] = a.cands[q];
+      D.fill(0, cn, cn + m);
+      for (var c0 = a.i0; c0 < a.i1; c0 += w.ch) {
+        var rows = Math.min(w.ch, a.i1 - c0), xp = rowsAt(w, X, d, c0, rows);
+        F.set(mind.subarray(c0, c0 + rows), w.lp >> 2);
+        w.ex.seedTrial(xp, rows, d, w.sp, m, w.lp, w.cn);
       }
+      return { sums: D.slice(cn, cn + m) };
+    } finally {
+      release(w);
     }
-    return { sums: sums };
   }
 };
 `;

@@ -548,6 +548,98 @@
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $tailLoop))))
 
+  ;; k-means++ in float64, as the JavaScript it replaces computed it (same operations in the same order, so the
+  ;; same bits): the squared distance of the f32 row at $x to the f64 centre at $c, four features at a time in two
+  ;; f64x2 sums (features t mod 4 = 0, 1 and 2, 3), the last d mod 4 into the first, then (s0 + s1) + (s2 + s3).
+  (func $sqd64 (param $x i32) (param $c i32) (param $d i32) (result f64)
+    (local $t i32) (local $a v128) (local $b v128) (local $v v128) (local $e v128) (local $s0 f64) (local $u f64)
+    (block $vecDone
+      (loop $vecLoop
+        (br_if $vecDone (i32.ge_s (local.get $t) (i32.sub (local.get $d) (i32.const 3))))
+        (local.set $v (v128.load (i32.add (local.get $x) (i32.shl (local.get $t) (i32.const 2)))))
+        (local.set $e (f64x2.sub (f64x2.promote_low_f32x4 (local.get $v))
+          (v128.load (i32.add (local.get $c) (i32.shl (local.get $t) (i32.const 3))))))
+        (local.set $a (f64x2.add (local.get $a) (f64x2.mul (local.get $e) (local.get $e))))
+        (local.set $e (f64x2.sub
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))
+          (v128.load offset=16 (i32.add (local.get $c) (i32.shl (local.get $t) (i32.const 3))))))
+        (local.set $b (f64x2.add (local.get $b) (f64x2.mul (local.get $e) (local.get $e))))
+        (local.set $t (i32.add (local.get $t) (i32.const 4)))
+        (br $vecLoop)))
+    (local.set $s0 (f64x2.extract_lane 0 (local.get $a)))
+    (block $tailDone
+      (loop $tailLoop
+        (br_if $tailDone (i32.ge_s (local.get $t) (local.get $d)))
+        (local.set $u (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (local.get $t) (i32.const 2)))))
+          (f64.load (i32.add (local.get $c) (i32.shl (local.get $t) (i32.const 3))))))
+        (local.set $s0 (f64.add (local.get $s0) (f64.mul (local.get $u) (local.get $u))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tailLoop)))
+    (f64.add (f64.add (local.get $s0) (f64x2.extract_lane 1 (local.get $a)))
+      (f64.add (f64x2.extract_lane 0 (local.get $b)) (f64x2.extract_lane 1 (local.get $b)))))
+
+  ;; per-centre sums of each row's exact (f64, as $sqd64) squared distance to its centre, of the distance, and the
+  ;; count: rows at $xp with labels at $labp (u8, or i32 with $wide), f64 centres k x d at $cp, sums at $sqp
+  ;; ([sq, lin, cnt] x k, f64), added in row order
+  (func (export "clusterSums") (param $xp i32) (param $rows i32) (param $d i32) (param $cp i32) (param $k i32)
+    (param $labp i32) (param $wide i32) (param $sqp i32)
+    (local $i i32) (local $lab i32) (local $a i32) (local $dd f64)
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $lab (if (result i32) (local.get $wide)
+          (then (i32.load (i32.add (local.get $labp) (i32.shl (local.get $i) (i32.const 2)))))
+          (else (i32.load8_u (i32.add (local.get $labp) (local.get $i))))))
+        (local.set $dd (call $sqd64 (local.get $xp) (i32.add (local.get $cp) (i32.shl (i32.mul (local.get $lab) (local.get $d)) (i32.const 3))) (local.get $d)))
+        (local.set $a (i32.add (local.get $sqp) (i32.shl (local.get $lab) (i32.const 3))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (local.get $dd)))
+        (local.set $a (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 3))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.sqrt (local.get $dd))))
+        (local.set $a (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 3))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.const 1)))
+        (local.set $xp (i32.add (local.get $xp) (i32.shl (local.get $d) (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rowLoop))))
+
+  ;; k-means++ trials: for each of `rows` rows at $xp and each of $m candidate centres (f64, m x d at $cp), adds
+  ;; min(distance^2, the row's current one: f32 at $mindp) to the candidate's f64 sum at $sumsp
+  (func (export "seedTrial") (param $xp i32) (param $rows i32) (param $d i32) (param $cp i32) (param $m i32) (param $mindp i32) (param $sumsp i32)
+    (local $i i32) (local $j i32) (local $a i32) (local $cur f64) (local $dd f64)
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $cur (f64.promote_f32 (f32.load (i32.add (local.get $mindp) (i32.shl (local.get $i) (i32.const 2))))))
+        (local.set $j (i32.const 0))
+        (block $candsDone
+          (loop $candLoop
+            (br_if $candsDone (i32.ge_u (local.get $j) (local.get $m)))
+            (local.set $dd (call $sqd64 (local.get $xp) (i32.add (local.get $cp) (i32.shl (i32.mul (local.get $j) (local.get $d)) (i32.const 3))) (local.get $d)))
+            (local.set $a (i32.add (local.get $sumsp) (i32.shl (local.get $j) (i32.const 3))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a))
+              (select (local.get $dd) (local.get $cur) (f64.lt (local.get $dd) (local.get $cur)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $candLoop)))
+        (local.set $xp (i32.add (local.get $xp) (i32.shl (local.get $d) (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rowLoop))))
+
+  ;; k-means++: folds the new centre (f64 at $cp) into each row's squared distance to its nearest centre so far (f32
+  ;; at $mindp; with $first, written afresh), and returns $sum plus the rows' new distances, added in row order
+  (func (export "seedUpdate") (param $xp i32) (param $rows i32) (param $d i32) (param $cp i32) (param $mindp i32) (param $first i32) (param $sum f64) (result f64)
+    (local $i i32) (local $a i32) (local $dd f64)
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $dd (call $sqd64 (local.get $xp) (local.get $cp) (local.get $d)))
+        (local.set $a (i32.add (local.get $mindp) (i32.shl (local.get $i) (i32.const 2))))
+        (if (i32.or (local.get $first) (f64.lt (local.get $dd) (f64.promote_f32 (f32.load (local.get $a)))))
+          (then (f32.store (local.get $a) (f32.demote_f64 (local.get $dd)))))
+        (local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (f32.load (local.get $a)))))
+        (local.set $xp (i32.add (local.get $xp) (i32.shl (local.get $d) (i32.const 2))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rowLoop)))
+    (local.get $sum))
+
   ;; The largest squared norm among `rows` rows at $xp (f32; NaN when a row holds NaN). Bounds the
   ;; rounding of the scores of `lloyd`.
   (func (export "maxNorm2") (param $xp i32) (param $rows i32) (param $d i32) (result f32)

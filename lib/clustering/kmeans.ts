@@ -84,9 +84,10 @@ export async function seedKMeansPlusPlus(
   ex: Executor, X: Float32Array, n: number, d: number, k: number, rng: Rng, mind: Float32Array,
 ): Promise<Float64Array> {
   const C = new Float64Array(k * d);
+  const mem = arenaOf(X);
   const first = rng.int(n);
   for (let t = 0; t < d; t++) C[t] = X[first * d + t];
-  let parts = await ex.map('seedUpdate', { X, d, c: C.subarray(0, d).slice(), mind, first: true }, n);
+  let parts = await ex.map('seedUpdate', { X, d, c: C.subarray(0, d).slice(), mind, first: true, mem }, n);
   let total = parts.reduce((s, p) => s + (p.sum as number), 0);
   const trials = 2 + Math.floor(Math.log(k));
   for (let j = 1; j < k; j++) {
@@ -104,7 +105,7 @@ export async function seedKMeansPlusPlus(
     }
     const cands = new Float64Array(trials * d);
     for (let m = 0; m < trials; m++) for (let t = 0; t < d; t++) cands[m * d + t] = X[cand[m] * d + t];
-    parts = await ex.map('seedTrial', { X, d, cands, m: trials, mind }, n);
+    parts = await ex.map('seedTrial', { X, d, cands, m: trials, mind, mem }, n);
     let bestM = 0, bestPot = Infinity;
     for (let m = 0; m < trials; m++) {
       const pot = parts.reduce((s, p) => s + (p.sums as Float64Array)[m], 0);
@@ -112,7 +113,7 @@ export async function seedKMeansPlusPlus(
     }
     const c = cands.slice(bestM * d, bestM * d + d);
     C.set(c, j * d);
-    parts = await ex.map('seedUpdate', { X, d, c, mind, first: false }, n);
+    parts = await ex.map('seedUpdate', { X, d, c, mind, first: false, mem }, n);
     total = parts.reduce((s, p) => s + (p.sum as number), 0);
   }
   return C;
@@ -184,7 +185,7 @@ async function lloyd(
   }
   const loopSeconds = now() - tLoop;
   // exact inertia of the final assignment (not an iteration: timed with the fit, not per iteration)
-  const parts = await ex.map('clusterSums', { X, d, C, k, labels }, n);
+  const parts = await ex.map('clusterSums', { X, d, C, k, labels, mem }, n);
   let inertia = 0;
   const sizes = new Array<number>(k).fill(0);
   for (const p of parts) {

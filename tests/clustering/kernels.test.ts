@@ -176,6 +176,49 @@ describe('SIMD kernels', () => {
     expect(two.inertia / one.inertia).toBeCloseTo(1, 12);
   });
 
+  for (const [d, n] of [[20, 5_000], [7, 3_001], [2, 999], [1, 64]] as const) {
+    it(`k-means++ steps and the exact inertia in SIMD float64 give the very bits of a plain float64 scan (d = ${d})`, () => {
+      const X = randomMatrix(n, d, 77 + d, 3);
+      const sqd = (i: number, c: Float64Array, co: number) => {
+        // four sums over features t mod 4, the rest into the first, as Facet's k-means++ always added them
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t = 0;
+        for (; t < d - 3; t += 4) {
+          const a = X[i * d + t] - c[co + t], b = X[i * d + t + 1] - c[co + t + 1], e = X[i * d + t + 2] - c[co + t + 2], f = X[i * d + t + 3] - c[co + t + 3];
+          s0 += a * a; s1 += b * b; s2 += e * e; s3 += f * f;
+        }
+        for (; t < d; t++) { const v = X[i * d + t] - c[co + t]; s0 += v * v; }
+        return (s0 + s1) + (s2 + s3);
+      };
+      const ops = getLocalOps();
+      const c0 = Float64Array.from({ length: d }, (_, t) => X[3 * d + t] + 0.1), c1 = Float64Array.from({ length: d }, (_, t) => X[7 * d + t] - 0.2);
+      const mind = new Float32Array(n), ref = new Float32Array(n);
+      const s1 = ops.seedUpdate({ X, d, c: c0, mind, first: true, i0: 0, i1: n }).sum;
+      let r1 = 0;
+      for (let i = 0; i < n; i++) { ref[i] = sqd(i, c0, 0); r1 += ref[i]; }
+      expect(Array.from(mind)).toEqual(Array.from(ref));
+      expect(s1).toBe(r1);
+      const cands = new Float64Array(3 * d);
+      for (let q = 0; q < 3 * d; q++) cands[q] = X[(11 + q) % (n * d)] * 0.9;
+      const sums = ops.seedTrial({ X, d, cands, m: 3, mind, i0: 0, i1: n }).sums as Float64Array;
+      const rs = [0, 0, 0];
+      for (let i = 0; i < n; i++) for (let j = 0; j < 3; j++) { const dd = sqd(i, cands, j * d); rs[j] += dd < ref[i] ? dd : ref[i]; }
+      expect(Array.from(sums)).toEqual(rs);
+      const s2 = ops.seedUpdate({ X, d, c: c1, mind, first: false, i0: 0, i1: n }).sum;
+      let r2 = 0;
+      for (let i = 0; i < n; i++) { const dd = sqd(i, c1, 0); if (dd < ref[i]) ref[i] = dd; r2 += ref[i]; }
+      expect(Array.from(mind)).toEqual(Array.from(ref));
+      expect(s2).toBe(r2);
+      // the exact inertia per centre, summed in row order
+      const k = 3, labels = Uint8Array.from({ length: n }, (_, i) => (i * 7) % k);
+      const cs = ops.clusterSums({ X, d, C: cands, k, labels, i0: 0, i1: n });
+      const sq = [0, 0, 0], lin = [0, 0, 0], cnt = [0, 0, 0];
+      for (let i = 0; i < n; i++) { const dd = sqd(i, cands, labels[i] * d); sq[labels[i]] += dd; lin[labels[i]] += Math.sqrt(dd); cnt[labels[i]]++; }
+      expect(Array.from(cs.sq as Float64Array)).toEqual(sq);
+      expect(Array.from(cs.lin as Float64Array)).toEqual(lin);
+      expect(Array.from(cs.cnt as Float64Array)).toEqual(cnt);
+    });
+  }
+
   it('keeps labels above 255 intact when k > 256 (a fit keeps one byte per label only up to 256)', async () => {
     const n = 4_000, d = 3, k = 300;
     const X = randomMatrix(n, d, 8, 40);

@@ -18,6 +18,8 @@ interface Row {
   fit: number; inertia: number; rssMB: number; baseRss: number; note?: string; extra?: Record<string, unknown>;
   floor?: {
     one: { best: number; median: number }; two: { best: number; median: number }; pass: { best: number; median: number };
+    pass1: { best: number; median: number }; cpu1: { best: number; median: number }; cpuFloor1: { best: number; median: number };
+    load: number[];
     full: { best: number; median: number; runs: number[]; iterations: number; inertia: number };
   };
 }
@@ -72,14 +74,18 @@ async function child(lib: string, n: number): Promise<Row> {
     };
     // the fit stops once its centres barely move: one pass at its final centres settles the last few rows
     await lloydIteration();
-    const floor1: number[] = [], floor2: number[] = [], pass: number[] = [], full: number[] = [];
+    const floor1: number[] = [], floor2: number[] = [], pass: number[] = [], pass1: number[] = [], full: number[] = [];
+    const cpu1: number[] = [], cpuFloor1: number[] = [];
     let fullIters = 0, fullInertia = 0;
+    const load0 = os.loadavg()[0];
+    const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
     for (let round = 0; round < FLOOR_ROUNDS; round++) {
-      let f1 = Infinity, f2 = Infinity, fp = Infinity;
-      for (let q = 0; q < 3; q++) {
-        let t = now();
+      let f1 = Infinity, f2 = Infinity, fp = Infinity, fp1 = Infinity, c1 = Infinity, cf1 = Infinity;
+      for (let q = 0; q < 5; q++) {
+        let t = now(), c = cpuMs();
         ops.sumPass({ X, d: D, mem, i0: 0, i1: n });
         f1 = Math.min(f1, now() - t);
+        cf1 = Math.min(cf1, cpuMs() - c);
         t = now();
         Atomics.store(queue, 0, 0);
         await ex.map('sumPass', { X, d: D, mem, queue, n }, n);
@@ -90,7 +96,14 @@ async function child(lib: string, n: number): Promise<Row> {
         for (let j = 0; j < K; j++) for (let u = 0; u < D; u++) next[j * D + u] = it.sums[j * D + u] / (it.counts[j] || 1);
         fp = Math.min(fp, now() - t);
         if (it.changed !== 0) throw new Error('rows moved between passes at the same centres');
+        // the same pass on this thread alone (the worker idles), against the one-thread floor
+        t = now(); c = cpuMs();
+        Atomics.store(queue, 0, 0);
+        ops.lloyd({ X, d: D, C, k: K, labels, init: false, r2max, mem, queue, out, n, i0: 0, i1: n });
+        fp1 = Math.min(fp1, now() - t);
+        c1 = Math.min(c1, cpuMs() - c);
       }
+      pass1.push(fp1); cpu1.push(c1 / 1000); cpuFloor1.push(cf1 / 1000);
       floor1.push(f1); floor2.push(f2); pass.push(fp);
       const fr = await kmeans(X, n, D, K, { seed: SEED + round, init: 'random', restarts: 1, tol: 0, maxIter: 20, executor: ex });
       full.push(fr.iterationSeconds / fr.totalIterations);
@@ -107,6 +120,9 @@ async function child(lib: string, n: number): Promise<Row> {
       floor: {
         one: { best: Math.min(...floor1), median: med(floor1) }, two: { best: Math.min(...floor2), median: med(floor2) },
         pass: { best: Math.min(...pass), median: med(pass) },
+        pass1: { best: Math.min(...pass1), median: med(pass1) },
+        cpu1: { best: Math.min(...cpu1), median: med(cpu1) }, cpuFloor1: { best: Math.min(...cpuFloor1), median: med(cpuFloor1) },
+        load: [load0, os.loadavg()[0]],
         full: { best: Math.min(...full), median: med(full), runs: full, iterations: fullIters, inertia: fullInertia },
       },
     };
@@ -236,11 +252,15 @@ async function main() {
   const ms = (x: number) => (1000 * x).toFixed(2);
   for (const n of sizes) {
     const f = all.find((x) => x.n === n && x.lib === 'facet')!, fl = f.floor!;
-    console.log(`\nper Lloyd iteration at n=${n} x ${D} (${((n * D * 4) / 1e6).toFixed(0)} MB of float32), ms, best | median of ${fl.full.runs.length} rounds, interleaved:`);
+    console.log(`\nper Lloyd iteration at n=${n} x ${D} (${((n * D * 4) / 1e6).toFixed(0)} MB of float32), ms, best | median of ${fl.full.runs.length} rounds (each the best of 5), interleaved;`);
+    console.log(`machine load average ${fl.load.map((x) => x.toFixed(1)).join(' -> ')} on ${os.availableParallelism()} cores while they ran:`);
     const rows: [string, { best: number; median: number }][] = [
       ['memory floor: one summing pass, this thread', fl.one],
       ['memory floor: one summing pass, both threads (blocks claimed as a Lloyd pass does)', fl.two],
       ['Facet, one full Lloyd iteration at the fit\'s centres, 2 threads', fl.pass],
+      ['Facet, the same pass on this thread alone', fl.pass1],
+      ['  processor time of the one-thread floor pass', fl.cpuFloor1],
+      ['  processor time of the one-thread Facet pass', fl.cpu1],
       ['Facet, fits from random rows, mean per iteration, 2 threads', fl.full],
     ];
     for (const lib of libs.filter((l) => !l.startsWith('facet'))) {
@@ -266,6 +286,7 @@ async function main() {
     const vsFloor = fl.pass.best / floorBest, vsFloorMed = fl.pass.median / floorMed, fitVsFloor = fl.full.median / floorMed;
     const parts = [
       `a full Lloyd iteration ${vsFloor.toFixed(2)}x the memory floor (the faster summing pass), best vs best (median vs median ${vsFloorMed.toFixed(2)}x; target <= 2x: ${ok(vsFloor <= 2)}); fits from random rows ${fitVsFloor.toFixed(2)}x per iteration (median)`,
+      `on one thread: the pass ${(fl.pass1.best / fl.one.best).toFixed(2)}x the one-thread floor, best vs best (processor time ${(fl.cpu1.best / fl.cpuFloor1.best).toFixed(2)}x)`,
       ...libs.filter((l) => !l.startsWith('facet')).map((lib) => {
         const o = all.find((x) => x.n === n && x.lib === lib);
         if (!o) return null;

@@ -2,6 +2,7 @@ import { Rng, sampleIndices } from './rng';
 
 /** rows of the uniform sample on which large fits run their k-means++ restarts */
 export const SEED_SAMPLE = 40_000;
+import { LLOYD_BLOCK_ROWS } from './kernels';
 import { MIN_ROWS_FOR_THREADS, arenaOf, createExecutor, ensureShared, localExecutor, sharedFloat32, sharedInt32, type Executor } from './exec';
 
 export interface KMeansOptions {
@@ -54,10 +55,10 @@ function allocLabels(ex: Executor, len: number, k: number): FitLabels {
   return ex.threads > 1 ? new Uint8Array(new SharedArrayBuffer(Math.max(1, len)), 0, len) : new Uint8Array(len);
 }
 
-/** Int32 labels for the result, written over the bound buffer (no longer needed) when the fit kept bytes. */
-function widenLabels(labels: FitLabels, gap: Float32Array, n: number): Int32Array {
+/** Int32 labels for the result, written over the per-row buffer (no longer needed) when the fit kept bytes. */
+function widenLabels(labels: FitLabels, perRow: Float32Array, n: number): Int32Array {
   if (labels instanceof Int32Array) return labels;
-  const out = new Int32Array(gap.buffer, gap.byteOffset, n);
+  const out = new Int32Array(perRow.buffer, perRow.byteOffset, n);
   for (let i = 0; i < n; i++) out[i] = labels[i];
   return out;
 }
@@ -83,9 +84,10 @@ export async function seedKMeansPlusPlus(
   ex: Executor, X: Float32Array, n: number, d: number, k: number, rng: Rng, mind: Float32Array,
 ): Promise<Float64Array> {
   const C = new Float64Array(k * d);
+  const mem = arenaOf(X);
   const first = rng.int(n);
   for (let t = 0; t < d; t++) C[t] = X[first * d + t];
-  let parts = await ex.map('seedUpdate', { X, d, c: C.subarray(0, d).slice(), mind, first: true }, n);
+  let parts = await ex.map('seedUpdate', { X, d, c: C.subarray(0, d).slice(), mind, first: true, mem }, n);
   let total = parts.reduce((s, p) => s + (p.sum as number), 0);
   const trials = 2 + Math.floor(Math.log(k));
   for (let j = 1; j < k; j++) {
@@ -103,7 +105,7 @@ export async function seedKMeansPlusPlus(
     }
     const cands = new Float64Array(trials * d);
     for (let m = 0; m < trials; m++) for (let t = 0; t < d; t++) cands[m * d + t] = X[cand[m] * d + t];
-    parts = await ex.map('seedTrial', { X, d, cands, m: trials, mind }, n);
+    parts = await ex.map('seedTrial', { X, d, cands, m: trials, mind, mem }, n);
     let bestM = 0, bestPot = Infinity;
     for (let m = 0; m < trials; m++) {
       const pot = parts.reduce((s, p) => s + (p.sums as Float64Array)[m], 0);
@@ -111,71 +113,79 @@ export async function seedKMeansPlusPlus(
     }
     const c = cands.slice(bestM * d, bestM * d + d);
     C.set(c, j * d);
-    parts = await ex.map('seedUpdate', { X, d, c, mind, first: false }, n);
+    parts = await ex.map('seedUpdate', { X, d, c, mind, first: false, mem }, n);
     total = parts.reduce((s, p) => s + (p.sum as number), 0);
   }
   return C;
 }
 
-async function lloydHamerly(
+/** Largest squared row norm: bounds the float32 rounding of the Lloyd kernel (one pass per fit, not per iteration). */
+async function maxRowNorm2(ex: Executor, X: Float32Array, n: number, d: number): Promise<number> {
+  const parts = await ex.map('maxNorm', { X, d, mem: arenaOf(X) }, n);
+  return parts.reduce((m, p) => Math.max(m, p.r2 as number), 0);
+}
+
+/**
+ * Lloyd iterations. Every iteration is one pass over all rows that assigns each row and, in the same read of
+ * the row, moves it between the running per-centre sums when it changes centre; the new centres are those
+ * sums over the counts. Rows the float32 kernel cannot order for sure are settled in float64, so labels are
+ * those of plain Lloyd in float64 from the same start.
+ */
+async function lloyd(
   ex: Executor, X: Float32Array, n: number, d: number, k: number, C0: Float64Array,
-  labels: FitLabels, gap: Float32Array, maxIter: number, tolAbs: number,
+  labels: FitLabels, maxIter: number, tolAbs: number, r2max: number,
 ) {
   const tLoop = now();
   let C = C0.slice();
   // rows from allocMatrix are read in place by the kernels
   const mem = arenaOf(X);
-  const parts0 = await ex.map('hamInit', { X, d, C, k, labels, gap, mem }, n);
-  const sums = new Float64Array(k * d), counts = new Float64Array(k);
-  for (const p of parts0) {
-    const ps = p.sums as Float64Array, pc = p.counts as Float64Array;
-    for (let q = 0; q < ps.length; q++) sums[q] += ps[q];
-    for (let j = 0; j < k; j++) counts[j] += pc[j];
-  }
-  const move = new Float64Array(k);
+  // threads claim blocks of rows from a shared counter; each block's sums come back on their own row of `out` and are
+  // added up here in block order, so the centres are the same whatever the thread count and whoever took a block
+  const blocks = Math.ceil(n / LLOYD_BLOCK_ROWS), kd = k * d, stride = kd + k + 1;
+  const queue = new Int32Array(new SharedArrayBuffer(4));
+  const out = new Float64Array(new SharedArrayBuffer(8 * blocks * stride));
+  const sums = new Float64Array(kd), counts = new Float64Array(k);
+  const pass = async (init: boolean) => {
+    Atomics.store(queue, 0, 0);
+    await ex.map('lloyd', { X, d, C, k, labels, init, r2max, mem, queue, out, n }, n);
+    let changed = 0;
+    for (let b = 0; b < blocks; b++) {
+      const o = b * stride;
+      for (let q = 0; q < kd; q++) sums[q] += out[o + q];
+      for (let j = 0; j < k; j++) counts[j] += out[o + kd + j];
+      changed += out[o + kd + k];
+    }
+    return changed;
+  };
+  await pass(true);
   // the first full assignment pass counts as iteration 1 (Lloyd: assign, then update)
   let iterations = 1, converged = false;
   for (let it = 0; it < maxIter; it++) {
     // new centres from the running sums; an empty centre jumps to the row farthest from its centre
     const next = new Float64Array(k * d);
+    const taken: number[] = [];
     for (let j = 0; j < k; j++) {
       if (counts[j] > 0) {
         for (let t = 0; t < d; t++) next[j * d + t] = sums[j * d + t] / counts[j];
       } else {
-        const parts = await ex.map('farthest', { X, d, C, labels, counts, gap }, n);
+        const parts = await ex.map('farthest', { X, d, C, labels, counts, taken }, n);
         let far = 0, farD = -1;
         for (const p of parts) if ((p.dist as number) > farD) { farD = p.dist as number; far = p.far as number; }
         for (let t = 0; t < d; t++) next[j * d + t] = X[far * d + t];
-        gap[far] = -Infinity; // forces its reassignment
+        taken.push(far);
       }
     }
-    let maxMove = 0, maxIdx = -1, secondMove = 0, shift = 0;
-    for (let j = 0; j < k; j++) {
-      let dd = 0;
-      for (let t = 0; t < d; t++) { const v = next[j * d + t] - C[j * d + t]; dd += v * v; }
-      shift += dd;
-      move[j] = Math.sqrt(dd);
-      if (move[j] > maxMove) { secondMove = maxMove; maxMove = move[j]; maxIdx = j; }
-      else if (move[j] > secondMove) secondMove = move[j];
-    }
+    let shift = 0;
+    for (let q = 0; q < k * d; q++) { const v = next[q] - C[q]; shift += v * v; }
     C = next;
     if (shift <= tolAbs && it > 0) { converged = true; break; }
-    const parts = await ex.map('hamStep', { X, d, C, k, labels, gap, move, maxMove, maxIdx, secondMove, mem }, n);
+    const changed = await pass(false);
     iterations++;
-    let changed = 0;
-    for (const p of parts) {
-      changed += p.changed as number;
-      const ds = p.dsums as Float64Array, dc = p.dcounts as Float64Array;
-      if ((p.changed as number) > 0) {
-        for (let q = 0; q < ds.length; q++) sums[q] += ds[q];
-        for (let j = 0; j < k; j++) counts[j] += dc[j];
-      }
-    }
     if (changed === 0) { converged = true; break; }
   }
   const loopSeconds = now() - tLoop;
   // exact inertia of the final assignment (not an iteration: timed with the fit, not per iteration)
-  const parts = await ex.map('clusterSums', { X, d, C, k, labels }, n);
+  const parts = await ex.map('clusterSums', { X, d, C, k, labels, mem }, n);
   let inertia = 0;
   const sizes = new Array<number>(k).fill(0);
   for (const p of parts) {
@@ -197,8 +207,8 @@ function toCentres(init: number[][] | Float64Array, k: number, d: number): Float
 }
 
 /**
- * k-means on a row-major Float32 matrix (n x d): greedy k-means++ seeding, Hamerly-accelerated
- * Lloyd iterations split over worker threads on shared memory, several restarts keeping the
+ * k-means on a row-major Float32 matrix (n x d): greedy k-means++ seeding, Lloyd iterations of one fused
+ * pass each (SIMD, float32) split over worker threads on shared memory, several restarts keeping the
  * lowest inertia. Deterministic for a given seed and thread count.
  */
 export async function kmeans(
@@ -218,8 +228,8 @@ export async function kmeans(
     const restarts = Math.max(1, Math.floor(opts.restarts ?? 3));
     const maxIter = opts.maxIter ?? 300;
     const tolAbs = (opts.tol ?? 1e-4) * meanVariance(X, n, d);
-    // one bound per row; its buffer also holds k-means++ distances while seeding, or the seeding sample
-    const gap = allocF32(ex, n);
+    // one float per row: k-means++ distances while seeding, or the seeding sample; the result's labels at the end
+    const perRow = allocF32(ex, n);
     let labels = allocLabels(ex, n, k);
     let best: KMeansResult | null = null;
     let bestLabels: FitLabels | null = null;
@@ -229,15 +239,16 @@ export async function kmeans(
     let initC: Float64Array | null = givenInit ? toCentres(opts.init as number[][] | Float64Array, k, d) : null;
     let runs = givenInit ? 1 : restarts;
     let presample = 0;
+    const r2max = await maxRowNorm2(ex, X, n, d);
     if (!initC && opts.init !== 'random' && n >= 4 * SEED_SAMPLE) {
       // large n: the k-means++ restarts run (and converge) on a uniform sample in this thread;
       // all rows then refine the best of them, so restarts cost almost nothing at 1M rows
       const ts = now();
       const rows = sampleIndices(n, SEED_SAMPLE, new Rng(rng.fork()));
-      const S = rows.length * d <= n ? gap.subarray(0, rows.length * d) : new Float32Array(rows.length * d);
+      const S = rows.length * d <= n ? perRow.subarray(0, rows.length * d) : new Float32Array(rows.length * d);
       for (let q = 0; q < rows.length; q++) S.set(X.subarray(rows[q] * d, rows[q] * d + d), q * d);
       // meanwhile the workers take the first touch of the label buffer and the rest of the bound buffer
-      const touched = ex.background('touch', { arrays: [labels, gap], from: [0, S.buffer === gap.buffer ? S.length : 0] }, n);
+      const touched = ex.background('touch', { arrays: [labels, perRow], from: [0, S.buffer === perRow.buffer ? S.length : 0] }, n);
       const sf = await kmeans(S, rows.length, d, k, { seed: rng.fork(), restarts, tol: opts.tol, threads: 1 }).finally(() => touched);
       initC = sf.centroids;
       runs = 1;
@@ -258,9 +269,9 @@ export async function kmeans(
           picked.add(i);
           for (let t = 0; t < d; t++) C0[j * d + t] = X[i * d + t];
         }
-      } else C0 = await seedKMeansPlusPlus(ex, X, n, d, k, rr, gap);
+      } else C0 = await seedKMeansPlusPlus(ex, X, n, d, k, rr, perRow);
       seedingSeconds += now() - ts;
-      const fit = await lloydHamerly(ex, X, n, d, k, C0, labels, gap, maxIter, tolAbs);
+      const fit = await lloyd(ex, X, n, d, k, C0, labels, maxIter, tolAbs, r2max);
       iterationSeconds += fit.loopSeconds;
       iterations += fit.iterations;
       restartInertias.push(fit.inertia);
@@ -277,7 +288,7 @@ export async function kmeans(
       }
     }
     const res = best!;
-    res.labels = widenLabels(bestLabels!, gap, n);
+    res.labels = widenLabels(bestLabels!, perRow, n);
     res.seedingSeconds = seedingSeconds;
     res.iterationSeconds = iterationSeconds;
     res.totalSeconds = now() - t0;

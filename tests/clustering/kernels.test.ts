@@ -80,9 +80,9 @@ describe('SIMD kernels', () => {
     });
   }
 
-  for (const threads of [1, 2]) {
-    it(`accelerated Lloyd reproduces plain Lloyd from the same start (threads = ${threads})`, async () => {
-      const n = 60_000, d = 7, k = 5;
+  for (const [threads, d, k] of [[1, 7, 5], [2, 7, 5], [2, 20, 6], [1, 3, 2]] as const) {
+    it(`Lloyd reproduces plain float64 Lloyd from the same start (threads = ${threads}, d = ${d}, k = ${k})`, async () => {
+      const n = 60_000;
       const X = randomMatrix(n, d, 99, 6);
       const init = new Float64Array(k * d);
       for (let j = 0; j < k; j++) for (let t = 0; t < d; t++) init[j * d + t] = X[(j * 977) * d + t];
@@ -95,6 +95,127 @@ describe('SIMD kernels', () => {
       for (let i = 0; i < n; i++) if (fit.labels[i] !== ref.labels[i]) differ++;
       expect(differ).toBe(0);
       expect(fit.inertia / ref.inertia).toBeCloseTo(1, 9);
+    });
+  }
+
+  for (const [d, k, n] of [[20, 6, 5_003], [7, 5, 4_001], [13, 1, 997], [3, 8, 3_000], [1, 2, 2_500], [5, 3, 16]] as const) {
+    it(`one fused Lloyd pass gives float64 labels and sums, and its step the change of them (d = ${d}, k = ${k}, n = ${n})`, () => {
+      const X = randomMatrix(n, d, d * 7 + k, 5);
+      const rng = new Rng(d + k);
+      const pick = () => { const C = new Float64Array(k * d); for (let j = 0; j < k; j++) for (let t = 0; t < d; t++) C[j * d + t] = X[rng.int(n) * d + t] + 0.01 * j; return C; };
+      const scan = (C: Float64Array) => {
+        const labels = new Uint8Array(n), sums = new Float64Array(k * d), counts = new Float64Array(k);
+        for (let i = 0; i < n; i++) {
+          let best = Infinity, b = 0;
+          for (let j = 0; j < k; j++) { const s = sq(X, i, C, j, d); if (s < best) { best = s; b = j; } }
+          labels[i] = b; counts[b]++;
+          for (let t = 0; t < d; t++) sums[b * d + t] += X[i * d + t];
+        }
+        return { labels, sums, counts };
+      };
+      const ops = getLocalOps();
+      const r2max = ops.maxNorm({ X, d, i0: 0, i1: n }).r2 as number;
+      const C1 = pick(), C2 = pick();
+      const labels = new Uint8Array(n);
+      const first = ops.lloyd({ X, d, C: C1, k, labels, init: true, r2max, i0: 0, i1: n });
+      const ref1 = scan(C1);
+      expect(Array.from(labels)).toEqual(Array.from(ref1.labels));
+      expect(Array.from(first.dcounts as Float64Array)).toEqual(Array.from(ref1.counts));
+      (first.dsums as Float64Array).forEach((v, q) => expect(v).toBeCloseTo(ref1.sums[q], 9));
+      const step = ops.lloyd({ X, d, C: C2, k, labels, init: false, r2max, i0: 0, i1: n });
+      const ref2 = scan(C2);
+      expect(Array.from(labels)).toEqual(Array.from(ref2.labels));
+      let moved = 0;
+      for (let i = 0; i < n; i++) if (ref1.labels[i] !== ref2.labels[i]) moved++;
+      expect(step.changed).toBe(moved);
+      const dc = step.dcounts as Float64Array, ds = step.dsums as Float64Array;
+      for (let j = 0; j < k; j++) expect(ref1.counts[j] + dc[j]).toBe(ref2.counts[j]);
+      ds.forEach((v, q) => expect(ref1.sums[q] + v).toBeCloseTo(ref2.sums[q], 9));
+    });
+  }
+
+  it('a fused pass settles close calls in float64: of two equal centres the lower index, as a scan', () => {
+    const n = 3_000, d = 6, k = 4;
+    const X = randomMatrix(n, d, 21, 3);
+    const C = new Float64Array(k * d);
+    for (let t = 0; t < d; t++) { C[t] = X[t]; C[d + t] = X[5 * d + t]; C[2 * d + t] = X[5 * d + t]; C[3 * d + t] = X[9 * d + t]; }
+    const labels = new Uint8Array(n);
+    const ops = getLocalOps();
+    const r = ops.lloyd({ X, d, C, k, labels, init: true, r2max: ops.maxNorm({ X, d, i0: 0, i1: n }).r2, i0: 0, i1: n });
+    expect(labels.includes(2)).toBe(false);
+    expect(labels.includes(1)).toBe(true);
+    // every row nearest to the twin centres was a tie: settled in float64
+    expect(r.settled as number).toBeGreaterThanOrEqual(labels.filter((l) => l === 1).length);
+  });
+
+  it('the floor pass reads the whole matrix in place', async () => {
+    const n = 60_000, d = 5;
+    const X = allocMatrix(n, d);
+    for (let q = 0; q < n * d; q++) X[q] = (q % 7) - 3;
+    let ref = 0;
+    for (let q = 0; q < n * d; q++) ref += X[q];
+    const ex = createExecutor(2, n);
+    try {
+      const parts = await ex.map('sumPass', { X, d, mem: arenaOf(X) }, n);
+      expect(parts.every((p) => p.inPlace)).toBe(true);
+      expect(parts.reduce((s, p) => s + (p.sum as number), 0)).toBeCloseTo(ref, 0);
+    } finally {
+      await ex.close();
+    }
+  });
+
+  it('a fit gives the very same centres on one thread and two (sums added up per block of rows, in block order)', async () => {
+    const n = 70_000, d = 9, k = 7;
+    const X = randomMatrix(n, d, 404, 7);
+    const one = await kmeans(X, n, d, k, { seed: 4, restarts: 1, threads: 1, init: 'random' });
+    const two = await kmeans(X, n, d, k, { seed: 4, restarts: 1, threads: 2, init: 'random' });
+    expect(two.threads).toBe(2);
+    expect(Array.from(two.centroids)).toEqual(Array.from(one.centroids));
+    expect(Array.from(two.labels)).toEqual(Array.from(one.labels));
+    // the inertia is summed per thread (float64 rounding of the order only)
+    expect(two.inertia / one.inertia).toBeCloseTo(1, 12);
+  });
+
+  for (const [d, n] of [[20, 5_000], [7, 3_001], [2, 999], [1, 64]] as const) {
+    it(`k-means++ steps and the exact inertia in SIMD float64 give the very bits of a plain float64 scan (d = ${d})`, () => {
+      const X = randomMatrix(n, d, 77 + d, 3);
+      const sqd = (i: number, c: Float64Array, co: number) => {
+        // four sums over features t mod 4, the rest into the first, as Facet's k-means++ always added them
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t = 0;
+        for (; t < d - 3; t += 4) {
+          const a = X[i * d + t] - c[co + t], b = X[i * d + t + 1] - c[co + t + 1], e = X[i * d + t + 2] - c[co + t + 2], f = X[i * d + t + 3] - c[co + t + 3];
+          s0 += a * a; s1 += b * b; s2 += e * e; s3 += f * f;
+        }
+        for (; t < d; t++) { const v = X[i * d + t] - c[co + t]; s0 += v * v; }
+        return (s0 + s1) + (s2 + s3);
+      };
+      const ops = getLocalOps();
+      const c0 = Float64Array.from({ length: d }, (_, t) => X[3 * d + t] + 0.1), c1 = Float64Array.from({ length: d }, (_, t) => X[7 * d + t] - 0.2);
+      const mind = new Float32Array(n), ref = new Float32Array(n);
+      const s1 = ops.seedUpdate({ X, d, c: c0, mind, first: true, i0: 0, i1: n }).sum;
+      let r1 = 0;
+      for (let i = 0; i < n; i++) { ref[i] = sqd(i, c0, 0); r1 += ref[i]; }
+      expect(Array.from(mind)).toEqual(Array.from(ref));
+      expect(s1).toBe(r1);
+      const cands = new Float64Array(3 * d);
+      for (let q = 0; q < 3 * d; q++) cands[q] = X[(11 + q) % (n * d)] * 0.9;
+      const sums = ops.seedTrial({ X, d, cands, m: 3, mind, i0: 0, i1: n }).sums as Float64Array;
+      const rs = [0, 0, 0];
+      for (let i = 0; i < n; i++) for (let j = 0; j < 3; j++) { const dd = sqd(i, cands, j * d); rs[j] += dd < ref[i] ? dd : ref[i]; }
+      expect(Array.from(sums)).toEqual(rs);
+      const s2 = ops.seedUpdate({ X, d, c: c1, mind, first: false, i0: 0, i1: n }).sum;
+      let r2 = 0;
+      for (let i = 0; i < n; i++) { const dd = sqd(i, c1, 0); if (dd < ref[i]) ref[i] = dd; r2 += ref[i]; }
+      expect(Array.from(mind)).toEqual(Array.from(ref));
+      expect(s2).toBe(r2);
+      // the exact inertia per centre, summed in row order
+      const k = 3, labels = Uint8Array.from({ length: n }, (_, i) => (i * 7) % k);
+      const cs = ops.clusterSums({ X, d, C: cands, k, labels, i0: 0, i1: n });
+      const sq = [0, 0, 0], lin = [0, 0, 0], cnt = [0, 0, 0];
+      for (let i = 0; i < n; i++) { const dd = sqd(i, cands, labels[i] * d); sq[labels[i]] += dd; lin[labels[i]] += Math.sqrt(dd); cnt[labels[i]]++; }
+      expect(Array.from(cs.sq as Float64Array)).toEqual(sq);
+      expect(Array.from(cs.lin as Float64Array)).toEqual(lin);
+      expect(Array.from(cs.cnt as Float64Array)).toEqual(cnt);
     });
   }
 
@@ -157,14 +278,15 @@ describe('matrices the kernels read in place (allocMatrix)', () => {
     expect(small.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
-  it('gives the same labels, bounds and sums in place as copied, on each thread, and frees its scratch slots', async () => {
+  it('gives the same labels and sums in place as copied, on each thread, and frees its scratch slots', async () => {
     const ex = createExecutor(2, n);
     try {
       const X = inArena(), C = centres();
+      const r2max = (await ex.map('maxNorm', { X, d, mem: arenaOf(X) }, n)).reduce((m, p) => Math.max(m, p.r2 as number), 0);
       const run = async (M: Float32Array, mem: WebAssembly.Memory | null) => {
-        const labels = shared(Int32Array, n), gap = shared(Float32Array, n);
-        const parts = await ex.map('hamInit', { X: M, d, C, k, labels, gap, mem }, n);
-        return { labels, gap, parts };
+        const labels = new Uint8Array(new SharedArrayBuffer(n));
+        const parts = await ex.map('lloyd', { X: M, d, C, k, labels, init: true, r2max, mem }, n);
+        return { labels, parts };
       };
       const a = await run(X, arenaOf(X));
       const b = await run(plain.slice(), null);
@@ -174,8 +296,8 @@ describe('matrices the kernels read in place (allocMatrix)', () => {
       expect(c.parts.map((p) => p.inPlace)).toEqual([false, false]);
       for (const other of [b, c]) {
         expect(Array.from(a.labels)).toEqual(Array.from(other.labels));
-        expect(Array.from(a.gap)).toEqual(Array.from(other.gap));
-        expect(Array.from(a.parts[1].sums as Float64Array)).toEqual(Array.from(other.parts[1].sums as Float64Array));
+        expect(Array.from(a.parts[1].dsums as Float64Array)).toEqual(Array.from(other.parts[1].dsums as Float64Array));
+        expect(Array.from(a.parts[1].dcounts as Float64Array)).toEqual(Array.from(other.parts[1].dcounts as Float64Array));
       }
       expect(busyMask(X)).toBe(0);
     } finally {
@@ -241,8 +363,8 @@ describe('matrices the kernels read in place (allocMatrix)', () => {
 
   it('a kernel that throws part-way still frees its slot', () => {
     const X = inArena();
-    const labels = new Int32Array(10);
-    expect(() => getLocalOps().hamInit({ X, d, C: centres(), k, labels, gap: new Float32Array(n), mem: arenaOf(X), i0: 0, i1: n })).toThrow();
+    const labels = new Uint8Array(10);
+    expect(() => getLocalOps().lloyd({ X, d, C: centres(), k, labels, init: true, r2max: 1e3, mem: arenaOf(X), i0: 0, i1: n })).toThrow();
     expect(busyMask(X)).toBe(0);
   });
 });

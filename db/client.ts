@@ -7,7 +7,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import * as schema from './schema';
 
 export type Db = NodePgDatabase<typeof schema>;
@@ -20,8 +20,10 @@ export interface Database {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
   /** Raw SQL answering rows as arrays (cheaper than objects for wide, long results). */
   queryArrays(text: string, params?: unknown[]): Promise<unknown[][]>;
-  /** COPY ... FROM STDIN with the given data (CSV or COPY text, as the SQL says); `source` is `stdin`. */
-  copyIn(copySql: (source: string) => string, data: string | Uint8Array<ArrayBuffer>): Promise<void>;
+  /** COPY ... FROM STDIN with the given data (CSV, COPY text or binary, as the SQL says), whole or in chunks; `source` is `stdin`. */
+  copyIn(copySql: (source: string) => string, data: CopyData): Promise<void>;
+  /** COPY ... TO STDOUT: the bytes as the server sends them, holding one connection until they are read. */
+  copyOut(copySql: string): AsyncIterable<Buffer>;
   /** Runs fn in one transaction; the Database it receives routes every query through that transaction. */
   transaction<T>(fn: (tx: Database) => Promise<T>): Promise<T>;
   /** The pg pool (for dedicated connections such as LISTEN or cursors). */
@@ -30,9 +32,15 @@ export interface Database {
 }
 
 type PgQueryable = pg.Pool | pg.PoolClient;
+export type CopyData = string | Uint8Array<ArrayBuffer> | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
-async function pgCopyIn(c: pg.PoolClient, sqlText: string, data: string | Uint8Array<ArrayBuffer>) {
-  await pipeline(Readable.from([data]), c.query(copyFrom(sqlText)));
+async function pgCopyIn(c: pg.PoolClient, sqlText: string, data: CopyData) {
+  await pipeline(Readable.from(typeof data === 'string' || data instanceof Uint8Array ? [data] : data), c.query(copyFrom(sqlText)));
+}
+
+async function* pgCopyOut(c: pg.PoolClient, sqlText: string): AsyncGenerator<Buffer> {
+  const stream = c.query(copyTo(sqlText));
+  for await (const chunk of stream) yield chunk as Buffer;
 }
 
 function pgDatabase(q: PgQueryable, pool: pg.Pool, inTx: boolean): Database {
@@ -55,6 +63,18 @@ function pgDatabase(q: PgQueryable, pool: pg.Pool, inTx: boolean): Database {
         await pgCopyIn(c, copySql('stdin'), csv);
       } finally {
         c.release();
+      }
+    },
+    copyOut: async function* (copySql) {
+      if (inTx) return yield* pgCopyOut(q as pg.PoolClient, copySql);
+      const c = await pool.connect();
+      let read = false;
+      try {
+        yield* pgCopyOut(c, copySql);
+        read = true;
+      } finally {
+        // a COPY failed or abandoned half-read leaves the connection mid-protocol: it goes, not back to the pool
+        c.release(read ? undefined : true);
       }
     },
     transaction: async (fn) => {

@@ -145,6 +145,16 @@ export const buildQualitySchema = z.object({
 });
 export type BuildQuality = z.output<typeof buildQualitySchema>;
 
+/**
+ * persona_sets.build_timings: milliseconds of one build's steps (`kind` 'step', as the job runs them) and of the
+ * phases inside them ('phase': "Writing assignments", "Writing assignments › copy"), in the order they finished.
+ */
+export const buildTimingsSchema = z.object({
+  buildVersion: int,
+  steps: z.array(z.object({ name: z.string(), kind: z.enum(['step', 'phase']), ms: num })),
+});
+export type BuildTimings = z.output<typeof buildTimingsSchema>;
+
 export const draftPersonaSchema = z.object({
   id: z.string(),
   position: int,
@@ -297,6 +307,7 @@ function parserOf<S extends z.ZodType>(schema: S, column: string): (value: unkno
 export const parsePersonaModel: (value: unknown) => PersonaModel = parserOf(personaModelSchema, 'persona_sets.model');
 export const parseBuildDraft = parserOf(buildDraftSchema, 'persona_sets.draft');
 export const parseBuildQuality = parserOf(buildQualitySchema, 'persona_sets.quality');
+export const parseBuildTimings = parserOf(buildTimingsSchema, 'persona_sets.build_timings');
 export const parseTraitSelection = parserOf(traitSelectionSchema, 'persona_sets.selection');
 export const parseAvatarSpec: (value: unknown) => AvatarSpec = parserOf(avatarSpecSchema, 'personas.avatar');
 export const parsePersonaCentre = parserOf(personaCentreSchema, 'personas.centre');

@@ -1,7 +1,7 @@
 // Persona sets: the sets, their personas, assignment history, build snapshots, analyses and scoring runs.
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import type { AnalysisData, BuildDraft, BuildQuality, PersonaCentre, TraitSelection } from '../json';
+import type { AnalysisData, BuildDraft, BuildQuality, BuildTimings, PersonaCentre, TraitSelection } from '../json';
 import type { AvatarSpec, PersonaModel, SalientTrait } from '@/lib/clustering/types';
 import { createdAt, updatedAt } from './columns';
 import { accounts, users } from './accounts';
@@ -44,6 +44,8 @@ export const personaSets = pgTable(
     quality: jsonb('quality').$type<BuildQuality>(),
     // the fitted result of the build in progress, published with its assignments
     draft: jsonb('draft').$type<BuildDraft>(),
+    // seconds per step and phase of the last build, as its steps finished: { buildVersion, steps: { name: ms } }
+    buildTimings: jsonb('build_timings').$type<BuildTimings>(),
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
     builtAt: timestamp('built_at', { withTimezone: true }),
     lastScoredAt: timestamp('last_scored_at', { withTimezone: true }),
@@ -88,10 +90,11 @@ export type Persona = typeof personas.$inferSelect;
 // Assignment history: one row per stay of a person in a persona; valid_to null = current.
 // The largest table, written a million rows at a time by builds: its references to persona_sets and people are
 // kept by the services (deleting a set deletes its assignments in the same transaction) rather than checked per row.
+// A build's rows arrive in (set, person) order, so the index of current rows is appended to as they are copied in;
+// closed stays have an index of their own that a first build never touches. No row id: nothing looks a row up by one.
 export const assignments = pgTable(
   'assignments',
   {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     accountId: uuid('account_id').notNull(),
     personaSetId: uuid('persona_set_id').notNull(),
     personId: bigint('person_id', { mode: 'number' }).notNull(),
@@ -105,24 +108,24 @@ export const assignments = pgTable(
   },
   (t) => [
     uniqueIndex('assignments_current_uq').on(t.personaSetId, t.personId).where(sql`valid_to is null`),
-    index('assignments_person_idx').on(t.personId),
+    index('assignments_closed_idx').on(t.personaSetId, t.personId).where(sql`valid_to is not null`),
   ],
 );
 export type Assignment = typeof assignments.$inferSelect;
 
 // The cohort members a build works on, fixed when the build starts so that retries see the same people.
 // Logged (migration 0011): a resumed step after a crash needs them; keyed by build version so that a superseded
-// build's cleanup never touches a newer build's members.
+// build's cleanup never touches a newer build's members. One row per build, its members' ids in order: written
+// and read as one value rather than a row (and an index entry) per member.
 export const buildSnapshots = pgTable(
   'build_snapshots',
   {
-    personaSetId: uuid('persona_set_id')
-      .notNull()
-      .references(() => personaSets.id, { onDelete: 'cascade' }),
+    // no foreign key to persona_sets: deleting a set deletes its snapshots
+    personaSetId: uuid('persona_set_id').notNull(),
     buildVersion: integer('build_version').notNull(),
-    personId: bigint('person_id', { mode: 'number' }).notNull(),
+    personIds: bigint('person_ids', { mode: 'number' }).array().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.personaSetId, t.buildVersion, t.personId] })],
+  (t) => [primaryKey({ columns: [t.personaSetId, t.buildVersion] })],
 );
 export type BuildSnapshot = typeof buildSnapshots.$inferSelect;
 

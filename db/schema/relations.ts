@@ -81,7 +81,6 @@ export const peopleRelations = relations(people, ({ one, many }) => ({
   orders: many(orders),
   cohortMemberships: many(cohortMemberships),
   assignments: many(assignments),
-  buildSnapshots: many(buildSnapshots),
 }));
 
 export const ordersRelations = relations(orders, ({ one }) => ({
@@ -132,7 +131,6 @@ export const assignmentsRelations = relations(assignments, ({ one }) => ({
 
 export const buildSnapshotsRelations = relations(buildSnapshots, ({ one }) => ({
   personaSet: one(personaSets, { fields: [buildSnapshots.personaSetId], references: [personaSets.id] }),
-  person: one(people, { fields: [buildSnapshots.personId], references: [people.id] }),
 }));
 
 export const personaSetAnalysesRelations = relations(personaSetAnalyses, ({ one }) => ({

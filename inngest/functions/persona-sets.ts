@@ -15,6 +15,7 @@ import {
   markErrored,
   markReady,
   publishAssignments,
+  recordBuildTimings,
   withLeftOut,
   requestScoring,
   scoreChunk,
@@ -63,7 +64,11 @@ export const buildPersonaSet = inngest.createFunction(
     const buildStep = async <T>(id: string, work: (tenant: Tenant) => Promise<T>): Promise<T> => {
       const outcome = (await step.run(id, async (): Promise<StepOutcome<T>> => {
         try {
-          return { value: await work(await tenantFor(accountId)) };
+          const tenant = await tenantFor(accountId);
+          const began = performance.now();
+          const value = await work(tenant);
+          await recordBuildTimings(tenant, build, [{ name: id, kind: 'step', ms: performance.now() - began }]);
+          return { value };
         } catch (err) {
           if (err instanceof BuildSupersededError) return { superseded: true };
           if (err instanceof ServiceError && err.code === 'invalid') throw new NonRetriableError(err.message, { cause: err });

@@ -10,6 +10,7 @@ import { STATES } from '@/lib/identity-graph/catalog';
 import type { Tenant } from '../tenant';
 import { resolveTraitColumns } from '../trait-reader';
 import { getBuildSet, setProgress } from './build';
+import { recordBuildTimings, type BuildTiming } from './build-progress';
 import { dimensionOf } from './dimension';
 import { flowFromHistory } from './history';
 import { loadMemberMatrix, matrixKeys, snapshotMatrix, type MemberMatrix } from './member-matrix';
@@ -112,15 +113,26 @@ export async function computeAnalysis(tenant: Tenant, build: BuildRef, source: '
     source === 'snapshot'
       ? await snapshotMatrix(tenant, build, keys)
       : await loadMemberMatrix(tenant, await resolveTraitColumns(tenant, keys), { kind: 'cohort', personaSetId: build.personaSetId, cohortId: set.cohortId });
+  const phases: BuildTiming[] = [];
+  let lap = performance.now();
+  const mark = (name: string) => {
+    const now = performance.now();
+    phases.push({ name: `Computing analysis › ${name}`, kind: 'phase', ms: now - lap });
+    lap = now;
+  };
+  mark('load');
   const labels = await labelsOf(mt, personaIds, set.model);
   const dims = mt.columns
     .map((c, j) => ({ c, j }))
     .filter(({ c }) => !MAPPED.has(c.key))
     .map(({ c, j }) => dimensionOf(c.spec, mt.table.columns[j], labels, personaIds, clusteringKeys.includes(c.key)));
   const geo = geoOf(mt, labels, personaIds);
+  mark('traits and map');
   const revenue = await revenueOf(tenant, build.personaSetId, personaIds);
+  mark('revenue');
   // read from the assignment history (who was in which persona each day), written by builds, runs and real time
   const flow = await flowFromHistory(tenant, build.personaSetId, personaIds);
+  mark('flow');
   await tenant.db.transaction(async (tx) => {
     await tx.query('delete from persona_set_analyses where persona_set_id = $1', [build.personaSetId]);
     await bulkInsert(
@@ -135,6 +147,8 @@ export async function computeAnalysis(tenant: Tenant, build: BuildRef, source: '
       ],
     );
   });
+  mark('store');
+  if (source === 'snapshot') await recordBuildTimings(tenant, build, phases);
   return { dimensions: dims.length, days: flow.days.length };
 }
 

@@ -4,6 +4,7 @@
 import 'server-only';
 import type { TraitSelection } from '@/db/json';
 import { bulkColumns, bulkInsert, refreshStatistics } from '@/db/bulk';
+import { CopyBinaryWriter, uuidBytes } from '@/db/copy-binary';
 import { assignRows, encodeTable, type PersonaModel } from '@/lib/clustering';
 import type { Tenant } from '../tenant';
 import { emptySnapshot, getCurrentBuildSet } from './build';
@@ -30,13 +31,7 @@ const PERSONA_COLUMNS = bulkColumns({
   id: 'uuid', account_id: 'uuid', persona_set_id: 'uuid', position: 'int4', name: 'text', short_name: 'text', avatar: 'jsonb',
   size: 'int4', share: 'float4', centre: 'jsonb', centroid: 'float4[]', salient: 'jsonb', cohesion: 'float4',
 });
-const ASSIGNMENT_COLUMNS = bulkColumns({
-  account_id: 'uuid', persona_set_id: 'uuid', person_id: 'int8', persona_id: 'uuid', distance: 'float4', runner_up_persona_id: 'uuid',
-  margin: 'float4', scoring_run_id: 'uuid',
-});
-// rows per COPY is 4 batches: 50k, so that the progress of a large write moves every fraction of a second
-const WRITE_BATCH = 12_500;
-const LABEL_COLUMNS = bulkColumns({ person_id: 'int8', persona_id: 'uuid', distance: 'float4', runner_up: 'uuid', margin: 'float4' });
+const ASSIGNMENT_COLUMNS = 'account_id, persona_set_id, person_id, persona_id, distance, runner_up_persona_id, margin, scoring_run_id';
 
 /**
  * Publishes the draft: personas, the model, and the assignment of every member and of every contact recorded by
@@ -51,17 +46,21 @@ export async function publishAssignments(
   const set = await getCurrentBuildSet(tenant, build);
   const draft = set.draft;
   if (!draft || draft.buildVersion !== build.buildVersion) throw new Error('the fitted personas of this build are missing');
-  const { mt, a } = await withStepProgress(tenant, build, 'Assigning members', [0.55, 0.6], async (progress) => {
+  const { mt, a, recorded } = await withStepProgress(tenant, build, 'Assigning members', [0.55, 0.6], async (progress) => {
     progress.report(0, draft.members, ofMembers(0, draft.members, 'loaded'));
     const mt = await snapshotMatrix(tenant, build, matrixKeys(draft.traits), (n) => progress.report(n, draft.members, ofMembers(n, draft.members, 'loaded')));
+    progress.mark('load');
     // an empty or changed snapshot would close every current assignment it lacks: refuse to publish it
     if (mt.table.n === 0) throw emptySnapshot();
     if (mt.table.n !== draft.members)
       throw new Error(`the build's member snapshot has ${mt.table.n} members, but the personas were fitted on ${draft.members}`);
     const { matrix } = encodeTable(draft.model.encoder, mt.table);
-    return { mt, a: await assignRows(draft.model, matrix, mt.table.n) };
+    const a = await assignRows(draft.model, matrix, mt.table.n);
+    progress.mark('assign');
+    const recorded = await scoreRecordedContacts(tenant, build.personaSetId, set.cohortId, draft.model);
+    progress.mark('recorded contacts');
+    return { mt, a, recorded };
   });
-  const recorded = await scoreRecordedContacts(tenant, build.personaSetId, set.cohortId, draft.model);
   const ids = draft.personas.map((p) => p.id);
   const stored: TraitSelection = { traits: draft.traits, ...selection };
   return withStepProgress(tenant, build, 'Writing assignments', [0.6, 0.85], (progress) => tenant.db.transaction(async (tx) => {
@@ -87,8 +86,13 @@ export async function publishAssignments(
         tenant.accountId,
         draft.retiredIds,
       ]);
+    progress.mark('personas');
     const everyone = recorded ? joinLabels([mt.personIds, a], [recorded.personIds, recorded.a]) : { personIds: mt.personIds, a };
-    const counts = await writeAssignments({ ...tenant, db: tx }, build.personaSetId, everyone.personIds, everyone.a, ids, null, { closeOthers: true, onRows });
+    const counts = await writeAssignments({ ...tenant, db: tx }, build.personaSetId, everyone.personIds, everyone.a, ids, null, {
+      closeOthers: true,
+      onRows,
+      onPhase: (phase) => progress.mark(phase),
+    });
     // the progress writes go through the pool: none may wait on the row lock this update takes
     await progress.flush();
     const published = await tx.query(
@@ -131,24 +135,30 @@ function joinLabels(...parts: [Float64Array, Labels][]): { personIds: Float64Arr
   return out;
 }
 
-/** Copies the labels into the per-connection scratch table the history statements join. */
+/** A distance or margin as stored: NaN kept, an infinite one (no runner-up) null. */
+const real = (w: CopyBinaryWriter, v: number) => (Number.isFinite(v) || Number.isNaN(v) ? w.float4(v) : w.nul());
+
+/** Copies the labels into the per-connection scratch table the history statements join (binary COPY, then its key). */
 async function stageLabels(tenant: Tenant, personIds: Float64Array, a: Labels, personaIds: string[], tick: (i: number) => void): Promise<void> {
   const tx = tenant.db;
-  await tx.query(
-    `create temp table if not exists facet_labels (person_id bigint primary key, persona_id uuid, distance real, runner_up uuid, margin real)`,
+  await tx.query('drop table if exists facet_labels');
+  await tx.query('create temp table facet_labels (person_id bigint not null, persona_id uuid, distance real, runner_up uuid, margin real)');
+  const personas = personaIds.map(uuidBytes);
+  await tx.copyIn(
+    (src) => `copy facet_labels (person_id, persona_id, distance, runner_up, margin) from ${src} with (format binary)`,
+    (function* () {
+      const w = new CopyBinaryWriter();
+      for (let i = 0; i < personIds.length; i++, tick(i)) {
+        real(w.row(5).int8(personIds[i]).uuid(personas[a.labels[i]]), a.distances[i]).uuid(a.runnerUp[i] >= 0 ? personas[a.runnerUp[i]] : null);
+        real(w, a.margins[i]);
+        const chunk = w.take();
+        if (chunk) yield chunk;
+      }
+      yield w.end();
+    })(),
   );
-  await tx.query('truncate facet_labels');
-  const rows = function* () {
-    for (let i = 0; i < personIds.length; i++, tick(i))
-      yield [personIds[i], personaIds[a.labels[i]], a.distances[i], a.runnerUp[i] >= 0 ? personaIds[a.runnerUp[i]] : null, a.margins[i]];
-  };
-  await bulkInsert(
-    tx,
-    'facet_labels',
-    LABEL_COLUMNS,
-    rows(),
-    { batchSize: WRITE_BATCH },
-  );
+  // the key is built once over the sorted rows, not maintained row by row
+  await tx.query('alter table facet_labels add primary key (person_id)');
   await tx.query('analyze facet_labels');
 }
 
@@ -163,7 +173,7 @@ export async function writeAssignments(
   a: Labels,
   personaIds: string[],
   scoringRunId: string | null,
-  opts: { closeOthers: boolean; range?: [number, number]; onRows?: (written: number) => void },
+  opts: { closeOthers: boolean; range?: [number, number]; onRows?: (written: number) => void; onPhase?: (phase: string) => void },
 ): Promise<AssignmentCounts> {
   const { db: tx, accountId } = tenant;
   if (opts.closeOthers && personIds.length === 0) throw new Error('refusing to write an empty assignment set: it would close every current assignment');
@@ -175,33 +185,35 @@ export async function writeAssignments(
     [personaSetId],
   );
   if (!existing.rows[0].any) {
-    // nothing assigned yet (a first build): every row is new, written straight in with COPY
-    await bulkInsert(
-      tx,
-      'assignments',
-      ASSIGNMENT_COLUMNS,
+    // nothing assigned yet (a first build): every row is new, appended with one binary COPY in (set, person) order
+    const account = uuidBytes(accountId);
+    const set = uuidBytes(personaSetId);
+    const run = scoringRunId ? uuidBytes(scoringRunId) : null;
+    const personas = personaIds.map(uuidBytes);
+    await tx.copyIn(
+      (src) => `copy assignments (${ASSIGNMENT_COLUMNS}) from ${src} with (format binary)`,
       (function* () {
-        for (let i = 0; i < personIds.length; i++, tick(i))
-          yield [
-            accountId,
-            personaSetId,
-            personIds[i],
-            personaIds[a.labels[i]],
-            a.distances[i],
-            a.runnerUp[i] >= 0 ? personaIds[a.runnerUp[i]] : null,
-            a.margins[i],
-            scoringRunId,
-          ];
+        const w = new CopyBinaryWriter();
+        for (let i = 0; i < personIds.length; i++, tick(i)) {
+          w.row(8).uuid(account).uuid(set).int8(personIds[i]).uuid(personas[a.labels[i]]);
+          real(w, a.distances[i]).uuid(a.runnerUp[i] >= 0 ? personas[a.runnerUp[i]] : null);
+          real(w, a.margins[i]).uuid(run);
+          const chunk = w.take();
+          if (chunk) yield chunk;
+        }
+        yield w.end();
       })(),
-      { batchSize: WRITE_BATCH },
     );
     opts.onRows?.(personIds.length);
+    opts.onPhase?.('copy');
     // the analysis steps join these rows next: plan them on statistics that know they exist
     await refreshStatistics(tx, 'assignments', personIds.length);
+    opts.onPhase?.('statistics');
     return { assigned: personIds.length, changed: 0, added: personIds.length, removed: 0 };
   }
   await stageLabels(tenant, personIds, a, personaIds, tick);
   opts.onRows?.(personIds.length);
+  opts.onPhase?.('stage labels');
   const scope = opts.range ? 'and a.person_id between $2 and $3' : '';
   const scopeParams = opts.range ? [Math.floor(opts.range[0]), Math.floor(opts.range[1])] : [];
   const removed = opts.closeOthers
@@ -232,7 +244,8 @@ export async function writeAssignments(
      select count(*)::text as n from i`,
     [personaSetId, accountId, scoringRunId],
   );
-  await tx.query('truncate facet_labels');
+  await tx.query('drop table facet_labels');
+  opts.onPhase?.('history');
   const nChanged = Number(changed.rows[0].n);
   return {
     assigned: personIds.length,

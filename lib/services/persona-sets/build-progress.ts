@@ -2,6 +2,7 @@
 // has done so far, written into the set row. Steps report often; the row is written at most every PROGRESS_MS,
 // one write at a time, from the pool (not from a step's transaction, so others see it at once).
 import 'server-only';
+import { parseBuildTimings } from '@/db/json';
 import type { Tenant } from '../tenant';
 import type { BuildRef } from './types';
 
@@ -30,6 +31,48 @@ export async function setProgress(
   );
 }
 
+export interface BuildTiming {
+  name: string;
+  kind: 'step' | 'phase';
+  ms: number;
+}
+
+/**
+ * Adds timings to the build's record on its set (a retried step's entries replace its earlier ones). A build that
+ * is no longer the set's current one records nothing.
+ */
+export async function recordBuildTimings({ db, accountId }: Tenant, build: BuildRef, entries: BuildTiming[]): Promise<void> {
+  if (!entries.length) return;
+  const rounded = entries.map((e) => ({ ...e, ms: Math.round(e.ms) }));
+  await db.query(
+    `update persona_sets set build_timings = jsonb_build_object('buildVersion', $3::int, 'steps',
+       coalesce((select jsonb_agg(e) from jsonb_array_elements(
+         case when (build_timings ->> 'buildVersion')::int = $3 then build_timings -> 'steps' else '[]'::jsonb end) e
+         where e ->> 'name' <> all($4::text[])), '[]'::jsonb) || $5::jsonb)
+     where id = $1 and account_id = $2 and build_version = $3`,
+    [build.personaSetId, accountId, build.buildVersion, rounded.map((e) => e.name), JSON.stringify(rounded)],
+  );
+}
+
+/**
+ * The set's build timings as a page lists them: each step followed by its phases (which finish before it does).
+ * Empty when none are stored.
+ */
+export function listBuildTimings(set: { buildTimings: unknown }): BuildTiming[] {
+  if (!set.buildTimings) return [];
+  const { steps } = parseBuildTimings(set.buildTimings);
+  const out: BuildTiming[] = [];
+  let phases: BuildTiming[] = [];
+  for (const t of steps) {
+    if (t.kind === 'phase') phases.push(t);
+    else {
+      out.push(t, ...phases);
+      phases = [];
+    }
+  }
+  return [...out, ...phases];
+}
+
 export interface StepProgress {
   /** `done` of `total` units of this step; written at most every PROGRESS_MS */
   report(done: number, total: number, detail?: string): void;
@@ -38,6 +81,11 @@ export interface StepProgress {
    * that locks the set row (a progress write waiting on that lock would never finish).
    */
   flush(): Promise<void>;
+  /**
+   * Ends a phase of this step ("copy"): its time since the previous mark (or `ms`, measured elsewhere, e.g. by the
+   * engine) is recorded with the build's timings.
+   */
+  mark(phase: string, ms?: number): void;
 }
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -75,6 +123,9 @@ export async function withStepProgress<T>(
       .catch((err) => console.warn(`[facet] build progress not written: ${(err as Error).message}`));
   };
   const heartbeat = setInterval(write, PROGRESS_MS);
+  const phases: BuildTiming[] = [];
+  let marked = performance.now();
+  const began = marked;
   const progress: StepProgress = {
     report(done, total, detail) {
       latest = { fraction: total > 0 ? Math.max(0, Math.min(1, done / total)) : 0, detail: detail ?? null };
@@ -87,13 +138,21 @@ export async function withStepProgress<T>(
       if (dirty) write();
       await chain;
     },
+    mark(phase, ms) {
+      const now = performance.now();
+      phases.push({ name: `${step} › ${phase}`, kind: 'phase', ms: ms ?? now - marked });
+      if (ms === undefined) marked = now;
+    },
   };
   // the step's name is on the page before its work starts (and before any transaction of it opens)
   write();
   await chain;
+  let out: T;
   try {
-    return await work(progress);
+    out = await work(progress);
   } finally {
     await progress.flush();
   }
+  await recordBuildTimings(tenant, build, [{ name: step, kind: 'phase', ms: performance.now() - began }, ...phases]);
+  return out;
 }

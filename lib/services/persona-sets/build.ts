@@ -72,12 +72,10 @@ export async function startBuild(tenant: Tenant, build: BuildRef): Promise<{ cur
   return { current: true };
 }
 
-// members copied into the snapshot per statement, so that the bar moves on large cohorts
-const SNAPSHOT_BATCH = 100_000;
-
 /**
  * Fixes the cohort members this build works on, in the build's own rows of build_snapshots (a logged table: a
- * step resumed after a crash finds them). Idempotent: a retry replaces this build's rows, and only this build's.
+ * step resumed after a crash finds them), as one ordered array. Idempotent: a retry replaces this build's row, and
+ * only this build's.
  */
 export async function snapshotMembers(tenant: Tenant, build: BuildRef): Promise<{ members: number; takenAt: string }> {
   const { db, accountId } = tenant;
@@ -85,31 +83,20 @@ export async function snapshotMembers(tenant: Tenant, build: BuildRef): Promise<
   // the database's clock, before the first member is read: what is written after it counts as changed for the set
   const takenAt = new Date((await db.query<{ at: Date }>('select now() as at')).rows[0].at).toISOString();
   const members = await withStepProgress(tenant, build, 'Taking the cohort snapshot', [0.02, 0.08], async (progress) => {
-    const total = await db.query<{ n: string }>(
-      'select count(*)::text as n from cohort_memberships where cohort_id = $1 and account_id = $2 and exited_on is null',
-      [set.cohortId, accountId],
+    progress.report(0, 1, 'taking every member of the cohort');
+    // a retry replaces this build's row
+    const r = await db.query<{ n: number }>(
+      `insert into build_snapshots (persona_set_id, build_version, person_ids)
+       select $1, $2, coalesce(array_agg(person_id order by person_id), '{}') from cohort_memberships
+       where cohort_id = $3 and account_id = $4 and exited_on is null
+       on conflict (persona_set_id, build_version) do update set person_ids = excluded.person_ids
+       returning cardinality(person_ids) as n`,
+      [build.personaSetId, build.buildVersion, set.cohortId, accountId],
     );
-    const expected = Number(total.rows[0].n);
-    progress.report(0, expected, ofMembers(0, expected, 'taken'));
-    await db.query('delete from build_snapshots where persona_set_id = $1 and build_version = $2', [build.personaSetId, build.buildVersion]);
-    let taken = 0;
-    for (let after = -1; ; ) {
-      const r = await db.query<{ n: number; last: string | null }>(
-        `with batch as (
-           insert into build_snapshots (persona_set_id, build_version, person_id)
-           select $1, $2, person_id from cohort_memberships
-           where cohort_id = $3 and account_id = $4 and exited_on is null and person_id > $5
-           order by person_id limit ${SNAPSHOT_BATCH}
-           returning person_id)
-         select count(*)::int as n, max(person_id)::text as last from batch`,
-        [build.personaSetId, build.buildVersion, set.cohortId, accountId, after],
-      );
-      taken += r.rows[0].n;
-      const of = Math.max(expected, taken);
-      progress.report(taken, of, ofMembers(taken, of, 'taken'));
-      if (r.rows[0].n < SNAPSHOT_BATCH || r.rows[0].last === null) return taken;
-      after = Number(r.rows[0].last);
-    }
+    const taken = r.rows[0].n;
+    progress.mark('copy members');
+    progress.report(1, 1, ofMembers(taken, taken, 'taken'));
+    return taken;
   });
   if (members === 0) throw new ServiceError('invalid', 'The cohort has no members today, so there is nobody to cluster.');
   if (members < 20) throw new ServiceError('invalid', `The cohort has only ${members} members; a persona set needs at least 20.`);
@@ -140,9 +127,12 @@ export async function chooseTraits(
     const stride = Math.max(1, Math.floor(members / SELECT_SAMPLE));
     const sample = await loadMemberMatrix(tenant, columns, { kind: 'snapshot', build, stride });
     const table = sample.table.n >= 20 ? sample.table : (await loadMemberMatrix(tenant, columns, { kind: 'snapshot', build })).table;
+    progress.mark('load sample');
     progress.report(1, 2, `${columns.length} traits compared on ${table.n.toLocaleString('en-US')} members`);
     const reference = await loadReferenceTable(tenant.db, columns);
+    progress.mark('load reference');
     const selection = selectTraits(table, { reference, seed: 17 });
+    progress.mark('select');
     if (!selection.selected.length) throw new ServiceError('invalid', 'No trait separates this cohort: every trait is missing or the same for everyone.');
     return { traits: selection.selected, chosenBy: 'automatic' as const, report: selection.report };
   });
@@ -206,9 +196,9 @@ export async function fitPersonas(
   });
   if (mt.table.n === 0) throw emptySnapshot();
   // the engine reports its stages ("trying k = 5"); the heartbeat adds how long it has been at it
-  const result = await withStepProgress(tenant, build, 'Finding personas', [0.2, 0.55], (progress) => {
+  const result = await withStepProgress(tenant, build, 'Finding personas', [0.2, 0.55], async (progress) => {
     progress.report(0, 1, 'starting');
-    return clusterTable(mt.table, {
+    const fitted = await clusterTable(mt.table, {
       traits,
       k: set.requestedK ?? undefined,
       seed: 1234 + build.buildVersion,
@@ -216,6 +206,9 @@ export async function fitPersonas(
       leaveOutSplits: chosenBy === 'automatic',
       onProgress: (f, stage) => progress.report(f, 1, stage),
     });
+    // the engine's own stages (encoding, choice of k, the final fit, ...)
+    for (const [stage, seconds] of Object.entries(fitted.timings)) if (stage !== 'total') progress.mark(stage, seconds * 1000);
+    return fitted;
   });
 
   // Ids stay stable: place the previous personas in the new space as the mean of their current members.
@@ -312,7 +305,7 @@ async function dropSnapshots({ db }: Tenant, build: BuildRef): Promise<void> {
 
 /** Members in this build's snapshot. */
 export async function snapshotSize({ db }: Tenant, build: BuildRef): Promise<number> {
-  const r = await db.query<{ n: string }>('select count(*)::text as n from build_snapshots where persona_set_id = $1 and build_version = $2', [
+  const r = await db.query<{ n: string }>('select coalesce(sum(cardinality(person_ids)), 0)::text as n from build_snapshots where persona_set_id = $1 and build_version = $2', [
     build.personaSetId,
     build.buildVersion,
   ]);

@@ -167,9 +167,13 @@ export async function getPersonHistory(tenant: Tenant, personaSetId: string, per
   const person = (await findPeople(tenant, String(personId))).find((p) => p.personId === personId);
   if (!person) throw notFound('Person');
   const r = await db.query<{ persona_id: string; name: string; valid_from: Date; valid_to: Date | null; distance: number; scoring_run_id: string | null }>(
+    // current and closed stays are indexed apart (assignments_current_uq, assignments_closed_idx)
     `select a.persona_id::text, p.name, a.valid_from, a.valid_to, a.distance, a.scoring_run_id::text
-     from assignments a join personas p on p.id = a.persona_id and p.account_id = $1
-     where a.account_id = $1 and a.persona_set_id = $2 and a.person_id = $3 order by a.valid_from, a.id`,
+     from (select * from assignments where account_id = $1 and persona_set_id = $2 and person_id = $3 and valid_to is not null
+           union all
+           select * from assignments where account_id = $1 and persona_set_id = $2 and person_id = $3 and valid_to is null) a
+     join personas p on p.id = a.persona_id and p.account_id = $1
+     order by a.valid_from, a.valid_to nulls last`,
     [accountId, personaSetId, personId],
   );
   return {

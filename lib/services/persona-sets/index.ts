@@ -34,6 +34,7 @@ export {
   withLeftOut,
 } from './build';
 export { publishAssignments } from './assignments';
+export { listBuildTimings, recordBuildTimings, type BuildTiming } from './build-progress';
 export { computeAnalysis, computeDimensionAnalysis, getAnalysis, getDimensionAnalyses, listDimensionAnalyses } from './analysis';
 export { dimensionFromCounts, numericBinLabels } from './dimension';
 export { SCORING_CHUNK, explainScoringError, failScoringRun, finishScoringRunIfComplete, scoreChunk, startScoringRun } from './scoring';

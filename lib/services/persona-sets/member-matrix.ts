@@ -1,8 +1,9 @@
 // The members of a build, a cohort or a set's current assignments as typed-array trait columns (the engine's
-// TraitTable), read in keyset-paged batches through the shared trait reader. All of the SQL, and its parameter
+// TraitTable), read by one binary COPY through the shared trait reader. All of the SQL, and its parameter
 // numbering, is here.
 import 'server-only';
 import type { Database } from '@/db/client';
+import { numberField, readCopyBinary, sqlLiteral, textField, uuidText, type BinaryTuple } from '@/db/copy-binary';
 import type { TraitTable } from '@/lib/clustering';
 import { ANALYSIS_TRAIT_KEYS, GRAPH_TRAIT_INDEX } from '@/lib/identity-graph/catalog';
 import type { Tenant } from '../tenant';
@@ -11,7 +12,6 @@ import type { BuildRef } from './types';
 
 /** Traits loaded beside the clustering traits so personas can be described, drawn and mapped. */
 const DESCRIBE_KEYS = ['age', 'gender', 'marital_status', 'household_size', 'has_children', 'income', 'homeowner', 'urbanicity', 'state'];
-const BATCH = 50_000;
 
 export interface MemberMatrix {
   table: TraitTable;
@@ -36,12 +36,12 @@ export function matrixKeys(traits: string[]): string[] {
   );
 }
 
-/** $1 = account, $2 = keyset cursor, $3 = persona set; a source's own parameters follow from $4. */
+/** $1 = account, $2 = unused (was a keyset cursor), $3 = persona set; a source's own parameters follow from $4. */
 function membersOf(source: MemberSource): { sql: string; params: unknown[]; personaSetId: string; stride: number } {
   switch (source.kind) {
     case 'snapshot':
       return {
-        sql: 'select person_id from build_snapshots where persona_set_id = $3 and build_version = $4',
+        sql: 'select unnest(person_ids) as person_id from build_snapshots where persona_set_id = $3 and build_version = $4',
         params: [source.build.buildVersion],
         personaSetId: source.build.personaSetId,
         stride: Math.max(1, Math.floor(source.stride ?? 1)),
@@ -78,7 +78,28 @@ function membersOf(source: MemberSource): { sql: string; params: unknown[]; pers
   }
 }
 
-/** Reads the given trait columns of the source's members into typed arrays; `onRows` hears the count after each batch. */
+// the bar moves after this many members read
+const REPORT_EVERY = 50_000;
+// members above which a snapshot's read is planned as one pass over people
+const LARGE_READ = 20_000;
+
+/** $n of a member source's SQL as literals (COPY takes no bind parameters): uuids, safe integers and instants, checked. */
+function inlineParams(sql: string, params: unknown[]): string {
+  return sql.replace(/\$(\d+)\b/g, (_, n: string) => {
+    const v = params[Number(n) - 1];
+    if (typeof v === 'string' && !/^[0-9a-f-]{36}$/i.test(v)) {
+      const at = new Date(v);
+      if (Number.isNaN(at.getTime())) throw new Error(`not a uuid or an instant: ${v}`);
+      return `'${at.toISOString()}'::timestamptz`;
+    }
+    return sqlLiteral(v as string | number);
+  });
+}
+
+/**
+ * Reads the given trait columns of the source's members into typed arrays, in person id order, with one binary
+ * COPY: graph traits as 4-byte reals, custom ones as their text. `onRows` hears the count as rows arrive.
+ */
 export async function loadMemberMatrix(
   tenant: Tenant,
   columns: TraitColumn[],
@@ -86,17 +107,29 @@ export async function loadMemberMatrix(
   onRows?: (loaded: number) => void,
 ): Promise<MemberMatrix> {
   const m = membersOf(source);
-  const cols = columns.map((c, i) => `, ${c.sql} as t${i}`).join('');
+  const large = await isLargeSnapshot(tenant, source);
+  // a first build's members have no current persona in the set yet: nothing to join
+  const assigned = (await tenant.db.query<{ any: boolean }>(
+    'select exists (select 1 from assignments where persona_set_id = $1 and valid_to is null) as any',
+    [m.personaSetId],
+  )).rows[0].any;
   const stride = m.stride > 1 ? ` and m.person_id % ${m.stride} = 0` : '';
-  const text = `select m.person_id::float8, a.persona_id${cols}
+  const query = inlineParams(
+    `select m.person_id, ${assigned ? 'a.persona_id' : 'null::uuid'}${columns.map((c) => `, (${c.sql})::${c.source === 'graph' ? 'float4' : 'text'}`).join('')}
     from (${m.sql}) m join people p on p.id = m.person_id and p.account_id = $1
-    left join assignments a on a.persona_set_id = $3 and a.person_id = m.person_id and a.valid_to is null
-    where m.person_id > $2${stride} order by m.person_id limit ${BATCH}`;
+    ${assigned ? 'left join assignments a on a.persona_set_id = $3 and a.person_id = m.person_id and a.valid_to is null' : ''}
+    where true${stride}${large ? '' : ' order by m.person_id'}`,
+    [tenant.accountId, -1, m.personaSetId, ...m.params],
+  );
+  const fields = 2 + columns.length;
+  const graph = columns.map((c) => c.source === 'graph');
   let cap = 1 << 16;
   let ids = new Float64Array(cap);
   let data = columns.map(() => new Float64Array(cap));
-  const persona: (string | null)[] = [];
+  let persona: (string | null)[] = [];
+  const personaOf = new PersonaIdReader();
   let n = 0;
+  let reported = 0;
   const grow = () => {
     cap *= 2;
     const bigger = (a: Float64Array) => {
@@ -107,26 +140,79 @@ export async function loadMemberMatrix(
     ids = bigger(ids);
     data = data.map(bigger);
   };
-  let after = -1;
-  for (;;) {
-    const rows = await tenant.db.queryArrays(text, [tenant.accountId, after, m.personaSetId, ...m.params]);
-    for (const r of rows) {
-      if (n === cap) grow();
-      ids[n] = r[0] as number;
-      persona.push((r[1] as string | null) ?? null);
-      for (let c = 0; c < columns.length; c++) data[c][n] = columns[c].code(r[c + 2]);
-      n++;
+  const onRow = (t: BinaryTuple) => {
+    if (n === cap) grow();
+    ids[n] = numberField(t, 0, 'int8');
+    persona.push(personaOf.read(t, 1));
+    for (let c = 0; c < columns.length; c++) {
+      if (graph[c]) {
+        const v = numberField(t, c + 2, 'float4');
+        data[c][n] = Number.isFinite(v) ? v : NaN;
+      } else data[c][n] = columns[c].code(textField(t, c + 2));
     }
-    onRows?.(n);
-    if (rows.length < BATCH) break;
-    after = rows[rows.length - 1][0] as number;
-  }
-  return {
-    table: { n, traits: columns.map((c) => c.spec), columns: data.map((d) => d.slice(0, n)) },
-    columns,
-    personIds: ids.slice(0, n),
-    currentPersona: persona,
+    n++;
   };
+  const onChunk = (rows: number) => {
+    if (onRows && rows - reported >= REPORT_EVERY) {
+      reported = rows;
+      onRows(rows);
+    }
+  };
+  const copy = `copy (${query}) to stdout with (format binary)`;
+  if (large) {
+    // the planner cannot see how many ids the snapshot's array holds: joined one by one, a million members took
+    // seconds of index lookups. Hashed in one pass over people, in memory, rows come in people's order (sorted below
+    // when that is not the id order); a sort on the server spilled to disk.
+    await tenant.db.transaction(async (tx) => {
+      for (const setting of ['enable_nestloop = off', "work_mem = '256MB'", 'jit = off', 'max_parallel_workers_per_gather = 0'])
+        await tx.query(`set local ${setting}`);
+      await readCopyBinary(tx.copyOut(copy), fields, onRow, onChunk);
+    });
+  } else await readCopyBinary(tenant.db.copyOut(copy), fields, onRow, onChunk);
+  onRows?.(n);
+  ids = ids.slice(0, n);
+  data = data.map((d) => d.slice(0, n));
+  if (large) {
+    const order = idOrder(ids);
+    if (order) {
+      ids = Float64Array.from(order, (i) => ids[i]);
+      data = data.map((d) => Float64Array.from(order, (i) => d[i]));
+      persona = Array.from(order, (i) => persona[i]);
+    }
+  }
+  return { table: { n, traits: columns.map((c) => c.spec), columns: data }, columns, personIds: ids, currentPersona: persona };
+}
+
+/** The permutation that sorts `ids`, or null when they are sorted already. */
+function idOrder(ids: Float64Array): Uint32Array | null {
+  let sorted = true;
+  for (let i = 1; i < ids.length && sorted; i++) sorted = ids[i - 1] < ids[i];
+  if (sorted) return null;
+  return Uint32Array.from({ length: ids.length }, (_, i) => i).sort((x, y) => ids[x] - ids[y]);
+}
+
+/** Whether a snapshot read covers enough members that joining them to people one at a time would be slow. */
+async function isLargeSnapshot({ db }: Tenant, source: MemberSource): Promise<boolean> {
+  if (source.kind !== 'snapshot') return false;
+  const r = await db.query<{ n: number | null }>(
+    'select cardinality(person_ids) as n from build_snapshots where persona_set_id = $1 and build_version = $2',
+    [source.build.personaSetId, source.build.buildVersion],
+  );
+  return (r.rows[0]?.n ?? 0) / Math.max(1, Math.floor(source.stride ?? 1)) > LARGE_READ;
+}
+
+/** A set has a handful of personas: each uuid of the stream becomes one shared string, found without a string per row. */
+class PersonaIdReader {
+  private seen: { bytes: Buffer; id: string }[] = [];
+
+  read(t: BinaryTuple, f: number): string | null {
+    if (t.lengths[f] < 0) return null;
+    const off = t.offsets[f];
+    for (const s of this.seen) if (t.buf.compare(s.bytes, 0, 16, off, off + 16) === 0) return s.id;
+    const entry = { bytes: Buffer.from(t.buf.subarray(off, off + 16)), id: uuidText(t.buf, off) };
+    this.seen.push(entry);
+    return entry.id;
+  }
 }
 
 /** The person ids of a cohort's members today (or of its changed members), in order: the plan of a scoring run. */

@@ -241,6 +241,7 @@ export async function deletePersonaSet(tenant: Tenant, id: string): Promise<void
   await getPersonaSetOrThrow(tenant, id);
   await tenant.db.transaction(async (tx) => {
     await tx.query('delete from assignments where persona_set_id = $1 and account_id = $2', [id, tenant.accountId]);
+    await tx.query('delete from build_snapshots where persona_set_id = $1', [id]);
     await tx.query('delete from persona_sets where id = $1 and account_id = $2', [id, tenant.accountId]);
   });
 }

@@ -23,6 +23,8 @@ import {
   getAssignmentConfidence,
   getDimensionAnalyses,
   getPersonaSetDetail,
+  listBuildTimings,
+  type BuildTiming,
   listDimensionAnalyses,
   listDriftAlerts,
   listTraitOptions,
@@ -38,6 +40,7 @@ import {
   setShowInExploreAction,
 } from '../actions';
 import { ScoringTab } from './scoring-tab';
+import { BuildTimings } from '@/components/personas/build-timings';
 import { resolveDriftAlertAction } from './tracking-actions';
 import { TransitionsTab } from './transitions-tab';
 import { DriftAlertCard } from '@/components/personas/drift-alert-card';
@@ -160,7 +163,14 @@ export default async function PersonaSetPage({
             ))}
           </nav>
           {tab === 'definition' ? (
-            <DefinitionTab setId={set.id} tenant={tenant} quality={set.quality} clusteringKeys={clusteringTraitKeys(set)} personas={colored} />
+            <DefinitionTab
+              setId={set.id}
+              tenant={tenant}
+              quality={set.quality}
+              clusteringKeys={clusteringTraitKeys(set)}
+              personas={colored}
+              timings={listBuildTimings(set)}
+            />
           ) : tab === 'analysis' ? (
             <AnalysisTab
               setId={set.id}
@@ -189,10 +199,12 @@ async function DefinitionTab({
   quality,
   clusteringKeys,
   personas,
+  timings,
 }: {
   setId: string;
   tenant: Tenant;
   quality: unknown;
+  timings: BuildTiming[];
   clusteringKeys: string[];
   personas: { id: string; personaSetId: string; name: string; shortName: string; avatar: unknown; size: number; share: number; salient: unknown[]; color: string }[];
 }) {
@@ -240,6 +252,7 @@ async function DefinitionTab({
       <p className="text-xs text-muted-foreground">
         Bars: the persona&apos;s distribution of each trait; dark ticks: the whole cohort. Highlighted traits set the persona apart.
       </p>
+      <BuildTimings timings={timings} />
     </div>
   );
 }

@@ -44,7 +44,7 @@ type StepOutcome<T> = { value: T } | { superseded: true };
 
 /**
  * Queued → building (with progress) → ready, or errored with a reason after the last retry. One build per set
- * at a time (a newer request waits for the older to stop, which it does at its next step); at most two per account.
+ * at a time (a newer request waits for the older to stop: within its fit, or at its next step); at most two per account.
  */
 export const buildPersonaSet = inngest.createFunction(
   {

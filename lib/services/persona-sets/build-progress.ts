@@ -16,19 +16,27 @@ export class BuildSupersededError extends Error {
   }
 }
 
-/** Writes a build's step and progress (never backwards within a build: a retried step resumes the bar). */
+/**
+ * Writes a build's step and progress (never backwards within a build: a retried step resumes the bar). Answers
+ * false when a newer request superseded the build (the set shows that one, and nothing was written).
+ */
 export async function setProgress(
   { db, accountId }: Tenant,
   build: BuildRef,
   progress: number,
   step: string,
   detail: string | null = null,
-): Promise<void> {
-  await db.query(
-    `update persona_sets set status = 'building', progress = greatest(progress, $1), current_step = $2, step_detail = $3, updated_at = now()
-     where id = $4 and account_id = $5 and build_version = $6 and status in ('queued', 'building')`,
+): Promise<boolean> {
+  const r = await db.query<{ newer: boolean }>(
+    `with written as (
+       update persona_sets set status = 'building', progress = greatest(progress, $1), current_step = $2, step_detail = $3, updated_at = now()
+       where id = $4 and account_id = $5 and build_version = $6 and status in ('queued', 'building')
+       returning id)
+     select not exists (select 1 from written)
+            and exists (select 1 from persona_sets where id = $4 and account_id = $5 and build_version > $6) as newer`,
     [progress, step, detail, build.personaSetId, accountId, build.buildVersion],
   );
+  return !r.rows[0]?.newer;
 }
 
 export interface BuildTiming {
@@ -77,6 +85,12 @@ export interface StepProgress {
   /** `done` of `total` units of this step; written at most every PROGRESS_MS */
   report(done: number, total: number, detail?: string): void;
   /**
+   * Throws BuildSupersededError once a progress write found a newer build requested: a long step (the fit above
+   * all) calls it where stopping is safe, so that the newer build starts within a heartbeat or two instead of
+   * after the older build's step. Not from a stream's event handler: the throw must reach the step.
+   */
+  stopIfSuperseded(): void;
+  /**
    * Stops the heartbeat, writes the latest report and waits for every write in flight. Call it before a write
    * that locks the set row (a progress write waiting on that lock would never finish).
    */
@@ -111,6 +125,7 @@ export async function withStepProgress<T>(
   let last = 0;
   let dirty = true;
   let shown: string | null = null;
+  let superseded = false;
   const write = () => {
     dirty = false;
     last = Date.now();
@@ -119,7 +134,9 @@ export async function withStepProgress<T>(
     shown = detail;
     const fraction = from + (to - from) * latest.fraction;
     chain = chain
-      .then(() => setProgress(tenant, build, fraction, step, detail))
+      .then(async () => {
+        if (!(await setProgress(tenant, build, fraction, step, detail))) superseded = true;
+      })
       .catch((err) => console.warn(`[facet] build progress not written: ${(err as Error).message}`));
   };
   const heartbeat = setInterval(write, PROGRESS_MS);
@@ -127,6 +144,9 @@ export async function withStepProgress<T>(
   let marked = performance.now();
   const began = marked;
   const progress: StepProgress = {
+    stopIfSuperseded() {
+      if (superseded) throw new BuildSupersededError(build);
+    },
     report(done, total, detail) {
       latest = { fraction: total > 0 ? Math.max(0, Math.min(1, done / total)) : 0, detail: detail ?? null };
       dirty = true;

@@ -204,7 +204,11 @@ export async function fitPersonas(
       seed: 1234 + build.buildVersion,
       // a trait Facet chose that only splits every persona the same way is left out; the analyst's traits stay
       leaveOutSplits: chosenBy === 'automatic',
-      onProgress: (f, stage) => progress.report(f, 1, stage),
+      // between the engine's stages, the fit stops for a newer build of the set
+      onProgress: (f, stage) => {
+        progress.report(f, 1, stage);
+        progress.stopIfSuperseded();
+      },
     });
     // the engine's own stages (encoding, choice of k, the final fit, ...)
     for (const [stage, seconds] of Object.entries(fitted.timings)) if (stage !== 'total') progress.mark(stage, seconds * 1000);

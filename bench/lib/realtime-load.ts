@@ -53,21 +53,23 @@ function merge(a: CannonResult, b: CannonResult): CannonResult {
 }
 
 /**
- * Facet and the bare server, each measured for `duration` seconds in two halves ordered bare, Facet, Facet, bare,
- * so that a drift in the shared machine's load weighs on both alike.
+ * Several loads, each measured for `duration` seconds in two halves, in an order and its mirror (A, B, C, C, B, A),
+ * so that a drift in the shared machine's load weighs on all alike.
  */
-export async function compareWithBare(facet: Load, bare: Load, duration: number): Promise<{ facet: CannonResult; bare: CannonResult }> {
+export async function compareLoads(loads: Load[], duration: number): Promise<CannonResult[]> {
   const half = Math.max(1, Math.round(duration / 2));
-  const b1 = await cannon(bare, half);
-  const f1 = await cannon(facet, half);
-  const f2 = await cannon(facet, half);
-  const b2 = await cannon(bare, half);
-  return { facet: merge(f1, f2), bare: merge(b1, b2) };
+  const first: CannonResult[] = [];
+  for (const load of loads) first.push(await cannon(load, half));
+  const second: CannonResult[] = [];
+  for (const load of [...loads].reverse()) second.unshift(await cannon(load, half));
+  return first.map((r, i) => merge(r, second[i]));
 }
 
-/** Starts the bare node:http server on `port`, answering `answer` to every JSON POST; resolves once it listens. */
-export async function startBareServer(port: number, answer: string): Promise<{ pid: number; stop: () => void }> {
-  const child = fork(path.join(import.meta.dirname, 'bare-http-server.mjs'), [String(port), answer], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+/** Starts the bare node:http server on `port`, answering `answer` (with `headers`) to every JSON POST; resolves once it listens. */
+export async function startBareServer(port: number, answer: string, headers: Record<string, string> = {}): Promise<{ pid: number; stop: () => void }> {
+  const child = fork(path.join(import.meta.dirname, 'bare-http-server.mjs'), [String(port), answer, JSON.stringify(headers)], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`the bare server exited (${code})`)));

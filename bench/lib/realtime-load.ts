@@ -53,16 +53,20 @@ function merge(a: CannonResult, b: CannonResult): CannonResult {
 }
 
 /**
- * Several loads, each measured for `duration` seconds in two halves, in an order and its mirror (A, B, C, C, B, A),
- * so that a drift in the shared machine's load weighs on all alike.
+ * Several loads, each measured for `duration` seconds in `rounds` short runs, the order reversed every other round
+ * (A B C, C B A, A B C, ...), so that a change in the shared machine's load, gradual or sudden, weighs on all alike.
  */
-export async function compareLoads(loads: Load[], duration: number): Promise<CannonResult[]> {
-  const half = Math.max(1, Math.round(duration / 2));
-  const first: CannonResult[] = [];
-  for (const load of loads) first.push(await cannon(load, half));
-  const second: CannonResult[] = [];
-  for (const load of [...loads].reverse()) second.unshift(await cannon(load, half));
-  return first.map((r, i) => merge(r, second[i]));
+export async function compareLoads(loads: Load[], duration: number, rounds = 4): Promise<CannonResult[]> {
+  const slice = Math.max(1, Math.round(duration / rounds));
+  const results: (CannonResult | undefined)[] = loads.map(() => undefined);
+  for (let r = 0; r < rounds; r++) {
+    const order = loads.map((_, i) => (r % 2 ? loads.length - 1 - i : i));
+    for (const i of order) {
+      const one = await cannon(loads[i], slice);
+      results[i] = results[i] ? merge(results[i]!, one) : one;
+    }
+  }
+  return results as CannonResult[];
 }
 
 /** Starts the bare node:http server on `port`, answering `answer` (with `headers`) to every JSON POST; resolves once it listens. */

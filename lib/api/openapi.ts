@@ -56,6 +56,7 @@ export function openApiDocument(): Json {
     const operation: Json = {
       operationId: op.id,
       summary: op.summary,
+      ...(op.description ? { description: op.description } : {}),
       tags: [op.tag],
       ...(op.public ? { security: [] } : {}),
       ...(params.length ? { parameters: params } : {}),

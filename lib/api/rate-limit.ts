@@ -18,9 +18,11 @@ export class RateLimiter {
   private buckets = new Map<string, Bucket>();
   constructor(public perMinute: number) {}
 
-  take(id: string, now = Date.now()): RateDecision {
+  /** Takes `cost` tokens (at most the bucket's size) from the id's bucket, or none when it holds fewer. */
+  take(id: string, now = Date.now(), cost = 1): RateDecision {
     const cap = this.perMinute;
     const rate = cap / 60_000;
+    const need = Math.min(cost, cap);
     let b = this.buckets.get(id);
     if (!b) {
       b = { tokens: cap, at: now };
@@ -30,11 +32,11 @@ export class RateLimiter {
       b.tokens = Math.min(cap, b.tokens + (now - b.at) * rate);
       b.at = now;
     }
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
+    if (b.tokens >= need) {
+      b.tokens -= need;
       return { ok: true, limit: cap, remaining: Math.floor(b.tokens), retryAfter: 0 };
     }
-    return { ok: false, limit: cap, remaining: 0, retryAfter: Math.max(1, Math.ceil((1 - b.tokens) / rate / 1000)) };
+    return { ok: false, limit: cap, remaining: Math.floor(b.tokens), retryAfter: Math.max(1, Math.ceil((need - b.tokens) / rate / 1000)) };
   }
 
   reset(): void {

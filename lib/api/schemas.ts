@@ -3,7 +3,9 @@
 import { z } from 'zod';
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'Expected an id');
-const traitKey = z.string().regex(/^[a-z0-9_.:-]{1,80}$/i, 'Unknown trait');
+/** a trait key's pattern */
+export const TRAIT_KEY = /^[a-z0-9_.:-]{1,80}$/i;
+const traitKey = z.string().regex(TRAIT_KEY, 'Unknown trait');
 const isoDate = z.string().describe('ISO 8601 timestamp');
 const name = z.string().trim().min(1, 'Enter a name').max(100, 'At most 100 characters');
 
@@ -110,17 +112,22 @@ export const FlowOut = z.object({
 
 /* ---------- real-time assignment ---------- */
 
-const traitValue = z.union([z.string().max(200), z.number(), z.boolean(), z.null()]);
+/** a trait value's longest string, and the identity's and external id's (lib/api/assign-body.ts reads bodies by the same rules) */
+export const MAX_TRAIT_TEXT = 200;
+export const IDENTITY_MAX = { email: 320, firstName: 100, lastName: 100, street: 200, postcode: 20 } as const;
+export const MAX_EXTERNAL_ID = 200;
+
+const traitValue = z.union([z.string().max(MAX_TRAIT_TEXT), z.number(), z.boolean(), z.null()]);
 
 export const AssignBody = z
   .object({
     identity: z
       .object({
-        email: z.string().max(320).optional(),
-        firstName: z.string().max(100).optional(),
-        lastName: z.string().max(100).optional(),
-        street: z.string().max(200).optional(),
-        postcode: z.string().max(20).optional(),
+        email: z.string().max(IDENTITY_MAX.email).optional(),
+        firstName: z.string().max(IDENTITY_MAX.firstName).optional(),
+        lastName: z.string().max(IDENTITY_MAX.lastName).optional(),
+        street: z.string().max(IDENTITY_MAX.street).optional(),
+        postcode: z.string().max(IDENTITY_MAX.postcode).optional(),
       })
       .optional()
       .describe('matched to the account’s people by email, else to the identity graph (email, or name + street + postcode)'),
@@ -129,9 +136,26 @@ export const AssignBody = z
       .optional()
       .describe('raw traits in original form (numbers, category labels, booleans); they take precedence over matched ones'),
     record: z.boolean().default(false).describe('record the contact as a person and store its assignment'),
-    externalId: z.string().max(200).optional().describe('your id for the contact, used when recording'),
+    externalId: z.string().max(MAX_EXTERNAL_ID).optional().describe('your id for the contact, used when recording'),
   })
   .refine((b) => b.identity !== undefined || b.traits !== undefined, { message: 'Send identity or traits' });
+
+/** the most contacts of one batch call */
+export const MAX_BATCH_CONTACTS = 1000;
+
+/** The batch's envelope, read first; each contact is then read on its own, so that its errors are its own. */
+export const BatchAssignEnvelope = z.object({
+  contacts: z.array(z.unknown()).min(1, 'Send at least one contact').max(MAX_BATCH_CONTACTS, `At most ${MAX_BATCH_CONTACTS} contacts a call`),
+});
+
+/** The batch body as documented: its contacts are single assignments' bodies. */
+export const BatchAssignBody = z.object({
+  contacts: z
+    .array(AssignBody)
+    .min(1)
+    .max(MAX_BATCH_CONTACTS)
+    .describe(`1 to ${MAX_BATCH_CONTACTS} contacts, each as the body of a single assignment; one that is invalid gets its own error in the results`),
+});
 
 const personaRef = z.object({ id: uuid, name: z.string() });
 
@@ -149,6 +173,20 @@ export const AssignOut = z.object({
   }),
   missingTraits: z.array(z.string()),
   recorded: z.object({ personId: z.number().int(), changed: z.boolean() }).nullable(),
+});
+
+export const BatchAssignOut = z.object({
+  personaSetId: uuid,
+  assigned: z.number().int().describe('contacts assigned'),
+  failed: z.number().int().describe('contacts with an error of their own'),
+  results: z
+    .array(
+      z.union([
+        AssignOut.omit({ personaSetId: true }).extend({ ok: z.literal(true) }),
+        z.object({ ok: z.literal(false), error: ErrorBody.shape.error }),
+      ]),
+    )
+    .describe('one per contact, in the order sent'),
 });
 
 /* ---------- scoring runs ---------- */

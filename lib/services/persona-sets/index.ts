@@ -38,8 +38,8 @@ export { listBuildTimings, recordBuildTimings, type BuildTiming } from './build-
 export { computeAnalysis, computeDimensionAnalysis, getAnalysis, getDimensionAnalyses, listDimensionAnalyses } from './analysis';
 export { dimensionFromCounts, numericBinLabels } from './dimension';
 export { SCORING_CHUNK, explainScoringError, failScoringRun, finishScoringRunIfComplete, scoreChunk, startScoringRun } from './scoring';
-export { assignContact, decodeGraphTraits, forgetPersonaSetModel, resetModelCache } from './realtime';
-export type { AssignContactInput, AssignContactResult, ContactIdentity } from './realtime';
+export { assignContact, assignContactNow, assignContacts, decodeGraphTraits, forgetPersonaSetModel, resetModelCache } from './realtime';
+export type { AssignContactInput, AssignContactResult, BatchContactResult, ContactIdentity } from './realtime';
 export { DEFAULT_CLUSTERING_TRAITS, getAssignmentConfidence, getExploreSets, listCohortOptions, listTraitOptions } from './views';
 export { SCHEDULE_PERIOD_MS, SCORING_SCHEDULES, dueScheduledSets, listSetsWithChanges, listScoringRuns, setScoringSchedule, type ScoringSchedule } from './schedule';
 export { findPeople, flowFromHistory, getPersonHistory, getTransitions, parseInstant } from './history';

@@ -1,7 +1,8 @@
-// Real-time assignment of one contact to a ready persona set: the model and persona names are cached in
+// Real-time assignment of contacts to a ready persona set: the model and persona names are cached in
 // memory per set and revalidated at most once a second (reloaded when the build version or the set's rows
 // change), so a request with raw traits touches the database only to revalidate. Concurrent requests share one
-// revalidation, started a little ahead of time, so that under load a request almost never waits for one.
+// revalidation, started a little ahead of time, so that under load a request almost never waits for one; such a
+// request is answered without a promise (assignContactNow), its whole cost the encoding and k distances.
 import 'server-only';
 import type { Database } from '@/db/client';
 import { parsePersonaModel } from '@/db/json';
@@ -52,7 +53,8 @@ export function resetModelCache(): void {
 const FINGERPRINT = `s.build_version || ':' || s.updated_at::text || ':' || coalesce((select max(updated_at)::text from personas where persona_set_id = s.id), '')`;
 const FINGERPRINT_SQL = `select ${FINGERPRINT} as fp from persona_sets s where s.id = $1 and s.account_id = $2`;
 
-async function loadSet(tenant: Tenant, setId: string): Promise<CachedSet> {
+/** The set's cached model when it may be used as is, else the promise of it (a first load or a due check). */
+function loadSet(tenant: Tenant, setId: string): CachedSet | Promise<CachedSet> {
   const { db: database, accountId } = tenant;
   if (!isUuid(setId)) throw notFound('Persona set');
   const hit = cache.get(setId);
@@ -245,16 +247,25 @@ function recordFrom(set: CachedSet, m: Matched | null, traits: Record<string, Re
   return { rec, missing };
 }
 
-/** Assigns one contact to a ready persona set, optionally recording the contact and its assignment. */
-export async function assignContact(tenant: Tenant, setId: string, input: AssignContactInput): Promise<AssignContactResult> {
-  const set = await loadSet(tenant, setId);
-  const hasIdentity = !!input.identity && Object.values(input.identity).some((v) => typeof v === 'string' && v.trim() !== '');
+const hasIdentityOf = (input: AssignContactInput) => {
+  const id = input.identity;
+  if (!id) return false;
+  for (const v of [id.email, id.firstName, id.lastName, id.street, id.postcode]) if (typeof v === 'string' && v.trim() !== '') return true;
+  return false;
+};
+
+/** One contact against a loaded set: at once when it carries traits only, else after matching and recording. */
+function assignTo(tenant: Tenant, set: CachedSet, input: AssignContactInput): AssignContactResult | Promise<AssignContactResult> {
+  const hasIdentity = hasIdentityOf(input);
   if (!hasIdentity && !input.traits) throw new ServiceError('invalid', 'Send an identity (email, or name with address and postcode) or traits');
-  let matched: Matched | null = null;
-  if (hasIdentity) {
-    matched = await matchIdentity(tenant, input.identity!);
+  if (!hasIdentity) return assignMatched(tenant, set, input, null);
+  return matchIdentity(tenant, input.identity!).then((matched) => {
     if (!matched && !input.traits) throw new ServiceError('not_found', 'Nobody in the identity graph matches this identity');
-  }
+    return assignMatched(tenant, set, input, matched);
+  });
+}
+
+function assignMatched(tenant: Tenant, set: CachedSet, input: AssignContactInput, matched: Matched | null): AssignContactResult | Promise<AssignContactResult> {
   const { rec, missing } = recordFrom(set, matched, input.traits);
   if (missing.length === set.traits.length)
     throw new ServiceError('invalid', `None of the set's traits were given (${set.traits.map((t) => t.key).join(', ')})`, {
@@ -263,10 +274,8 @@ export async function assignContact(tenant: Tenant, setId: string, input: Assign
   const a = assignRecord(set.model, rec);
   const persona = set.personas[a.persona];
   const runnerUp = a.runnerUp >= 0 ? set.personas[a.runnerUp] : null;
-  let recorded: AssignContactResult['recorded'] = null;
-  if (input.record) recorded = await recordContact(tenant, setId, input, matched, persona.id, runnerUp?.id ?? null, a);
-  return {
-    personaSetId: setId,
+  const answer = (recorded: AssignContactResult['recorded']): AssignContactResult => ({
+    personaSetId: set.setId,
     persona: { id: persona.id, name: persona.name },
     confidence: round(a.confidence),
     distance: round(a.distance),
@@ -275,7 +284,49 @@ export async function assignContact(tenant: Tenant, setId: string, input: Assign
     match: { method: matched?.method ?? 'traits', personId: matched?.personId ?? null, graphId: matched?.graphId ?? null },
     missingTraits: missing,
     recorded,
-  };
+  });
+  if (!input.record) return answer(null);
+  return recordContact(tenant, set.setId, input, matched, persona.id, runnerUp?.id ?? null, a).then(answer);
+}
+
+/**
+ * Assigns one contact to a ready persona set, optionally recording the contact and its assignment: the answer
+ * itself when the set's model is cached and the contact needs no database (raw traits, not recorded), else its
+ * promise. Throws (or rejects) a ServiceError.
+ */
+export function assignContactNow(tenant: Tenant, setId: string, input: AssignContactInput): AssignContactResult | Promise<AssignContactResult> {
+  const set = loadSet(tenant, setId);
+  return set instanceof Promise ? set.then((s) => assignTo(tenant, s, input)) : assignTo(tenant, set, input);
+}
+
+/** assignContactNow, always as a promise. */
+export async function assignContact(tenant: Tenant, setId: string, input: AssignContactInput): Promise<AssignContactResult> {
+  return assignContactNow(tenant, setId, input);
+}
+
+/** What became of one contact of a batch: its assignment, or why it has none. */
+export type BatchContactResult = ({ ok: true } & Omit<AssignContactResult, 'personaSetId'>) | { ok: false; error: ServiceError };
+
+/**
+ * Assigns many contacts to one ready persona set, in order: the set is loaded once, contacts with raw traits are
+ * assigned in memory, and those with an identity or asked to be recorded reach the database one after another
+ * (each recorded in its own transaction, as a single call would). One contact's error is its own result; an
+ * error of the set (unknown, not built, being republished) throws.
+ */
+export async function assignContacts(tenant: Tenant, setId: string, inputs: readonly AssignContactInput[]): Promise<BatchContactResult[]> {
+  const set = await loadSet(tenant, setId);
+  const out: BatchContactResult[] = [];
+  for (const input of inputs) {
+    try {
+      const r = assignTo(tenant, set, input);
+      const { personaSetId: _, ...rest } = r instanceof Promise ? await r : r;
+      out.push({ ok: true, ...rest });
+    } catch (err) {
+      if (!(err instanceof ServiceError)) throw err;
+      out.push({ ok: false, error: err });
+    }
+  }
+  return out;
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;

@@ -233,10 +233,12 @@ export async function planPayload(tenant: Tenant, pipelineId: string): Promise<P
           `left join assignments a${i} on a${i}.persona_set_id = ${lit(s.id)} and a${i}.person_id = p.id and a${i}.valid_to is null and a${i}.account_id = ${lit(accountId)}`,
       )
       .join('\n');
-    // a cohort's current members are unique (cohort_id, person_id): with one cohort, no distinct and so no sort of them all
-    const members = `select ${pipeline.cohortIds.length === 1 ? '' : 'distinct '}m.person_id from cohort_memberships m
-        where m.cohort_id = any(${ids(pipeline.cohortIds)}) and m.exited_on is null and m.account_id = ${lit(accountId)}
-          and m.person_id > ${Math.floor(after)}`;
+    // a cohort's current members are unique (cohort_id, person_id) and come in person order from that index: with one
+    // cohort, no distinct and no sort, and the rows stream from the first one on
+    const one = pipeline.cohortIds.length === 1;
+    const members = `select ${one ? '' : 'distinct '}m.person_id from cohort_memberships m
+        where m.cohort_id ${one ? `= ${lit(pipeline.cohortIds[0])}::uuid` : `= any(${ids(pipeline.cohortIds)})`} and m.exited_on is null
+          and m.account_id = ${lit(accountId)} and m.person_id > ${Math.floor(after)}`;
     return `select ${select} from (${members}) ids
       join people p on p.id = ids.person_id and p.account_id = ${lit(accountId)}
       ${copyJoins}

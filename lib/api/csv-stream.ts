@@ -1,3 +1,6 @@
+import type { Readable } from 'node:stream';
+import type { Pool, PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { toCsvRow, type CsvCell } from '@/lib/csv';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -32,29 +35,89 @@ export function safeCsvLine(cells: CsvCell[]): string {
   return s + '\r\n';
 }
 
-const encoder = new TextEncoder();
+/**
+ * CSV record ends as CRLF in the bytes of a COPY ... (FORMAT csv) stream, which ends them with LF: an LF inside a
+ * quoted cell is data and is left alone. Chunks may split anywhere (the quote state is carried over).
+ */
+export function crlfRecordEnds(): (chunk: Buffer) => Buffer {
+  let inQuotes = false;
+  return (chunk) => {
+    // the common chunk: no quote in it, so every LF ends a record; memchr-speed scans and one copy per record
+    if (!inQuotes && chunk.indexOf(34) < 0) {
+      let ends = 0;
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) ends++;
+      const out = Buffer.allocUnsafe(chunk.length + ends);
+      let from = 0;
+      let j = 0;
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) {
+        j += chunk.copy(out, j, from, i);
+        out[j++] = 13;
+        out[j++] = 10;
+        from = i + 1;
+      }
+      chunk.copy(out, j, from);
+      return out;
+    }
+    const out = Buffer.allocUnsafe(chunk.length * 2);
+    let j = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === 34) inQuotes = !inQuotes;
+      else if (b === 10 && !inQuotes) out[j++] = 13;
+      out[j++] = b;
+    }
+    return out.subarray(0, j);
+  };
+}
 
 /**
- * A byte stream pulled by the consumer: each pull asks `next()` for the next chunk of text (null = done),
- * so nothing is read from the database faster than the client takes it.
+ * The bytes of `COPY (select) TO STDOUT` on a connection of its own, as a byte stream: `transform` (if any) sees each
+ * chunk. Backpressure: the copy is paused while the client is slow. The session runs without JIT (compiling the
+ * payload's expressions costs more than it saves on one pass), and without hash joins or parallel workers: the payload
+ * is read in person order, which a merge of index scans gives from the first row on, in constant memory, where a hash
+ * plan sorts the whole population before its first byte (and takes the second core from the web server meanwhile).
  */
-export function textStream(next: () => Promise<string | null>, onCancel?: () => void): ReadableStream<Uint8Array> {
+export function copyOutStream(pool: Pool, copySql: string, transform?: (chunk: Buffer) => Uint8Array): ReadableStream<Uint8Array> {
+  let client: PoolClient | undefined;
+  let source: Readable | undefined;
+  const release = (err?: Error) => {
+    // a connection left in the middle of a COPY is closed rather than handed to the next caller
+    client?.release(err);
+    client = undefined;
+  };
   return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        try {
-          const chunk = await next();
-          if (chunk === null) controller.close();
-          else controller.enqueue(encoder.encode(chunk));
-        } catch (err) {
-          console.error('[facet] stream failed:', err);
+      async start(controller) {
+        client = await pool.connect();
+        await client.query(`begin; set local jit = off; set local work_mem = '64MB'; set local enable_hashjoin = off; set local max_parallel_workers_per_gather = 0`);
+        source = client.query(copyTo(copySql));
+        source.on('data', (chunk: Buffer) => {
+          controller.enqueue(transform ? transform(chunk) : chunk);
+          if ((controller.desiredSize ?? 1) <= 0) source!.pause();
+        });
+        source.on('end', () => {
+          const c = client;
+          client = undefined;
+          c?.query('commit').then(
+            () => c.release(),
+            (err: Error) => c.release(err),
+          );
+          controller.close();
+        });
+        source.on('error', (err) => {
+          console.error('[facet] export failed:', err);
+          release(err);
           controller.error(err);
-        }
+        });
+      },
+      pull() {
+        source?.resume();
       },
       cancel() {
-        onCancel?.();
+        source?.destroy();
+        release(new Error('export cancelled'));
       },
     },
-    { highWaterMark: 1 },
+    { highWaterMark: 8 },
   );
 }

@@ -1,11 +1,7 @@
 // Payload responses: a JSON page, or streamed NDJSON / CSV pulled batch by batch from the database.
-import type { Readable } from 'node:stream';
-import type { PoolClient } from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
-import type { Database } from '@/db/client';
 import type { Tenant } from '@/lib/services/tenant';
 import { payloadBatches, planPayload, type PayloadCell, type PayloadPlan } from '@/lib/services/pipelines';
-import { safeCsvLine, textStream } from './csv-stream';
+import { copyOutStream, crlfRecordEnds, safeCsvLine } from './csv-stream';
 import { encodeCursor } from './pagination';
 
 const toObject = (columns: string[], row: PayloadCell[]) => {
@@ -52,67 +48,15 @@ export async function payloadResponse(tenant: Tenant, pipelineId: string, req: P
     const body = req.format === 'csv' ? safeCsvLine(plan.columns) + csvChunk(page) : ndjsonChunk(plan.columns, page);
     return new Response(body, { headers: { ...headers, ...contentHeaders(req, plan) } });
   }
-  const body = req.format === 'csv' && database.driver === 'pg' ? copyCsv(database, plan, req.after) : streamAll(tenant, plan, req);
+  // the whole payload: PostgreSQL formats every cell (CSV with formulas neutralized, or each row's JSON object) and
+  // the bytes stream through; CSV records end with CRLF
+  const sql =
+    req.format === 'csv'
+      ? `copy (${plan.copySelect(req.after, 'csv')}) to stdout with (format csv, header true)`
+      : // one column of JSON text that never holds a control character: neither quoted nor escaped, it goes out as it is
+        `copy (${plan.copySelect(req.after, 'ndjson')}) to stdout with (format csv, quote e'\\x01', delimiter e'\\x02')`;
+  const body = copyOutStream(database.pool!, sql, req.format === 'csv' ? crlfRecordEnds() : undefined);
   return new Response(body, { headers: { ...headers, ...contentHeaders(req, plan) } });
-}
-
-/**
- * The whole CSV on PostgreSQL: the server formats the cells (COPY ... TO STDOUT, CSV) and the bytes stream
- * through with CRLF record ends (line feeds inside quoted cells are left alone). Backpressure: the copy stream
- * is paused while the client is slow.
- */
-function copyCsv(database: Database, plan: PayloadPlan, after: number): ReadableStream<Uint8Array> {
-  let client: PoolClient | undefined;
-  let source: Readable | undefined;
-  let inQuotes = false;
-  const crlf = (chunk: Buffer): Uint8Array => {
-    let extra = 0;
-    let q = inQuotes;
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i];
-      if (b === 34) q = !q;
-      else if (b === 10 && !q) extra++;
-    }
-    const out = Buffer.allocUnsafe(chunk.length + extra);
-    let j = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i];
-      if (b === 34) inQuotes = !inQuotes;
-      else if (b === 10 && !inQuotes) out[j++] = 13;
-      out[j++] = b;
-    }
-    return out;
-  };
-  const release = () => {
-    client?.release();
-    client = undefined;
-  };
-  return new ReadableStream<Uint8Array>({
-    async start(controller) {
-      client = await database.pool!.connect();
-      source = client.query(copyTo(`copy (${plan.copySelect(after)}) to stdout with (format csv, header true)`));
-      source.on('data', (chunk: Buffer) => {
-        controller.enqueue(crlf(chunk));
-        if ((controller.desiredSize ?? 1) <= 0) source!.pause();
-      });
-      source.on('end', () => {
-        release();
-        controller.close();
-      });
-      source.on('error', (err) => {
-        console.error('[facet] csv export failed:', err);
-        release();
-        controller.error(err);
-      });
-    },
-    pull() {
-      source?.resume();
-    },
-    cancel() {
-      source?.destroy();
-      release();
-    },
-  }, { highWaterMark: 8 });
 }
 
 function contentHeaders(req: PayloadRequest, plan: PayloadPlan): Record<string, string> {
@@ -121,22 +65,4 @@ function contentHeaders(req: PayloadRequest, plan: PayloadPlan): Record<string, 
     return { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}.csv"` };
   }
   return { 'content-type': 'application/x-ndjson; charset=utf-8' };
-}
-
-/** Everything from `after` on, one database batch per pull: memory stays at one batch whatever the size. */
-function streamAll(tenant: Tenant, plan: PayloadPlan, req: PayloadRequest): ReadableStream<Uint8Array> {
-  const batches = payloadBatches(tenant, plan, { after: req.after, limit: Infinity, batchSize: 5000 });
-  let headerSent = req.format !== 'csv';
-  return textStream(
-    async () => {
-      if (!headerSent) {
-        headerSent = true;
-        return safeCsvLine(plan.columns);
-      }
-      const next = await batches.next();
-      if (next.done) return null;
-      return req.format === 'csv' ? csvChunk(next.value) : ndjsonChunk(plan.columns, next.value);
-    },
-    () => void batches.return(undefined),
-  );
 }

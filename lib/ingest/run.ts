@@ -52,7 +52,7 @@ export async function ingestFile(
   let rows = 0;
   let ok = 0;
   let errorCount = 0;
-  const newBatch = input.kind === 'people' ? newPeopleBatch : newOrdersBatch;
+  const newBatch = () => (input.kind === 'people' ? newPeopleBatch : newOrdersBatch)(input.accountId, input.datasetId);
   // batches are reused once written: at most `parallel` + 1 exist
   const spare: StageBatch[] = [];
   let batch = newBatch();

@@ -1,31 +1,37 @@
-// Batched, idempotent writes of ingested rows. A batch travels as COPY text into a staging table of the
-// connection; one transaction then writes it with set-based SQL: rows whose key is certainly new as plain inserts,
-// the others as upserts, person lookups and row errors included.
+// Batched, idempotent writes of ingested rows. Rows whose key is certainly new travel as COPY text straight into
+// their table (no staging, no arbiter, no sort); the others go as COPY text into a staging table of the connection
+// and one set-based statement per kind writes them: upserts, person lookups and row errors included.
 import { createHash } from 'node:crypto';
 import type { Database } from '@/db/client';
 import { CopyTextWriter } from '@/db/copy-text';
 import type { OrderRow, PersonRow } from './rows';
 
 /**
- * Rows of one batch as COPY text, in file order, each starting with its line number, the reason it was rejected
- * (rejected rows carry nothing else) and whether its key is new: the rows are never held as objects or strings.
+ * Rows of one batch as COPY text, never held as objects or strings. `direct` holds the rows whose key is certainly
+ * new, in the target table's own columns (account and dataset included); `copy` holds the others in file order, each
+ * starting with its line number and the reason it was rejected (rejected rows carry nothing else).
  */
 export class StageBatch {
   readonly copy = new CopyTextWriter();
+  readonly direct = new CopyTextWriter();
   /** rows in the batch */
   size = 0;
   /** rows to write */
   ok = 0;
   /** rows rejected while reading */
   errors = 0;
-  /** rows whose key is certainly not in the table yet */
+  /** rows whose key is certainly not in the table yet (the rows of `direct`) */
   fresh = 0;
   /** people keyed by email only (no external id) */
   emailOnly = 0;
   /** orders whose person the database has to look up */
   unresolved = 0;
 
-  constructor(private readonly width: number) {}
+  constructor(
+    private readonly width: number,
+    private readonly accountId: string,
+    private readonly datasetId: string,
+  ) {}
 
   addError(line: number, reason: string): void {
     this.copy.number(line).text(reason.includes('\0') ? reason.replaceAll('\0', '\uFFFD') : reason).nuls(this.width).endRow();
@@ -33,18 +39,21 @@ export class StageBatch {
     this.errors++;
   }
 
-  /** A person; `fresh` when no row of the table nor an earlier row of the file has its external id. */
+  /** A person; `fresh` (with an external id only) when no row of the table nor an earlier row of the file has it. */
   addPerson(line: number, r: PersonRow, fresh: boolean): void {
-    const c = this.copy.number(line).nul().bool(fresh);
+    const direct = fresh && r.externalId !== null;
+    const w = direct ? this.direct : this.copy;
+    const c = direct ? w.text(this.accountId) : w.number(line).nul();
     c.text(r.externalId).text(r.email).text(r.emailNorm).text(r.firstName).text(r.lastName);
     c.text(r.street).text(r.city).text(r.state).text(r.postcode).text(r.phone);
     const custom = r.custom ? JSON.stringify(r.custom) : null;
     // JSON escapes the character, which jsonb refuses all the same
-    if (custom?.includes('\\u0000')) this.copy.hasNul = true;
+    if (custom?.includes('\\u0000')) w.hasNul = true;
     c.text(custom);
-    if (this.rejectedNul(line)) return;
+    if (direct) c.text(this.datasetId);
+    if (this.rejectedNul(w, line)) return;
     c.endRow();
-    this.counted(fresh);
+    this.counted(direct);
     if (!r.externalId) this.emailOnly++;
   }
 
@@ -53,13 +62,17 @@ export class StageBatch {
    * when no row of the table nor an earlier row of the file has its order id.
    */
   addOrder(line: number, key: string, r: OrderRow, personId: number | undefined, fresh: boolean): void {
-    const c = this.copy.number(line).nul().bool(fresh).text(key);
+    const direct = fresh && personId !== undefined;
+    const w = direct ? this.direct : this.copy;
+    const c = direct ? w.text(this.accountId).text(key) : w.number(line).nul().text(key);
     if (personId === undefined) c.nul().text(r.personExternalId).text(r.personEmailNorm);
+    else if (direct) c.number(personId);
     else c.number(personId).nuls(2);
     c.text(r.orderedAt).number(r.amount).text(r.product).text(r.category).number(r.quantity);
-    if (this.rejectedNul(line)) return;
+    if (direct) c.text(this.datasetId);
+    if (this.rejectedNul(w, line)) return;
     c.endRow();
-    this.counted(fresh);
+    this.counted(direct);
     if (personId === undefined) this.unresolved++;
   }
 
@@ -69,9 +82,9 @@ export class StageBatch {
     if (fresh) this.fresh++;
   }
 
-  private rejectedNul(line: number): boolean {
-    if (!this.copy.hasNul) return false;
-    this.copy.dropRow();
+  private rejectedNul(w: CopyTextWriter, line: number): boolean {
+    if (!w.hasNul) return false;
+    w.dropRow();
     this.addError(line, 'a value holds a NUL character (\\0), which cannot be stored');
     return true;
   }
@@ -79,46 +92,82 @@ export class StageBatch {
   /** Empties the batch for reuse (its memory is kept). */
   reset(): void {
     this.copy.reset();
+    this.direct.reset();
     this.size = this.ok = this.errors = this.fresh = this.emailOnly = this.unresolved = 0;
   }
 }
 
 const PEOPLE_STAGE = 'facet_ingest_people';
-const PEOPLE_STAGE_COLUMNS = `line int4 not null, reason text, fresh bool, external_id text, email text, email_norm text,
+const PEOPLE_STAGE_COLUMNS = `line int4 not null, reason text, external_id text, email text, email_norm text,
   first_name text, last_name text, street text, city text, state text, postcode text, phone text, custom_traits jsonb`;
 const PEOPLE_COLUMNS = 'external_id, email, email_norm, first_name, last_name, street, city, state, postcode, phone, custom_traits';
+const PEOPLE_DIRECT = {
+  table: 'people',
+  columns: `account_id, ${PEOPLE_COLUMNS}, dataset_id`,
+  stage: 'facet_ingest_people_new',
+  stageColumns: `account_id uuid, external_id text, email text, email_norm text, first_name text, last_name text, street text,
+    city text, state text, postcode text, phone text, custom_traits jsonb, dataset_id uuid`,
+};
 
 const ORDERS_STAGE = 'facet_ingest_orders';
-const ORDERS_STAGE_COLUMNS = `line int4 not null, reason text, fresh bool, order_key text, person_id int8, person_external_id text,
+const ORDERS_STAGE_COLUMNS = `line int4 not null, reason text, order_key text, person_id int8, person_external_id text,
   person_email_norm text, ordered_at timestamptz, amount float8, product text, category text, quantity int4`;
 
-// the columns after the reason
-export const newPeopleBatch = () => new StageBatch(12);
-export const newOrdersBatch = () => new StageBatch(10);
+const ORDER_VALUES = ['person_id', 'ordered_at', 'amount', 'product', 'category', 'quantity', 'dataset_id'];
+const ORDER_COLUMNS = `account_id, external_order_id, ${ORDER_VALUES.join(', ')}`;
+const ORDERS_DIRECT = {
+  table: 'orders',
+  columns: ORDER_COLUMNS,
+  stage: 'facet_ingest_orders_new',
+  stageColumns: `account_id uuid, external_order_id text, person_id int8, ordered_at timestamptz, amount float8, product text,
+    category text, quantity int4, dataset_id uuid`,
+};
+const ORDER_SELECT = `$1::uuid, order_key, person_id, ordered_at, amount, product, category, quantity, $2::uuid`;
+
+// the staged columns after the reason
+export const newPeopleBatch = (accountId: string, datasetId: string) => new StageBatch(11, accountId, datasetId);
+export const newOrdersBatch = (accountId: string, datasetId: string) => new StageBatch(9, accountId, datasetId);
+
+interface DirectTarget {
+  table: string;
+  columns: string;
+  /** where the batch's new rows wait when they have to be upserted after all */
+  stage: string;
+  stageColumns: string;
+}
 
 /**
- * Runs `merge` in a transaction after COPYing `data` into the temporary table `stage` (emptied at commit). `merge`
- * first trusts the batch's fresh keys; should one be taken after all (another upload of the account writing at the
- * same time, or a later row of this file written first by a batch alongside), the transaction is run again
- * upserting every row.
+ * Runs `merge` in a transaction after COPYing the batch: its new rows straight into the target table, the others into
+ * the temporary table `stage` (emptied at commit). Should a new row's key be taken after all (another upload of the
+ * account writing at the same time, or a later row of this file written first by a batch alongside), the transaction
+ * is run again with the new rows COPYed into `target.stage` instead, for `merge` to upsert them first.
  */
-async function withStage<T>(
+async function writeBatch<T>(
   database: Database,
   stage: string,
   columns: string,
+  target: DirectTarget,
   batch: StageBatch,
-  merge: (tx: Database, trustFresh: boolean) => Promise<T>,
+  merge: (tx: Database, freshUpserted: boolean) => Promise<T>,
 ): Promise<T> {
-  const data = batch.copy.bytes();
+  const staged = batch.copy.byteLength ? batch.copy.bytes() : null;
+  const direct = batch.fresh ? batch.direct.bytes() : null;
   const attempt = (trustFresh: boolean) =>
     database.transaction(async (tx) => {
       // each statement runs once per batch: compiling it to machine code (tens of milliseconds) costs more than it saves
-      if (tx.driver === 'pg') await tx.query('set local jit = off');
-      await tx.query(`create temp table if not exists ${stage} (${columns}) on commit delete rows`);
-      await tx.copyIn((src) => `copy ${stage} from ${src}`, data);
-      return merge(tx, trustFresh);
+      await tx.query('set local jit = off');
+      if (direct && trustFresh) await tx.copyIn((src) => `copy ${target.table} (${target.columns}) from ${src}`, direct);
+      else if (direct) {
+        await tx.query(`create temp table if not exists ${target.stage} (${target.stageColumns}) on commit delete rows`);
+        await tx.copyIn((src) => `copy ${target.stage} from ${src}`, direct);
+      }
+      if (staged) {
+        await tx.query(`create temp table if not exists ${stage} (${columns}) on commit delete rows`);
+        await tx.copyIn((src) => `copy ${stage} from ${src}`, staged);
+      }
+      return merge(tx, !!direct && !trustFresh);
     });
-  if (!batch.fresh) return attempt(false);
+  if (!direct) return attempt(false);
   try {
     return await attempt(true);
   } catch (err) {
@@ -158,7 +207,8 @@ function mergePerson(old: string, row: string, datasetId: string): string {
  */
 export async function writePeopleBatch(database: Database, accountId: string, datasetId: string, batch: StageBatch): Promise<void> {
   const upserts = batch.ok - batch.fresh - batch.emailOnly > 0;
-  await withStage(database, PEOPLE_STAGE, PEOPLE_STAGE_COLUMNS, batch, async (tx, trustFresh) => {
+  const onConflict = `on conflict (account_id, external_id) do update set ${mergePerson('people', 'excluded', 'excluded.dataset_id')}`;
+  await writeBatch(database, PEOPLE_STAGE, PEOPLE_STAGE_COLUMNS, PEOPLE_DIRECT, batch, async (tx, freshUpserted) => {
     const params = [accountId, datasetId];
     if (batch.errors)
       await tx.query(
@@ -167,22 +217,20 @@ export async function writePeopleBatch(database: Database, accountId: string, da
          on conflict (dataset_id, line) do update set reason = excluded.reason`,
         [datasetId],
       );
-    // new keys, each once in the file so far: no conflict to arbitrate, nothing to sort
-    if (trustFresh)
-      await tx.query(
-        `insert into people (account_id, ${PEOPLE_COLUMNS}, dataset_id)
-         select $1::uuid, ${PEOPLE_COLUMNS}, $2::uuid from ${PEOPLE_STAGE} where reason is null and fresh`,
-        params,
-      );
-    // after them: a later row of the batch for the same key updates what they wrote; rows sorted by key, so batches
+    // the new keys (each once in the file so far) when one of them was taken after all: sorted by key, so batches
     // written side by side take their row locks in the same order
-    if (upserts || !trustFresh)
+    if (freshUpserted)
+      await tx.query(
+        `insert into people (${PEOPLE_DIRECT.columns}) select ${PEOPLE_DIRECT.columns} from ${PEOPLE_DIRECT.stage}
+         order by external_id ${onConflict}`,
+      );
+    // after them: a later row of the batch for the same key updates what they wrote
+    if (upserts)
       await tx.query(
         `insert into people (account_id, ${PEOPLE_COLUMNS}, dataset_id)
          select distinct on (external_id) $1::uuid, ${PEOPLE_COLUMNS}, $2::uuid from ${PEOPLE_STAGE}
-         where reason is null and external_id is not null ${trustFresh ? 'and not fresh' : ''}
-         order by external_id, line desc
-         on conflict (account_id, external_id) do update set ${mergePerson('people', 'excluded', 'excluded.dataset_id')}`,
+         where reason is null and external_id is not null
+         order by external_id, line desc ${onConflict}`,
         params,
       );
     if (!batch.emailOnly) return;
@@ -222,10 +270,6 @@ export class OrderKeyer {
   }
 }
 
-const ORDER_VALUES = ['person_id', 'ordered_at', 'amount', 'product', 'category', 'quantity', 'dataset_id'];
-const ORDER_COLUMNS = `account_id, external_order_id, ${ORDER_VALUES.join(', ')}`;
-const ORDER_SELECT = `$1::uuid, order_key, person_id, ordered_at, amount, product, category, quantity, $2::uuid`;
-
 /**
  * Writes a batch of orders on (account, order id). Orders whose person was not known in memory are looked up by
  * customer id, else by email; those still unknown and the rejected rows become row errors. Within a batch the last
@@ -233,8 +277,10 @@ const ORDER_SELECT = `$1::uuid, order_key, person_id, ordered_at, amount, produc
  * person is unknown.
  */
 export async function writeOrdersBatch(database: Database, accountId: string, datasetId: string, batch: StageBatch): Promise<number> {
-  const upserts = batch.ok - batch.fresh > 0;
-  return withStage(database, ORDERS_STAGE, ORDERS_STAGE_COLUMNS, batch, async (tx, trustFresh) => {
+  const staged = batch.ok - batch.fresh > 0;
+  const changed = `where (${ORDER_VALUES.map((c) => `orders.${c}`).join(', ')}) is distinct from (${ORDER_VALUES.map((c) => `excluded.${c}`).join(', ')})`;
+  const onConflict = `on conflict (account_id, external_order_id) do update set ${ORDER_VALUES.map((c) => `${c} = excluded.${c}`).join(', ')} ${changed}`;
+  return writeBatch(database, ORDERS_STAGE, ORDERS_STAGE_COLUMNS, ORDERS_DIRECT, batch, async (tx, freshUpserted) => {
     const params = [accountId, datasetId];
     let unknown = 0;
     if (batch.unresolved) {
@@ -260,23 +306,18 @@ export async function writeOrdersBatch(database: Database, accountId: string, da
          on conflict (dataset_id, line) do update set reason = excluded.reason`,
         [datasetId],
       );
-    // new order ids, each once in the file so far: no conflict to arbitrate, nothing to sort
-    if (trustFresh)
-      await tx.query(
-        `insert into orders (${ORDER_COLUMNS}) select ${ORDER_SELECT} from ${ORDERS_STAGE}
-         where reason is null and person_id is not null and fresh`,
-        params,
-      );
-    // after them: a later row of the batch for the same order updates what they wrote; rows sorted by order id, so
+    // the new order ids, each once in the file so far, when one of them was taken after all: sorted by order id, so
     // batches written side by side take their row locks in the same order
-    if (upserts || !trustFresh)
+    if (freshUpserted)
+      await tx.query(`insert into orders (${ORDER_COLUMNS}) select ${ORDER_COLUMNS} from ${ORDERS_DIRECT.stage} order by external_order_id ${onConflict}`);
+    // after them: a later row of the batch for the same order updates what they wrote
+    if (staged)
       await tx.query(
         `insert into orders (${ORDER_COLUMNS})
          select distinct on (order_key) ${ORDER_SELECT} from ${ORDERS_STAGE}
-         where reason is null and person_id is not null ${trustFresh ? 'and not fresh' : ''}
+         where reason is null and person_id is not null
          order by order_key, line desc
-         on conflict (account_id, external_order_id) do update set ${ORDER_VALUES.map((c) => `${c} = excluded.${c}`).join(', ')}
-         where (${ORDER_VALUES.map((c) => `orders.${c}`).join(', ')}) is distinct from (${ORDER_VALUES.map((c) => `excluded.${c}`).join(', ')})`,
+         ${onConflict}`,
         params,
       );
     return unknown;

@@ -95,24 +95,36 @@ export interface PayloadPlan {
   columns: string[];
   sql: string;
   params: unknown[];
-  /** the whole payload from a person id on as one SELECT of final CSV text cells, for COPY ... TO STDOUT */
-  copySelect: (after: number) => string;
+  /**
+   * The whole payload from a person id on as one SELECT for COPY ... TO STDOUT: final CSV text cells (formula-escaped),
+   * or one column holding each row's JSON object as the NDJSON stream writes it
+   */
+  copySelect: (after: number, format?: 'csv' | 'ndjson') => string;
   /** turns a raw SQL row into cells in column order */
   decode: (raw: unknown[]) => PayloadCell[];
 }
 
 // a text cell a spreadsheet would run as a formula (= + - @ tab CR) gets a leading quote, as in lib/api/csv-stream
 const safe = (x: string) => `case when (${x}) ~ '^[-=+@\t\r]' then '''' || (${x}) else (${x}) end`;
+// a value as JSON text, null included
+const json = (x: string) => `coalesce(to_json(${x})::text, 'null')`;
 
-/** SQL for one trait's final CSV text, decoded like traitDecoder. */
-function traitCopyExpr(c: TraitColumn): string {
-  if (c.source === 'custom') return safe(c.sql);
+/** SQL for one trait's final CSV text and its JSON text, decoded like traitDecoder. */
+function traitCopyExprs(c: TraitColumn): { csv: string; json: string } {
+  if (c.source === 'custom') return { csv: safe(c.sql), json: json(c.sql) };
   const def = GRAPH_TRAITS.find((t) => t.key === c.key)!;
-  const v = `nullif(${c.sql}, 'NaN'::real)`;
-  if (def.type === 'boolean') return `case when ${v} is null then null when ${v} <> 0 then 'true' else 'false' end`;
-  if ((def.type === 'categorical' || def.type === 'ordinal') && def.categories)
-    return safe(`(array[${def.categories.map((x) => `'${x.replace(/'/g, "''")}'`).join(',')}]::text[])[(${v})::int + 1]`);
-  return `trim_scale(round((${v})::text::numeric, 6))`;
+  // NaN and the infinities are no number (traitDecoder reads them as missing)
+  const v = `nullif(nullif(nullif(${c.sql}, 'NaN'::real), 'Infinity'::real), '-Infinity'::real)`;
+  if (def.type === 'boolean') {
+    const b = (missing: string) => `case when ${v} is null then ${missing} when ${v} <> 0 then 'true' else 'false' end`;
+    return { csv: b('null'), json: b(`'null'`) };
+  }
+  if ((def.type === 'categorical' || def.type === 'ordinal') && def.categories) {
+    const label = `(array[${def.categories.map((x) => `'${x.replace(/'/g, "''")}'`).join(',')}]::text[])[(${v})::int + 1]`;
+    return { csv: safe(label), json: json(label) };
+  }
+  const n = `trim_scale(round((${v})::text::numeric, 6))`;
+  return { csv: n, json: `coalesce(${n}::text, 'null')` };
 }
 
 function traitDecoder(c: TraitColumn): (v: unknown) => PayloadCell {
@@ -143,12 +155,16 @@ export async function planPayload(tenant: Tenant, pipelineId: string): Promise<P
   const bySetId = new Map(sets.map((s) => [s.id, s]));
   const orderedSets = pipeline.personaSetIds.map((id) => bySetId.get(id)).filter((s): s is { id: string; slug: string } => !!s);
   const names = new Map<string, string>();
+  const personasOfSet = new Map<string, { id: string; name: string }[]>();
   if (orderedSets.length) {
     const rows = await database.db
-      .select({ id: personas.id, name: personas.name })
+      .select({ id: personas.id, name: personas.name, setId: personas.personaSetId })
       .from(personas)
       .where(and(eq(personas.accountId, accountId), inArray(personas.personaSetId, orderedSets.map((s) => s.id))));
-    for (const r of rows) names.set(r.id, r.name);
+    for (const r of rows) {
+      names.set(r.id, r.name);
+      personasOfSet.set(r.setId, [...(personasOfSet.get(r.setId) ?? []), r]);
+    }
   }
   const traitCols = pipeline.traitKeys.length ? await resolveTraitColumns(tenant, pipeline.traitKeys) : [];
   const columns = ['person_id', 'external_id', 'email'];
@@ -188,28 +204,42 @@ export async function planPayload(tenant: Tenant, pipelineId: string): Promise<P
     order by p.id`;
   const decoders = traitCols.map(traitDecoder);
   const nSets = orderedSets.length;
-  const copySelect = (after: number) => {
+  const copySelect = (after: number, format: 'csv' | 'ndjson' = 'csv') => {
     const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
     const ids = (list: string[]) => `array[${list.map(lit).join(',')}]::uuid[]`;
-    const cells = [
-      'p.id',
-      safe('p.external_id'),
-      safe('p.email'),
-      ...orderedSets.flatMap((_, i) => [`a${i}.persona_id`, safe(`n${i}.name`)]),
-      ...traitCols.map(traitCopyExpr),
+    const cells: { csv: string; json: string }[] = [
+      { csv: 'p.id', json: 'p.id::text' },
+      { csv: safe('p.external_id'), json: json('p.external_id') },
+      { csv: safe('p.email'), json: json('p.email') },
+      ...orderedSets.flatMap((s, i) => {
+        // a set's few persona names as constants (escaped once, when the statement is planned): no join per row
+        const name = (value: (name: string) => string) =>
+          `case a${i}.persona_id ${(personasOfSet.get(s.id) ?? []).map((p) => `when ${lit(p.id)}::uuid then ${value(`${lit(p.name)}::text`)}`).join(' ')} end`;
+        return [
+          { csv: `a${i}.persona_id`, json: json(`a${i}.persona_id`) },
+          { csv: personasOfSet.get(s.id)?.length ? name(safe) : 'null', json: personasOfSet.get(s.id)?.length ? `coalesce(${name(json)}, 'null')` : `'null'` },
+        ];
+      }),
+      ...traitCols.map(traitCopyExprs),
     ];
+    const select =
+      format === 'csv'
+        ? cells.map((c, i) => `${c.csv} as "${columns[i]}"`).join(', ')
+        : // keys as JSON.stringify writes them, values in PostgreSQL's own JSON
+          `${cells.map((c, i) => `${lit(`${i ? ',' : '{'}${JSON.stringify(columns[i])}:`)} || ${c.json}`).join(' || ')} || '}'`;
     const copyJoins = orderedSets
       .map(
         (s, i) =>
-          `left join assignments a${i} on a${i}.persona_set_id = ${lit(s.id)} and a${i}.person_id = p.id and a${i}.valid_to is null and a${i}.account_id = ${lit(accountId)}
-           left join personas n${i} on n${i}.id = a${i}.persona_id`,
+          `left join assignments a${i} on a${i}.persona_set_id = ${lit(s.id)} and a${i}.person_id = p.id and a${i}.valid_to is null and a${i}.account_id = ${lit(accountId)}`,
       )
       .join('\n');
-    return `select ${cells.map((c, i) => `${c} as "${columns[i]}"`).join(', ')} from (
-        select distinct m.person_id from cohort_memberships m
-        where m.cohort_id = any(${ids(pipeline.cohortIds)}) and m.exited_on is null and m.account_id = ${lit(accountId)}
-          and m.person_id > ${Math.floor(after)}
-      ) ids
+    // a cohort's current members are unique (cohort_id, person_id) and come in person order from that index: with one
+    // cohort, no distinct and no sort, and the rows stream from the first one on
+    const one = pipeline.cohortIds.length === 1;
+    const members = `select ${one ? '' : 'distinct '}m.person_id from cohort_memberships m
+        where m.cohort_id ${one ? `= ${lit(pipeline.cohortIds[0])}::uuid` : `= any(${ids(pipeline.cohortIds)})`} and m.exited_on is null
+          and m.account_id = ${lit(accountId)} and m.person_id > ${Math.floor(after)}`;
+    return `select ${select} from (${members}) ids
       join people p on p.id = ids.person_id and p.account_id = ${lit(accountId)}
       ${copyJoins}
       order by p.id`;

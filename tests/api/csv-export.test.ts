@@ -86,6 +86,31 @@ describe.each(testDatabases())('full CSV export on $name', (target) => {
     // money keeps the precision it is stored with
     expect(parsed.slice(1).some((r) => r.includes('123456.7'))).toBe(true);
   });
+
+  it('streams every row as the JSON object of the JSON payload, byte for byte (NDJSON)', async () => {
+    const res = await payloadResponse(tenantOf(database, accountId), pipelineId, { format: 'ndjson', after: 0 });
+    expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+    const text = await res.text();
+    const page = await readPayloadPage(tenantOf(database, accountId), pipelineId, { after: 0, limit: 1000 });
+    const objects = page.rows.map((r) => Object.fromEntries(page.columns.map((c, i) => [c, r[i]])));
+    expect(objects).toHaveLength(60);
+    expect(text.split('\n').slice(0, -1).map((l) => JSON.parse(l))).toEqual(objects);
+    // the same bytes JSON.stringify writes: key order, numbers, escapes of quotes, line feeds and tabs
+    expect(text).toBe(objects.map((o) => JSON.stringify(o) + '\n').join(''));
+    // NDJSON is not for spreadsheets: values are left as they are
+    expect(objects.some((o) => Object.values(o).includes('=HYPERLINK("x")'))).toBe(true);
+  });
+
+  it('starts after a person id, and the CSV then carries the header and the rows after it', async () => {
+    const page = await readPayloadPage(tenantOf(database, accountId), pipelineId, { after: 0, limit: 1000 });
+    const after = page.rows[29][0] as number;
+    const csv = await (await payloadResponse(tenantOf(database, accountId), pipelineId, { format: 'csv', after })).text();
+    const parsed = parseCsvString(csv).map((r) => r.fields);
+    expect(parsed[0]).toEqual(page.columns);
+    expect(parsed.slice(1).map((r) => Number(r[0]))).toEqual(page.rows.slice(30).map((r) => r[0]));
+    const ndjson = await (await payloadResponse(tenantOf(database, accountId), pipelineId, { format: 'ndjson', after })).text();
+    expect(ndjson.split('\n').slice(0, -1).map((l) => JSON.parse(l).person_id)).toEqual(page.rows.slice(30).map((r) => r[0]));
+  });
 });
 
 const GRAPH_TRAIT_POS = Object.fromEntries(GRAPH_TRAITS.map((t, i) => [t.key, i])) as Record<string, number>;

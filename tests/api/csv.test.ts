@@ -1,8 +1,8 @@
 // CSV of the payload: RFC 4180 round trip through lib/csv, and no cell a spreadsheet would run as a formula.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { escapeFormula, safeCsvLine } from '@/lib/api/csv-stream';
-import { parseCsvString } from '@/lib/csv';
+import { crlfRecordEnds, escapeFormula, safeCsvLine } from '@/lib/api/csv-stream';
+import { parseCsvString, toCsvRow } from '@/lib/csv';
 
 const HOSTILE = ['=cmd|" /C calc"!A0', '+1+1', '-2+3', '@SUM(A1:A2)', '\t=1', '\r=1', 'say "hi"', 'a,b', 'line\nbreak', 'crlf\r\nx', ' lead', 'trail ', '', "'quoted", '=', '﻿bom'];
 
@@ -31,5 +31,24 @@ describe('payload CSV', () => {
 
   it('leaves numbers (negative ones too) as data', () => {
     expect(safeCsvLine([-3, 1.5, null, true])).toBe('-3,1.5,,true\r\n');
+  });
+
+  it('ends COPY records with CRLF and leaves line feeds inside quoted cells, however the bytes are chunked (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.oneof(fc.string(), fc.constantFrom(...HOSTILE, 'a\nb', '"', '""\n')), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (rows, cuts) => {
+          // COPY's own CSV ends records with LF only
+          const copy = Buffer.from(rows.map((r) => toCsvRow(r) + '\n').join(''));
+          const at = [...new Set(cuts.map((c) => c % (copy.length + 1)))].sort((a, b) => a - b);
+          const chunks = [0, ...at].map((from, i) => copy.subarray(from, i < at.length ? at[i] : copy.length));
+          const crlf = crlfRecordEnds();
+          const out = Buffer.concat(chunks.map((c) => crlf(Buffer.from(c)))).toString();
+          expect(out).toBe(rows.map((r) => toCsvRow(r) + '\r\n').join(''));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

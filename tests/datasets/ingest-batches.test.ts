@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { ingestFile, type IngestOptions } from '@/lib/ingest/run';
 import { KeyFilter, PersonKeys } from '@/lib/ingest/account-keys';
-import { newOrdersBatch, writeOrdersBatch } from '@/lib/ingest/write';
+import { newOrdersBatch, newPeopleBatch, writeOrdersBatch, writePeopleBatch } from '@/lib/ingest/write';
 import { refreshCustomTraitStats, upsertCustomTraits } from '@/lib/services/traits';
 import { testDatabases } from '../helpers/db';
 import { createAccount } from './fixtures';
@@ -196,11 +196,11 @@ for (const target of testDatabases()) {
         category: null,
         quantity: 1,
       });
-      const first = newOrdersBatch();
+      const first = newOrdersBatch(accountId, datasetId);
       first.addOrder(2, 'R1', row(1), person, true);
       await writeOrdersBatch(database, accountId, datasetId, first);
       // another upload took R1 between reading the keys and writing: the plain insert fails, the upsert does not
-      const second = newOrdersBatch();
+      const second = newOrdersBatch(accountId, datasetId);
       second.addOrder(3, 'R1', row(2), person, true);
       second.addOrder(4, 'R2', row(3), person, true);
       await writeOrdersBatch(database, accountId, datasetId, second);
@@ -211,6 +211,42 @@ for (const target of testDatabases()) {
       expect(r.rows).toEqual([
         { k: 'R1', amount: 2 },
         { k: 'R2', amount: 3 },
+      ]);
+    });
+
+    it('upserts the new people of a batch when one of their keys was written meanwhile, merging into the stored person', async () => {
+      const acc = await createAccount(database, 'Taken');
+      const datasetId = (
+        await database.query<{ id: string }>(`insert into datasets (account_id, name, kind, status) values ($1, 't', 'people', 'processing') returning id`, [acc])
+      ).rows[0].id;
+      await database.query(`insert into people (account_id, external_id, first_name, city) values ($1, 'T1', 'Old', 'Reno')`, [acc]);
+      const person = (externalId: string, firstName: string) => ({
+        externalId,
+        email: null,
+        emailNorm: null,
+        firstName,
+        lastName: null,
+        street: null,
+        city: null,
+        state: null,
+        postcode: null,
+        phone: null,
+        custom: { tier: 'gold' },
+      });
+      // T1 was read as new (another upload wrote it meanwhile); T2 is new; a later row of the batch updates T2
+      const batch = newPeopleBatch(acc, datasetId);
+      batch.addPerson(2, person('T1', 'New'), true);
+      batch.addPerson(3, person('T2', 'First'), true);
+      batch.addPerson(4, person('T2', 'Second'), false);
+      expect(batch.fresh).toBe(2);
+      await writePeopleBatch(database, acc, datasetId, batch);
+      const r = await database.query<{ external_id: string; first_name: string; city: string | null; custom_traits: unknown }>(
+        `select external_id, first_name, city, custom_traits from people where account_id = $1 order by external_id`,
+        [acc],
+      );
+      expect(r.rows).toEqual([
+        { external_id: 'T1', first_name: 'New', city: 'Reno', custom_traits: { tier: 'gold' } },
+        { external_id: 'T2', first_name: 'Second', city: null, custom_traits: { tier: 'gold' } },
       ]);
     });
 

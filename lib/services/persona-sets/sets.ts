@@ -33,8 +33,28 @@ export async function listPersonaSets({ db, accountId }: Tenant, opts: { include
   const where = opts.includeArchived
     ? eq(personaSets.accountId, accountId)
     : and(eq(personaSets.accountId, accountId), isNull(personaSets.archivedAt));
+  // the columns the list shows, not the whole row: a built set's model (its encoder, centres and means) is
+  // JSON the list page would otherwise read and parse for every set on every request
+  const set = {
+    id: personaSets.id,
+    name: personaSets.name,
+    slug: personaSets.slug,
+    status: personaSets.status,
+    progress: personaSets.progress,
+    currentStep: personaSets.currentStep,
+    stepDetail: personaSets.stepDetail,
+    error: personaSets.error,
+    k: personaSets.k,
+    memberCount: personaSets.memberCount,
+    showInExplore: personaSets.showInExplore,
+    archivedAt: personaSets.archivedAt,
+    cohortId: personaSets.cohortId,
+    builtAt: personaSets.builtAt,
+    schedule: personaSets.schedule,
+    createdAt: personaSets.createdAt,
+  };
   const rows = await db.db
-    .select({ set: personaSets, cohortName: cohorts.name, cohortMembers: cohorts.memberCount })
+    .select({ set, cohortName: cohorts.name, cohortMembers: cohorts.memberCount })
     .from(personaSets)
     .innerJoin(cohorts, eq(cohorts.id, personaSets.cohortId))
     .where(where)

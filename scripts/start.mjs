@@ -139,6 +139,15 @@ function startWorker() {
   } catch (err) {
     say(`could not lower the job worker's priority: ${err.message}`);
   }
+  // Linux (with autogroups) shares the CPU between sessions first, and the worker runs in a session of its own
+  // (detached): without its group's nice, the worker's threads get half the cores whatever their own nice says
+  if (nice && os.platform() === 'linux') {
+    try {
+      fs.writeFileSync(`/proc/${child.pid}/autogroup`, String(nice));
+    } catch {
+      // no autogroups on this kernel: the threads' nice is what counts
+    }
+  }
   child.on('exit', (code, signal) => void onExit('worker', code, signal));
 }
 

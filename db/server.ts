@@ -77,7 +77,8 @@ function serverOwner(log: (line: string) => void): { uid: number; gid: number } 
   return owner;
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process runs (one of another user's, such as the server running as postgres, counts). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrateDatabase, openPg, type Database } from '@/db/client';
-import { startEmbeddedServer, type EmbeddedServer } from '@/db/server';
+import { pidAlive, startEmbeddedServer, type EmbeddedServer } from '@/db/server';
 import { functions } from '@/inngest/functions';
 import { startEmbeddedRunner, type EmbeddedRunner } from '@/inngest/runner';
 import { createPersonaSet, requestRebuild } from '@/lib/services/persona-sets';
@@ -310,15 +310,6 @@ export class CrashHarness {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * An embedded database server of the caller's own (not the one other test files share), migrated, with what
  * SIGKILLs it and starts it again on the same folder and port: the database kills of the crash matrix.
@@ -332,7 +323,7 @@ export async function killableEmbeddedServer() {
   const databaseServer = {
     async kill() {
       process.kill(server.pid, 'SIGKILL');
-      while (isAlive(server.pid)) await sleep(20);
+      while (pidAlive(server.pid)) await sleep(20);
     },
     async restart() {
       // its backends notice the postmaster is gone and leave; until then the shared memory is still in use

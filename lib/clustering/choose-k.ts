@@ -8,7 +8,7 @@ import { EM_STEPS, fitMixture, prepare, type Block, type Covariance, type Mixtur
 
 /** rows the mixture model is fitted on for each candidate, and the silhouette sample */
 const MODEL_SAMPLE = 3_000;
-const MODEL_WORK = 40_000;
+const MODEL_WORK = 120_000;
 const SIL_SAMPLE = 1_000;
 /** BIC points below which a better fit does not justify more personas */
 const PARSIMONY = 10;

@@ -100,7 +100,9 @@ export function leaveOneOutContributions(
   for (let b = 0; b < blocks.length; b++) {
     // a trait with many close partners shares the common structure: it is left out alone
     const ps = partners?.[b] ?? [];
-    let left = new Set([b, ...(ps.length <= MAX_PARTNERS ? ps : [])]);
+    // and so does one that, with its partners, makes up half the traits judged or more: they are the structure (two
+    // groups that differ on every trait make those traits correlate), not a split of their own beside it
+    let left = new Set([b, ...(ps.length <= MAX_PARTNERS && 2 * (ps.length + 1) < blocks.length ? ps : [])]);
     // too few traits would remain: leave out the trait alone
     if (blocks.length - left.size < 2) left = new Set([b]);
     const keep = blocks.flatMap((cols, q) => (left.has(q) ? [] : cols));

@@ -6,7 +6,7 @@ import { traitContributions } from './contribution';
 export interface SelectOptions {
   /** the reference population (identity graph): traits where the cohort differs are favoured */
   reference?: TraitTable;
-  /** default 10 */
+  /** default 32 */
   maxTraits?: number;
   /** below this coverage a trait is not chosen (default 0.5) */
   minCoverage?: number;
@@ -26,10 +26,17 @@ const REDUNDANT_V = 0.97;
 const MIN_Z = 5;
 const MIN_V = 0.05;
 /** structured traits whose contribution (contribution.ts) is measured */
-const CANDIDATES = 16;
-/** a trait is chosen when the others' personas explain at least this share of its variance, and this share of the best trait's */
+const CANDIDATES = 40;
+/** traits chosen at most (SelectOptions.maxTraits) */
+const MAX_TRAITS = 32;
+/**
+ * a trait is chosen when the others' personas explain at least this share of its variance, and this share of the best
+ * trait's; the relative floor is for a few traits that share the structure, and falls in proportion beyond
+ * RELATIVE_UP_TO structured traits
+ */
 const MIN_CONTRIBUTION = 0.02;
 const RELATIVE_CONTRIBUTION = 0.12;
+const RELATIVE_UP_TO = 12;
 
 interface TraitInfo {
   key: string;
@@ -209,7 +216,7 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
  * the reference. Every trait gets a reason.
  */
 export function selectTraits(table: TraitTable, opts: SelectOptions = {}): SelectionResult {
-  const maxTraits = opts.maxTraits ?? 10;
+  const maxTraits = opts.maxTraits ?? MAX_TRAITS;
   const minCoverage = opts.minCoverage ?? 0.5;
   const n = table.n;
   const rows = sampleIndices(n, Math.min(n, SAMPLE), new Rng(opts.seed ?? 11));
@@ -278,7 +285,9 @@ export function selectTraits(table: TraitTable, opts: SelectOptions = {}): Selec
   // what each candidate adds to the structure the others share (leave-one-out, close partners left out with it)
   const contribution = traitContributions(table, rows, structured.map((s) => s.t.key), opts.seed ?? 11);
   const top = Math.max(0, ...contribution);
-  const floor = Math.max(MIN_CONTRIBUTION, RELATIVE_CONTRIBUTION * top);
+  // among a few traits, one the personas explain little of adds as much noise to the distance as structure; when many
+  // traits each carry a small part of it (dozens of lifestyle interests), together they carry it, and each is kept
+  const floor = Math.max(MIN_CONTRIBUTION, RELATIVE_CONTRIBUTION * top * Math.min(1, RELATIVE_UP_TO / structured.length));
   const ranked = structured.map((s, q) => ({ ...s, c: contribution[q], rank: s.t.coverage * contribution[q] * (1 + (s.t.refDiff === null ? 0 : Math.min(1, s.t.refDiff))) }))
     .sort((a, b) => b.rank - a.rank || a.t.key.localeCompare(b.t.key));
   const selected: string[] = [];

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { adjustedRandIndex, assignRecord, buildPersonaSet, selectTraits, type RecordValue } from '@/lib/clustering';
 import { population } from './fixtures';
+import { identityGraph } from '@/bench/insight-suite';
 import { baselineAri } from '@/bench/insight-baseline';
 
 
@@ -58,6 +59,19 @@ describe('insight: choice of k, traits and mixed types', () => {
     expect(sel.report.find((r) => r.key === 'pair_echo')!.reason).toMatch(/adds little.*pair_strong/);
     for (const noise of p.noise) expect(sel.selected).not.toContain(noise);
   });
+
+  it('lifestyle data whose groups many weak traits share (the identity graph): keeps them and holds up against z-scored k-means', async () => {
+    const p = identityGraph(12_000);
+    const res = await buildPersonaSet(p.table, { seed: 42, threads: 1 });
+    // the interests each explain a few percent of the personas; a cap of ten traits or a floor relative to the
+    // strongest trait kept the household block only (ARI 0.29 against 0.48)
+    expect(res.traits.length).toBeGreaterThan(16);
+    for (const key of ['travel', 'gaming', 'tech_early_adopter', 'urbanicity']) expect(res.traits, key).toContain(key);
+    const ari = adjustedRandIndex(p.truth, res.labels);
+    const base = await baselineAri(p.table, p.table.traits.map((t) => t.key), p.k, p.truth, 42);
+    expect(ari).toBeGreaterThanOrEqual(0.9 * base);
+    expect(Math.abs(res.k - p.k)).toBeLessThanOrEqual(2);
+  }, 120_000);
 
   it('one contact assigned in real time agrees with the build for at least 99% of members', async () => {
     const p = population('issue-5-mixed');

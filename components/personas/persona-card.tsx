@@ -42,7 +42,37 @@ export function describeSalient(s: SalientTrait): string {
   return `${num(s.value)} vs ${num(s.cohortValue)}${def?.unit && def.unit !== 'USD' ? ` ${def.unit}` : ''}`;
 }
 
-/** One persona: avatar, editable name, population, and each clustering trait against the cohort. */
+/** traits a card shows unfolded even when fewer set the persona apart */
+const MIN_SHOWN = 6;
+
+function TraitRow({ d, s, persona }: { d: DimensionAnalysis; s: SalientTrait | undefined; persona: PersonaCardData }) {
+  return (
+    <li
+      className={cn('flex items-center justify-between gap-3 rounded-md px-2 py-1', s ? 'bg-accent/60' : undefined)}
+      data-salient={s ? s.direction : undefined}
+    >
+      <div className="min-w-0 text-sm">
+        <div className={cn('flex items-center gap-1 truncate', s ? 'font-medium' : 'text-muted-foreground')}>
+          {s ? (
+            s.direction === 'high' ? (
+              <ArrowUp aria-label="Higher than the cohort" className="size-3.5 shrink-0 text-success" />
+            ) : (
+              <ArrowDown aria-label="Lower than the cohort" className="size-3.5 shrink-0 text-destructive" />
+            )
+          ) : null}
+          {d.label}
+        </div>
+        {s ? <div className="truncate text-xs text-muted-foreground">{describeSalient(s)}</div> : null}
+      </div>
+      <TraitMiniChart dimension={d} personaId={persona.id} color={persona.color} width={132} height={30} />
+    </li>
+  );
+}
+
+/**
+ * One persona: avatar, editable name, population, and its clustering traits against the cohort: those that set it
+ * apart first, the ones close to the cohort folded beyond the first few.
+ */
 export function PersonaCard({
   persona,
   dimensions,
@@ -61,6 +91,10 @@ export function PersonaCard({
     if (sa && sb) return Math.abs(sb.z) - Math.abs(sa.z);
     return sa ? -1 : sb ? 1 : 0;
   });
+  // what sets the persona apart, and at least a few traits; the rest (a set may cluster on thirty) folded away
+  const keep = Math.max(MIN_SHOWN, ordered.filter((d) => salientByKey.has(d.key)).length);
+  const shown = ordered.slice(0, keep);
+  const folded = ordered.slice(keep);
   return (
     <Card className="gap-4 p-5" data-testid="persona-card" role="group" aria-label={persona.name}>
       <div className="flex items-start gap-4">
@@ -78,32 +112,23 @@ export function PersonaCard({
         </div>
       </div>
       <ul className="space-y-1.5" aria-label="Clustering traits, persona against the cohort">
-        {ordered.map((d) => {
-          const s = salientByKey.get(d.key);
-          return (
-            <li
-              key={d.key}
-              className={cn('flex items-center justify-between gap-3 rounded-md px-2 py-1', s ? 'bg-accent/60' : undefined)}
-              data-salient={s ? s.direction : undefined}
-            >
-              <div className="min-w-0 text-sm">
-                <div className={cn('flex items-center gap-1 truncate', s ? 'font-medium' : 'text-muted-foreground')}>
-                  {s ? (
-                    s.direction === 'high' ? (
-                      <ArrowUp aria-label="Higher than the cohort" className="size-3.5 shrink-0 text-success" />
-                    ) : (
-                      <ArrowDown aria-label="Lower than the cohort" className="size-3.5 shrink-0 text-destructive" />
-                    )
-                  ) : null}
-                  {d.label}
-                </div>
-                {s ? <div className="truncate text-xs text-muted-foreground">{describeSalient(s)}</div> : null}
-              </div>
-              <TraitMiniChart dimension={d} personaId={persona.id} color={persona.color} width={132} height={30} />
-            </li>
-          );
-        })}
+        {shown.map((d) => (
+          <TraitRow key={d.key} d={d} s={salientByKey.get(d.key)} persona={persona} />
+        ))}
       </ul>
+      {folded.length ? (
+        <details className="group -mt-2">
+          <summary className="cursor-pointer select-none rounded-md px-2 py-1 text-xs text-muted-foreground hover:text-foreground">
+            <span className="group-open:hidden">The other {folded.length} trait{folded.length === 1 ? '' : 's'}</span>
+            <span className="hidden group-open:inline">Fewer traits</span>
+          </summary>
+          <ul className="mt-1.5 space-y-1.5" aria-label="Other clustering traits, persona against the cohort">
+            {folded.map((d) => (
+              <TraitRow key={d.key} d={d} s={undefined} persona={persona} />
+            ))}
+          </ul>
+        </details>
+      ) : null}
       {confidence ? <p className="border-t pt-3 text-xs text-muted-foreground">{confidence}</p> : null}
     </Card>
   );

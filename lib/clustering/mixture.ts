@@ -203,9 +203,10 @@ export function fitMixture(P: Prepared, labels: ArrayLike<number> | null, k: num
     }
     disc.forEach((v, q) => {
       const L = v.levels, cnt = new Float64Array(k * L), tot = new Float64Array(k);
-      for (let r = 0; r < m; r++) { const c = v.code[r]; if (c < 0) continue; for (let j = 0; j < k; j++) { cnt[j * L + c] += R[r * k + j]; tot[j] += R[r * k + j]; } }
+      // level-major (c * k + j): a row's k cells are adjacent, in the M step and the E step alike
+      for (let r = 0; r < m; r++) { const c = v.code[r]; if (c < 0) continue; const o = c * k, ro = r * k; for (let j = 0; j < k; j++) { const q = R[ro + j]; cnt[o + j] += q; tot[j] += q; } }
       // a light prior keeps every level possible in every persona
-      for (let j = 0; j < k; j++) for (let c = 0; c < L; c++) lp[q][j * L + c] = Math.log((cnt[j * L + c] + 0.5) / (tot[j] + 0.5 * L));
+      for (let j = 0; j < k; j++) for (let c = 0; c < L; c++) lp[q][c * k + j] = Math.log((cnt[c * k + j] + 0.5) / (tot[j] + 0.5 * L));
     });
     // E step
     let ll = 0;
@@ -234,8 +235,8 @@ export function fitMixture(P: Prepared, labels: ArrayLike<number> | null, k: num
       for (let q = 0; q < disc.length; q++) {
         const c = disc[q].code[r];
         if (c < 0) continue;
-        const L = disc[q].levels, t = lp[q];
-        for (let j = 0; j < k; j++) row[j] += t[j * L + c];
+        const t = lp[q], o = c * k;
+        for (let j = 0; j < k; j++) row[j] += t[o + j];
       }
       let mx = -Infinity;
       for (let j = 0; j < k; j++) if (row[j] > mx) mx = row[j];

@@ -1,6 +1,16 @@
 import { expect, test } from './fixtures';
 import { SET_URL } from './pages/persona-set';
 
+/** yes/no interests of the identity graph, one of which the test adds to the analysis */
+const FLAGS = [
+  { key: 'dog_owner', label: 'Dog owner', search: 'dog' },
+  { key: 'cat_owner', label: 'Cat owner', search: 'cat' },
+  { key: 'crafts', label: 'Crafts', search: 'crafts' },
+  { key: 'cooking', label: 'Cooking', search: 'cooking' },
+  { key: 'sports_fan', label: 'Sports fan', search: 'sports' },
+  { key: 'outdoors', label: 'Outdoor enthusiast', search: 'outdoor' },
+];
+
 test('an analyst builds a persona set and studies it: definition, analysis, flow, Explore', async ({ page, demo, shot }) => {
   test.setTimeout(240_000);
   const name = `E2E personas ${Date.now().toString(36)}`;
@@ -50,12 +60,24 @@ test('an analyst builds a persona set and studies it: definition, analysis, flow
   await set.openTab('Analysis');
   await expect(page).toHaveURL(/tab=analysis/);
   await expect(set.revenuePanel).toBeVisible();
-  await set.addTrait('dog', /^Dog owner/);
-  await expect(page).toHaveURL(/traits=dog_owner/);
-  const dog = set.dimension('dog_owner');
-  await expect(dog).toBeVisible();
-  await expect(dog.getByRole('row')).toHaveCount(1 + 2 + 1); // header, No, Yes, Average
-  await expect(dog.getByRole('columnheader', { name: 'Weekend Gardeners' })).toBeVisible();
+  // a yes/no interest the set was not clustered on (Facet may choose any of them): the dialog offers only those
+  const clustering = await set.clusteringTraits.allInnerTexts();
+  const flag = FLAGS.find((f) => !clustering.includes(f.label));
+  expect(flag, `every candidate flag is a clustering trait: ${clustering.join(', ')}`).toBeDefined();
+  await set.addTrait(flag!.search, new RegExp(`^${flag!.label}`));
+  await expect(page).toHaveURL(new RegExp(`traits=${flag!.key}`));
+  const added = set.dimension(flag!.key);
+  await expect(added).toBeVisible();
+  await expect(added.getByRole('row')).toHaveCount(1 + 2 + 1); // header, No, Yes, Average
+  await expect(added.getByRole('columnheader', { name: 'Weekend Gardeners' })).toBeVisible();
+  if (clustering.length) {
+    // a clustering trait is on the page already: not offered
+    await page.getByRole('button', { name: 'Add trait' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('searchbox', { name: 'Search traits' }).fill(clustering[0]);
+    await expect(dialog.getByRole('button', { name: new RegExp(`^${clustering[0]}`) })).toHaveCount(0);
+    await page.keyboard.press('Escape');
+  }
   await shot('analysis', { keep: 'persona-sets-analysis' });
 
   // flow: hover for the readout

@@ -7,6 +7,8 @@ export const SET_URL = /\/persona-sets\/[0-9a-f-]{36}$/;
 export class PersonaSetPage extends Screen {
   readonly buildStatus = this.page.getByTestId('build-status');
   readonly cards = this.page.getByTestId('persona-card');
+  /** the Analysis tab's badges of the traits the set was clustered on */
+  readonly clusteringTraits = this.page.getByTestId('clustering-traits').getByRole('listitem');
   readonly quality = this.page.getByTestId('set-quality');
 
   heading(name: string) {

@@ -304,7 +304,7 @@ async function AnalysisTab({
           </div>
           <div>
             <div className="mb-1 text-xs text-muted-foreground">Clustering traits</div>
-            <ul className="flex flex-wrap gap-1.5">
+            <ul className="flex flex-wrap gap-1.5" data-testid="clustering-traits">
               {[...clusteringSet].map((k) => (
                 <li key={k}>
                   <Badge variant="secondary">{labelOf.get(k) ?? k}</Badge>
@@ -313,7 +313,8 @@ async function AnalysisTab({
             </ul>
           </div>
         </div>
-        <AddTraitDialog traits={traits} shown={[...addedKeys]} />
+        {/* a trait the page already shows (clustering, standard or added) is not offered again */}
+        <AddTraitDialog traits={traits} shown={[...addedKeys, ...clusteringSet, ...standard.map((d) => d.key)]} />
       </Card>
 
       {addedDims.map((d) => (

@@ -5,7 +5,7 @@
 // else running, then from "Save" of a persona set over a large cohort until that build is ready.
 // Cases: a 100k-member build on the embedded database; with --pg [url] (or BENCH_DATABASE_URL / DATABASE_URL),
 // also a 1M-member build on that PostgreSQL server.
-// Usage: [--pg [url]] [--members 100000] [--pg-members 1000000] [--page api] [--keep]
+// Usage: [--pg [url]] [--members 100000] [--pg-members 1000000] [--page api] [--same-priority] [--keep]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +30,7 @@ const PAGE_IS_API = arg('page') === 'api';
 const IDLE_S = 10;
 const BEFORE_MS = 10_400; // issue 14: a page request during a 37k build, PGlite and jobs inside the web process
 const TARGET = { page: 150, assign: 20 };
+const CLIENT_NICE = -5;
 const log = (s: string) => console.error(`[bench:responsive] ${s}`);
 
 function ensureBuild() {
@@ -126,7 +127,11 @@ async function runCase(label: string, members: number, pgUrl?: string): Promise<
   log(`${label}: starting Facet (node scripts/start.mjs start) on ${base} …`);
   const logFile = path.join(tmp, 'facet.log');
   const out = fs.openSync(logFile, 'a');
-  const facet: ChildProcess = spawn(process.execPath, ['scripts/start.mjs', 'start'], { env, stdio: ['ignore', out, out] });
+  // Facet runs at the default priority whatever the load generator's own (a child takes its parent's nice)
+  const raised = os.getPriority();
+  const facet: ChildProcess = raised < 0
+    ? spawn('nice', ['-n', String(-raised), process.execPath, 'scripts/start.mjs', 'start'], { env, stdio: ['ignore', out, out] })
+    : spawn(process.execPath, ['scripts/start.mjs', 'start'], { env, stdio: ['ignore', out, out] });
   const facetExited = new Promise<void>((r) => facet.once('exit', () => r()));
   let database: Database | undefined;
   try {
@@ -282,8 +287,33 @@ function rows(r: CaseResult): Record<string, string | number>[] {
   return out;
 }
 
+/**
+ * The load generator shares this machine with Facet, where a real caller would be on another one: it runs at
+ * CLIENT_NICE when allowed (root), its session's CPU group too, so that its own wait for a core is not counted as
+ * Facet's answer time. Measured with /proc/PID/schedstat over one build at the default priority: the load generator
+ * waited 1,693 ms for a core, Facet's front 447 ms. Says what it did.
+ */
+function clientFirst(): string {
+  if (argv.includes('--same-priority')) return 'the load generator runs at the default priority (--same-priority)';
+  try {
+    os.setPriority(CLIENT_NICE);
+  } catch {
+    return 'the load generator runs at the default priority (a higher one needs root)';
+  }
+  if (os.platform() === 'linux') {
+    try {
+      fs.writeFileSync('/proc/self/autogroup', String(CLIENT_NICE));
+    } catch {
+      // no autogroups on this kernel: the thread's nice is what counts
+    }
+  }
+  return `the load generator runs at nice ${CLIENT_NICE} (Facet at its own priorities; --same-priority: no change)`;
+}
+
 async function main() {
   ensureBuild();
+  const priority = clientFirst();
+  log(priority);
   const pgFlag = arg('pg');
   const pgUrl = pgFlag ? pgFlag : pgFlag === '' || process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL ? serverUrl() : undefined;
   const results: CaseResult[] = [];
@@ -299,7 +329,7 @@ async function main() {
             `${r.label}: "Save" answered in ${r.saveMs.toFixed(0)} ms; the build was ${r.status} ${r.buildS.toFixed(1)} s after it; ` +
             `load average up to ${r.load.toFixed(1)} during it`,
         )
-        .join('\n'),
+        .join('\n') + `\n${priority}`,
   );
   const missed = results.flatMap(rows).some((r) => r.result !== 'met');
   process.exit(missed ? 1 : 0);

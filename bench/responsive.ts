@@ -129,9 +129,9 @@ async function runCase(label: string, members: number, pgUrl?: string): Promise<
   const out = fs.openSync(logFile, 'a');
   // Facet runs at the default priority whatever the load generator's own (a child takes its parent's nice)
   const raised = os.getPriority();
-  const facet: ChildProcess = raised < 0
-    ? spawn('nice', ['-n', String(-raised), process.execPath, 'scripts/start.mjs', 'start'], { env, stdio: ['ignore', out, out] })
-    : spawn(process.execPath, ['scripts/start.mjs', 'start'], { env, stdio: ['ignore', out, out] });
+  const command = [process.execPath, 'scripts/start.mjs', 'start'];
+  if (raised < 0) command.unshift('nice', '-n', String(-raised));
+  const facet: ChildProcess = spawn(command[0], command.slice(1), { env, stdio: ['ignore', out, out] });
   const facetExited = new Promise<void>((r) => facet.once('exit', () => r()));
   let database: Database | undefined;
   try {

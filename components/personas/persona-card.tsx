@@ -71,7 +71,7 @@ function TraitRow({ d, s, persona }: { d: DimensionAnalysis; s: SalientTrait | u
 
 /**
  * One persona: avatar, editable name, population, and its clustering traits against the cohort: those that set it
- * apart first, the ones close to the cohort folded beyond the first few.
+ * apart first, every trait beyond them and the first MIN_SHOWN folded.
  */
 export function PersonaCard({
   persona,

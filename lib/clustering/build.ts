@@ -11,7 +11,7 @@ import { blocksOf } from './mixture';
 import { traitColumns } from './contribution';
 import { learnMetric } from './metric';
 import { describePersonas } from './describe';
-import { clearlyFollows, cramersV, closePartners, drivenBySplit, fewLevels, splitsEveryPersona } from './nuisance';
+import { clearlyFollows, closePartners, drivenBySplit, fewLevels, mayBeSplit, splitsEveryPersona } from './nuisance';
 
 export interface ClusterOptions {
   k?: number;
@@ -56,12 +56,6 @@ const BOOT_SIZE = 10_000;
 const PROBE_ROWS = 3_000;
 /** Lloyd steps of the final fit when it starts from the mixture model's personas */
 const MODEL_STEPS = 1;
-/**
- * a two- or three-level trait is probed as a split across the personas only when it is this associated (Cramer's V)
- * with the personas built with it: a split makes each persona nearly one of its levels (0.99 on the suite's sex-like
- * splits), a trait the personas merely lean on measures 0.2-0.5
- */
-const SPLIT_PURITY_V = 0.6;
 
 export interface ClusterMatrixResult {
   k: number;
@@ -333,9 +327,8 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
     for (const key of keys) {
       const levels = fewLevels(table, key);
       if (!levels || cm.k < 2 * levels.length - 1) continue;
+      if (!mayBeSplit(table, key, levels, cm.labels, cm.k)) continue;
       // the personas of the other traits, without the trait and what it drives
-      // a trait that splits every persona is nearly one level within each of them: one that is not spares the probe
-      if (cramersV(getColumn(table, key)!.col, levels, cm.labels, cm.k) < SPLIT_PURITY_V) continue;
       const partners = closePartners(table, key, keys);
       const rest = keys.filter((k) => k !== key && !partners.includes(k));
       if (rest.length < 2) continue;

@@ -16,6 +16,12 @@ const MULTIPLIES = 0.75;
 /** a trait this associated (Cramer's V) with the other traits' coarse personas clearly describes them */
 const CLEARLY_FOLLOWS_V = 0.3;
 
+/**
+ * a split makes each persona built with it nearly one of its levels: Cramer's V against those personas at least this
+ * (0.99 on the suite's sex-like splits; a trait the personas merely lean on measures 0.2-0.5)
+ */
+const SPLIT_PURITY_V = 0.6;
+
 /** a value held by fewer of the known cells than this is not a level (a stray "." among MALE and FEMALE) */
 const MIN_LEVEL_SHARE = 0.01;
 
@@ -60,6 +66,14 @@ export function clearlyFollows(table: TraitTable, key: string, levels: number[],
   const { matrix, d } = encodeTable(enc, table);
   const labels = quickKMeans(matrix, table.n, d, k, seed + 3, 2, 30);
   return cramersV(getColumn(table, key)!.col, levels, labels, k) >= CLEARLY_FOLLOWS_V;
+}
+
+/**
+ * Cheapest look of all, before any probe: could the trait split every persona? Only if each persona built with it
+ * (`labels`, k of them) is nearly one of its levels.
+ */
+export function mayBeSplit(table: TraitTable, key: string, levels: number[], labels: ArrayLike<number>, k: number): boolean {
+  return cramersV(getColumn(table, key)!.col, levels, labels, k) >= SPLIT_PURITY_V;
 }
 
 /** Correlation ratio (eta, 0..1) of a numeric column on a partition: how much of its spread the personas explain. */

@@ -4,7 +4,7 @@ import { allocMatrix, createExecutor, type Executor } from './exec';
 import { kmeans } from './kmeans';
 import { assignWith } from './assign';
 import { adjustedRandIndex, nearestLabels, pairwiseDistances, silhouetteFromDistances } from './quality';
-import { encodeTable, fitEncoder, getColumn } from './encoder';
+import { encodeTable, fitEncoder, getColumn, reweightEncoder } from './encoder';
 import { selectTraits } from './select';
 import { chooseK } from './choose-k';
 import { blocksOf } from './mixture';
@@ -27,7 +27,8 @@ export interface ClusterOptions {
   encoder?: Encoder;
   /**
    * With an encoder: re-encodes the cohort with each trait's weight multiplied by scale[t] and returns the new
-   * matrix, so that the nearest-centre distance is tuned to the mixture model's personas (metric.ts)
+   * matrix, so that the nearest-centre distance is tuned to the mixture model's personas (metric.ts); it may encode
+   * over the matrix it was given, which is not read after the call
    */
   rescale?: (scale: number[]) => Float32Array;
   onProgress?: (fraction: number, stage: string) => void;
@@ -301,7 +302,8 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
   }
   if (!keys.length) throw new Error('no usable traits: every trait is missing, constant or unknown');
   const fit = async (ks: string[], from: number, to: number, on: TraitTable = table) => {
-    let enc: Encoder = fitEncoder(on, ks);
+    const fitted = fitEncoder(on, ks);
+    let enc: Encoder = fitted;
     const { matrix, d } = encodeTable(enc, on);
     const cm = await clusterMatrix(matrix, on.n, d, {
       ...opts,
@@ -309,9 +311,9 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
       ...(opts.learnWeights === false ? {} : {
         rescale: (scale: number[]) => {
           // each trait's weight tuned so that nearest-centre assignment reproduces the mixture model's personas
-          const weights = Object.fromEntries(ks.map((key, t) => [key, scale[t]]));
-          enc = fitEncoder(on, ks, weights);
-          return encodeTable(enc, on).matrix;
+          // (the same encoder with other weights, encoded over the matrix it replaces: nothing else reads that one)
+          enc = reweightEncoder(fitted, Object.fromEntries(ks.map((key, t) => [key, scale[t]])));
+          return encodeTable(enc, on, matrix).matrix;
         },
       }),
       onProgress: (f, s) => progress(from + f * (to - from), s),

@@ -60,6 +60,16 @@ function categoryName(spec: TraitSpec, code: number): string {
   return spec.categories && spec.categories[code] !== undefined ? spec.categories[code] : String(code);
 }
 
+/** A learned weight scales the trait's whole contribution to distances (1 = one standardized trait). */
+const weightOf = (weights: Record<string, number> | undefined, key: string) =>
+  weights && Number.isFinite(weights[key]) && weights[key] > 0 ? weights[key] : 1;
+
+/** A categorical trait's one-hot weight: its total variance (Gini impurity) brought to w². */
+function categoricalWeight(shares: number[], w: number): number {
+  const gini = 1 - shares.reduce((s, p) => s + p * p, 0);
+  return gini > 1e-9 ? w / Math.sqrt(gini) : 0;
+}
+
 /**
  * Fits the encoding of the given traits: numeric/ordinal robustly standardized (log1p first when
  * skewed), boolean standardized, categorical one-hot weighted so the trait's total variance is 1
@@ -77,8 +87,7 @@ export function fitEncoder(table: TraitTable, traitKeys: string[], weights?: Rec
     const { spec, col } = found;
     specs.push(JSON.parse(JSON.stringify(spec)) as TraitSpec);
     const { values, coverage } = knownSample(col, table.n, FIT_SAMPLE);
-    // a learned weight scales the trait's whole contribution to distances (1 = one standardized trait)
-    const w = weights && Number.isFinite(weights[key]) && weights[key] > 0 ? weights[key] : 1;
+    const w = weightOf(weights, key);
     if (spec.type === 'categorical') {
       const counts = new Map<number, number>();
       for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -86,9 +95,7 @@ export function fitEncoder(table: TraitTable, traitKeys: string[], weights?: Rec
       const total = values.length;
       const categories = codes.map((c) => categoryName(spec, c));
       const shares = codes.map((c) => (total > 0 ? counts.get(c)! / total : 0));
-      const gini = 1 - shares.reduce((s, p) => s + p * p, 0);
-      const weight = gini > 1e-9 ? w / Math.sqrt(gini) : 0;
-      traits.push({ key, type: 'categorical', offset, categories, shares, weight, coverage });
+      traits.push({ key, type: 'categorical', offset, categories, shares, weight: categoricalWeight(shares, w), coverage });
       offset += Math.max(1, categories.length);
     } else if (spec.type === 'boolean') {
       let p = 0;
@@ -112,6 +119,18 @@ export function fitEncoder(table: TraitTable, traitKeys: string[], weights?: Rec
   return { version: 1, d: offset, traits, specs };
 }
 
+/**
+ * The encoder `fitEncoder(table, keys, weights)` would fit, from one fitted on the same table and keys without
+ * weights: centres, scales and shares are the same, only the weights change, so the table is not read again.
+ */
+export function reweightEncoder(encoder: Encoder, weights: Record<string, number>): Encoder {
+  const traits = encoder.traits.map((t): EncodedTrait => {
+    const w = weightOf(weights, t.key);
+    return t.type === 'categorical' ? { ...t, weight: categoricalWeight(t.shares, w) } : { ...t, weight: w };
+  });
+  return { ...encoder, traits, specs: encoder.specs.map((s) => JSON.parse(JSON.stringify(s)) as TraitSpec) };
+}
+
 function encodeScalar(t: Extract<EncodedTrait, { type: 'numeric' | 'ordinal' | 'boolean' }>, v: number): number {
   let x: number;
   if (!Number.isFinite(v)) x = 0; // imputed at the centre
@@ -126,33 +145,83 @@ function encodeScalar(t: Extract<EncodedTrait, { type: 'numeric' | 'ordinal' | '
 }
 
 /** Row-major Float32 matrix (shared memory that worker threads and the SIMD kernels read in place). */
-export function encodeTable(encoder: Encoder, table: TraitTable): { matrix: Float32Array; d: number } {
+/** Rows encoded together: a block of the matrix stays in cache while every trait writes its columns. */
+const ENCODE_BLOCK = 1024;
+
+type CellWriter = (matrix: Float32Array, d: number, from: number, to: number) => void;
+
+/** A categorical trait's writer: table code -> encoder column by category name, looked up in an array for small codes. */
+function categoricalWriter(t: Extract<EncodedTrait, { type: 'categorical' }>, found: ReturnType<typeof getColumn>): CellWriter {
+  const m = t.categories.length, off = t.offset, weight = t.weight;
+  const fill = t.shares.map((p) => p * weight);
+  const col = found?.col;
+  const byName = new Map(t.categories.map((c, q) => [c, q] as const));
+  const qOf = (code: number) => byName.get(categoryName(found!.spec, code)) ?? -1;
+  // codes are small non-negative integers: their columns in an array (-2 = not looked up yet), others in a map
+  const small = new Int32Array(Math.max(64, (found?.spec.categories?.length ?? 0) + 1)).fill(-2);
+  const other = new Map<number, number>();
+  const lookup = (v: number): number => {
+    if (!Number.isFinite(v)) return -1;
+    if (v >= 0 && v < small.length && Number.isInteger(v)) {
+      let q = small[v];
+      if (q === -2) small[v] = q = qOf(v);
+      return q;
+    }
+    let q = other.get(v);
+    if (q === undefined) other.set(v, (q = qOf(v)));
+    return q;
+  };
+  return (matrix, d, from, to) => {
+    for (let i = from; i < to; i++) {
+      const q = col ? lookup(col[i]) : -1;
+      const base = i * d + off;
+      if (q >= 0) for (let c = 0; c < m; c++) matrix[base + c] = c === q ? weight : 0;
+      else for (let c = 0; c < m; c++) matrix[base + c] = fill[c];
+      if (m === 0) matrix[base] = 0; // a trait without categories still holds its one column
+    }
+  };
+}
+
+/** A numeric, ordinal or boolean trait's writer (encodeScalar, with the trait's constants held in locals). */
+function scalarWriter(t: Extract<EncodedTrait, { type: 'numeric' | 'ordinal' | 'boolean' }>, col: Float64Array | Float32Array | undefined): CellWriter {
+  const off = t.offset, log = t.type !== 'boolean' && t.log, centre = t.centre, scale = t.scale, weight = t.weight;
+  const missing = encodeScalar(t, NaN);
+  return (matrix, d, from, to) => {
+    if (!col) {
+      for (let i = from; i < to; i++) matrix[i * d + off] = missing;
+      return;
+    }
+    for (let i = from; i < to; i++) {
+      const v = col[i];
+      let x: number;
+      if (!Number.isFinite(v)) x = 0;
+      else {
+        x = ((log ? signedLog1p(v) : v) - centre) / scale;
+        if (x === 0) x = KNOWN_AT_CENTRE;
+      }
+      if (x > CLIP) x = CLIP; else if (x < -CLIP) x = -CLIP;
+      matrix[i * d + off] = x * weight;
+    }
+  };
+}
+
+/**
+ * Encodes every row of a table (row-major, shared memory; `into` a matrix of that shape when given). Rows go in blocks, every trait writing its columns of a
+ * block in turn: one trait at a time over all rows would sweep the whole matrix once per trait.
+ */
+export function encodeTable(encoder: Encoder, table: TraitTable, into?: Float32Array): { matrix: Float32Array; d: number } {
   const { n } = table;
   const d = encoder.d;
-  const matrix = allocMatrix(n, d);
-  for (const t of encoder.traits) {
+  if (into && into.length !== n * d) throw new Error(`encodeTable: the matrix to encode into holds ${into.length} cells, not ${n} x ${d}`);
+  // every cell is written, so a matrix of the same shape can be encoded again in place
+  const matrix = into ?? allocMatrix(n, d);
+  const writers = encoder.traits.map((t) => {
     const found = getColumn(table, t.key);
-    const col = found?.col;
-    if (t.type === 'categorical') {
-      const m = t.categories.length;
-      // table codes -> encoder columns, by category name
-      const byName = new Map(t.categories.map((c, q) => [c, q] as const));
-      const codeMap = new Map<number, number>();
-      const lookup = (code: number) => {
-        let q = codeMap.get(code);
-        if (q === undefined) { q = byName.get(categoryName(found!.spec, code)) ?? -1; codeMap.set(code, q); }
-        return q;
-      };
-      for (let i = 0; i < n; i++) {
-        const v = col ? col[i] : NaN;
-        const q = Number.isFinite(v) ? lookup(v) : -1;
-        const base = i * d + t.offset;
-        if (q >= 0) matrix[base + q] = t.weight;
-        else for (let c = 0; c < m; c++) matrix[base + c] = t.shares[c] * t.weight;
-      }
-    } else {
-      for (let i = 0; i < n; i++) matrix[i * d + t.offset] = encodeScalar(t, col ? col[i] : NaN);
-    }
+    return t.type === 'categorical' ? categoricalWriter(t, found) : scalarWriter(t, found?.col);
+  });
+  for (let from = 0; from < n; from += ENCODE_BLOCK) {
+    const to = Math.min(n, from + ENCODE_BLOCK);
+    for (const write of writers) write(matrix, d, from, to);
   }
   return { matrix, d };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  adjustedRandIndex, assignRecord, assignRows, buildPersonaSet, encodeRecord, encodeTable, fitEncoder, kmeans,
+  adjustedRandIndex, assignRecord, assignRows, buildPersonaSet, encodeRecord, encodeTable, fitEncoder, kmeans, reweightEncoder,
   matchPersonas, selectTraits, type PersonaModel, type TraitTable,
 } from '@/lib/clustering';
 import { pairwiseDistances, silhouetteFromDistances } from '@/lib/clustering/quality';
@@ -104,6 +104,20 @@ describe('encoder and assignment', () => {
     const a = encodeTable(enc, table), b = encodeTable(back, table);
     expect(b.d).toBe(a.d);
     expect(Array.from(b.matrix)).toEqual(Array.from(a.matrix));
+  });
+
+  it('reweights a fitted encoder exactly as fitting with the weights, and encodes over a matrix in place', () => {
+    const weights = { age: 1.7, income: 0.4, region: 2.5, dog: 0.9 };
+    const fitted = fitEncoder(table, keys, weights);
+    const reweighted = reweightEncoder(fitEncoder(table, keys), weights);
+    expect(reweighted).toEqual(fitted);
+    // the matrix of the unweighted encoding, encoded again with the weights: every cell replaced (one-hot zeros too)
+    const m = encodeTable(fitEncoder(table, keys), table).matrix;
+    const before = Array.from(m);
+    encodeTable(reweighted, table, m);
+    expect(Array.from(m)).toEqual(Array.from(encodeTable(fitted, table).matrix));
+    expect(Array.from(m)).not.toEqual(before);
+    expect(() => encodeTable(fitted, table, new Float32Array(10))).toThrow(/holds 10 cells/);
   });
 
   it('encodeRecord matches encodeTable for the same person (names or codes)', () => {

@@ -13,7 +13,7 @@ import { getBuildSet, setProgress } from './build';
 import { recordBuildTimings, type BuildTiming } from './build-progress';
 import { dimensionOf } from './dimension';
 import { flowFromHistory } from './history';
-import { loadMemberMatrix, matrixKeys, snapshotMatrix, type MemberMatrix } from './member-matrix';
+import { loadMemberMatrix, matrixKeys, rememberedAssignment, snapshotMatrix, type MemberMatrix } from './member-matrix';
 import { clusteringTraitKeys, getPersonaSetOrThrow } from './sets';
 import type { BuildRef } from './types';
 
@@ -29,7 +29,10 @@ async function currentPersonaIds({ db, accountId }: Tenant, personaSetId: string
 }
 
 /** Each member's persona index: the published assignments (the source of truth), else the model's answer. */
-async function labelsOf(mt: MemberMatrix, personaIds: string[], model: PersonaModel | null): Promise<Int32Array> {
+async function labelsOf(mt: MemberMatrix, personaIds: string[], model: PersonaModel | null, build: BuildRef | null): Promise<Int32Array> {
+  // publishing the build's snapshot assigned each member under this model (labels in the personas' position order)
+  const published = build && model ? rememberedAssignment(build, model, mt.table.n) : null;
+  if (published && published.labels.every((l) => l < personaIds.length)) return published.labels;
   const pos = new Map(personaIds.map((id, i) => [id, i]));
   if (!model || mt.currentPersona.every((p) => p !== null && pos.has(p))) return Int32Array.from(mt.currentPersona, (p) => (p === null ? -1 : (pos.get(p) ?? -1)));
   const { matrix } = encodeTable(model.encoder, mt.table);
@@ -121,7 +124,7 @@ export async function computeAnalysis(tenant: Tenant, build: BuildRef, source: '
     lap = now;
   };
   mark('load');
-  const labels = await labelsOf(mt, personaIds, set.model);
+  const labels = await labelsOf(mt, personaIds, set.model, source === 'snapshot' ? build : null);
   const dims = mt.columns
     .map((c, j) => ({ c, j }))
     .filter(({ c }) => !MAPPED.has(c.key))
@@ -178,7 +181,7 @@ export async function computeDimensionAnalysis(tenant: Tenant, personaSetId: str
   const set = await getPersonaSetOrThrow(tenant, personaSetId);
   const [columns, personaIds] = await Promise.all([resolveTraitColumns(tenant, [traitKey]), currentPersonaIds(tenant, personaSetId)]);
   const mt = await loadMemberMatrix(tenant, columns, { kind: 'assigned', personaSetId });
-  const labels = await labelsOf(mt, personaIds, null);
+  const labels = await labelsOf(mt, personaIds, null, null);
   return dimensionOf(columns[0].spec, mt.table.columns[0], labels, personaIds, clusteringTraitKeys(set).includes(traitKey));
 }
 

@@ -10,7 +10,7 @@ import type { Tenant } from '../tenant';
 import { emptySnapshot, getCurrentBuildSet } from './build';
 import { BuildSupersededError, ofMembers, withStepProgress } from './build-progress';
 import { resolveTraitColumns } from '../trait-reader';
-import { loadMemberMatrix, matrixKeys, snapshotMatrix } from './member-matrix';
+import { loadMemberMatrix, matrixKeys, rememberedAssignment, snapshotMatrix } from './member-matrix';
 import type { BuildRef } from './types';
 
 export interface Labels {
@@ -54,8 +54,8 @@ export async function publishAssignments(
     if (mt.table.n === 0) throw emptySnapshot();
     if (mt.table.n !== draft.members)
       throw new Error(`the build's member snapshot has ${mt.table.n} members, but the personas were fitted on ${draft.members}`);
-    const { matrix } = encodeTable(draft.model.encoder, mt.table);
-    const a = await assignRows(draft.model, matrix, mt.table.n);
+    // fitting the personas assigned every member already when it ran in this process
+    const a = rememberedAssignment(build, draft.model, mt.table.n) ?? (await assignRows(draft.model, encodeTable(draft.model.encoder, mt.table).matrix, mt.table.n));
     progress.mark('assign');
     const recorded = await scoreRecordedContacts(tenant, build.personaSetId, set.cohortId, draft.model);
     progress.mark('recorded contacts');

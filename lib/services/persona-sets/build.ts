@@ -18,7 +18,7 @@ import { explainFailure, type KnownFailure } from '../failures';
 import type { Tenant } from '../tenant';
 import { resolveTraitColumns } from '../trait-reader';
 import { BuildSupersededError, ofMembers, setProgress, withStepProgress } from './build-progress';
-import { forgetSnapshotMatrix, loadMemberMatrix, loadReferenceTable, matrixKeys, snapshotMatrix } from './member-matrix';
+import { forgetSnapshotMatrix, loadMemberMatrix, loadReferenceTable, matrixKeys, rememberAssignment, snapshotMatrix } from './member-matrix';
 import type { BuildRef } from './types';
 
 export { BuildSupersededError, setProgress } from './build-progress';
@@ -214,6 +214,7 @@ export async function fitPersonas(
     for (const [stage, seconds] of Object.entries(fitted.timings)) if (stage !== 'total') progress.mark(stage, seconds * 1000);
     return fitted;
   });
+  rememberAssignment(build, result.model, { labels: result.labels, distances: result.distances, runnerUp: result.runnerUp, margins: result.margins });
 
   // Ids stay stable: place the previous personas in the new space as the mean of their current members.
   const d = result.model.encoder.d;

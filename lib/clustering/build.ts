@@ -11,7 +11,7 @@ import { blocksOf } from './mixture';
 import { traitColumns } from './contribution';
 import { learnMetric } from './metric';
 import { describePersonas } from './describe';
-import { clearlyFollows, closePartners, drivenBySplit, fewLevels, mayBeSplit, splitsEveryPersona } from './nuisance';
+import { clearlyFollows, closePartners, drivenBySplit, fewLevels, mayBeSplit, mostPersonasSplit, splitsEveryPersona } from './nuisance';
 
 export interface ClusterOptions {
   k?: number;
@@ -301,12 +301,13 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
     }
   }
   if (!keys.length) throw new Error('no usable traits: every trait is missing, constant or unknown');
-  const fit = async (ks: string[], from: number, to: number, on: TraitTable = table) => {
+  const fit = async (ks: string[], from: number, to: number, on: TraitTable = table, kRange?: [number, number]) => {
     const fitted = fitEncoder(on, ks);
     let enc: Encoder = fitted;
     const { matrix, d } = encodeTable(enc, on);
     const cm = await clusterMatrix(matrix, on.n, d, {
       ...opts,
+      ...(kRange ? { kRange } : {}),
       encoder: enc,
       ...(opts.learnWeights === false ? {} : {
         rescale: (scale: number[]) => {
@@ -322,6 +323,8 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
   };
   const tEnc = (performance.now() - t0) / 1000;
   let { cm, encoder, d } = await fit(keys, 0.05, 0.9);
+  const fitTimings = cm.timings;
+  const tProbe = performance.now();
   const leftOut: { key: string; reason: string }[] = [];
   let probe: TraitTable | null = null;
   if ((opts.leaveOutSplits ?? selection !== 'caller-chosen') && opts.k === undefined && keys.length > 2) {
@@ -338,7 +341,11 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
       if (!probe) probe = table.n > PROBE_ROWS ? rowsOf(table, sampleIndices(table.n, PROBE_ROWS, new Rng((opts.seed ?? 0) + 5))) : table;
       // cheap first look: a trait clearly related to the other traits' coarse personas describes them, no probe
       if (clearlyFollows(probe, key, levels, rest, Math.max(2, Math.round(cm.k / levels.length)), opts.seed ?? 0)) continue;
-      const test = await fit(rest, 0.9, 0.91, probe);
+      // more personas without it than `most` cannot make it a split: candidates beyond the first such are not weighed
+      const [kLo, kHi] = opts.kRange ?? defaultKRange(probe.n);
+      const most = mostPersonasSplit(cm.k, levels.length);
+      if (most < kLo) continue;
+      const test = await fit(rest, 0.9, 0.91, probe, [kLo, Math.min(kHi, most + 1)]);
       const why = splitsEveryPersona(probe, key, levels, cm.k, test.cm.k, test.cm.labels);
       if (!why) continue;
       leftOut.push({ key, reason: why });
@@ -365,6 +372,8 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
       break;
     }
   }
+  const probeS = (performance.now() - tProbe) / 1000;
+  const tDescribe = performance.now();
   progress(0.92, 'describing personas');
   const personas = describePersonas(table, encoder, cm.labels, cm.k, { seed: opts.seed });
   personas.forEach((p, j) => (p.cohesion = cm.quality.cohesion[j]));
@@ -387,10 +396,14 @@ export async function buildPersonaSet(table: TraitTable, opts: BuildOptions = {}
     shortNames: personas.map((p) => p.shortName),
     typicalDistance: typical.map((v) => (v.length ? v.sort((a, b) => a - b)[Math.floor(v.length / 2)] : 0)),
   };
+  const describeS = (performance.now() - tDescribe) / 1000;
   progress(1, 'done');
   return {
     model, k: cm.k, traits: keys, selection, kCandidates: cm.kCandidates, kReason: cm.kReason, inertia: cm.inertia,
     quality: cm.quality, labels: cm.labels, distances: cm.distances, runnerUp: cm.runnerUp, margins: cm.margins,
-    personas, leftOut, warnings: [...warnings, ...cm.warnings], timings: { encode: tEnc, ...cm.timings, total: (performance.now() - t0) / 1000 },
+    personas, leftOut, warnings: [...warnings, ...cm.warnings], timings: {
+      // the first fit's stages; a refit without a split trait is inside "split probe"
+      encode: tEnc, ...fitTimings, 'split probe': probeS, describe: describeS, total: (performance.now() - t0) / 1000,
+    },
   };
 }

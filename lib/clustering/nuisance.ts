@@ -120,6 +120,16 @@ export function cramersV(col: ArrayLike<number>, levels: number[], labels: Array
  * structure the others share, rather than describing that structure: a persona set without it is the answer, and
  * the trait report says why. Returns the reason when the trait is such a split, else null.
  */
+/**
+ * The most personas the other traits may have for a trait of `levels` levels to multiply `kWith` personas
+ * (splitsEveryPersona's first test): a probe need not weigh more candidates than one beyond it.
+ */
+export function mostPersonasSplit(kWith: number, levels: number): number {
+  let k = Math.floor(kWith / (MULTIPLIES * levels));
+  while (k > 0 && kWith < MULTIPLIES * levels * k) k--;
+  return k;
+}
+
 export function splitsEveryPersona(
   table: TraitTable, key: string, levels: number[], kWith: number, kWithout: number, labelsWithout: ArrayLike<number>,
 ): string | null {

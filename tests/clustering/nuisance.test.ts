@@ -2,7 +2,7 @@
 // of an automatic persona set; one that follows the personas, or does not multiply them, stays.
 import { describe, expect, it } from 'vitest';
 import { adjustedRandIndex, buildPersonaSet } from '@/lib/clustering';
-import { cramersV, fewLevels, splitsEveryPersona } from '@/lib/clustering/nuisance';
+import { cramersV, fewLevels, mostPersonasSplit, splitsEveryPersona } from '@/lib/clustering/nuisance';
 import { Rng } from '@/lib/clustering/rng';
 import type { TraitTable } from '@/lib/clustering/types';
 import { publicSets } from '@/bench/insight-suite';
@@ -33,6 +33,23 @@ describe('a trait that splits every persona the same way', () => {
     expect(splitsEveryPersona(dep.table, 'sex', [0, 1], 6, 3, dep.labels)).toBeNull();
     // does not multiply them: stays
     expect(splitsEveryPersona(indep.table, 'sex', [0, 1], 4, 3, indep.labels)).toBeNull();
+  });
+
+  it('bounds the personas a probe weighs by the most that a split could multiply', () => {
+    const indep = split(6000, 3, false);
+    const rng = new Rng(5);
+    // personas of the other traits that the trait is independent of, as many as asked
+    const personas = (k: number) => Int32Array.from({ length: indep.table.n }, () => Math.floor(rng.next() * k));
+    for (const levels of [2, 3]) {
+      for (let kWith = 2; kWith <= 12; kWith++) {
+        const most = mostPersonasSplit(kWith, levels);
+        const lv = Array.from({ length: levels }, (_, i) => i);
+        // the largest number of personas without the trait that the test could still call a split, and no larger
+        if (most >= 1 && most < kWith) expect(splitsEveryPersona(indep.table, 'sex', lv, kWith, most, personas(most)), `${kWith}/${levels}`).not.toBeNull();
+        expect(splitsEveryPersona(indep.table, 'sex', lv, kWith, most + 1, personas(most + 1)), `${kWith}/${levels}`).toBeNull();
+      }
+    }
+    expect([mostPersonasSplit(7, 2), mostPersonasSplit(6, 2), mostPersonasSplit(9, 3), mostPersonasSplit(3, 2)]).toEqual([4, 4, 4, 2]);
   });
 
   it('penguins: sex no longer splits the 3 species into 6 personas', async () => {

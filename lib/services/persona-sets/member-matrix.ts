@@ -114,15 +114,23 @@ export async function loadMemberMatrix(
     [m.personaSetId],
   )).rows[0].any;
   const stride = m.stride > 1 ? ` and m.person_id % ${m.stride} = 0` : '';
+  // graph traits come as the whole people.graph_traits array, one field, picked apart here: taking each element on
+  // the server cost it more than the rest of the read (an array with nulls is walked from its start per element)
+  const graphPos = columns.map((c) => (c.source === 'graph' ? GRAPH_TRAIT_INDEX[c.key] : -1));
+  if (columns.some((c, j) => c.source === 'graph' && graphPos[j] === undefined)) throw new Error('a graph trait without a place in graph_traits');
+  const anyGraph = graphPos.some((q) => q >= 0);
+  const custom = columns.map((c, j) => ({ c, j })).filter(({ c }) => c.source !== 'graph');
   const query = inlineParams(
-    `select m.person_id, ${assigned ? 'a.persona_id' : 'null::uuid'}${columns.map((c) => `, (${c.sql})::${c.source === 'graph' ? 'float4' : 'text'}`).join('')}
+    `select m.person_id, ${assigned ? 'a.persona_id' : 'null::uuid'}${anyGraph ? ', p.graph_traits' : ''}${custom.map(({ c }) => `, (${c.sql})::text`).join('')}
     from (${m.sql}) m join people p on p.id = m.person_id and p.account_id = $1
     ${assigned ? 'left join assignments a on a.persona_set_id = $3 and a.person_id = m.person_id and a.valid_to is null' : ''}
     where true${stride}${large ? '' : ' order by m.person_id'}`,
     [tenant.accountId, -1, m.personaSetId, ...m.params],
   );
-  const fields = 2 + columns.length;
-  const graph = columns.map((c) => c.source === 'graph');
+  const fields = 2 + (anyGraph ? 1 : 0) + custom.length;
+  const graphCols = graphPos.map((q, j) => ({ q, j })).filter(({ q }) => q >= 0);
+  const graphValues = new Float64Array(graphCols.reduce((m, { q }) => Math.max(m, q + 1), 0));
+  const firstCustom = 2 + (anyGraph ? 1 : 0);
   let cap = 1 << 16;
   let ids = new Float64Array(cap);
   let data = columns.map(() => new Float64Array(cap));
@@ -144,12 +152,11 @@ export async function loadMemberMatrix(
     if (n === cap) grow();
     ids[n] = numberField(t, 0, 'int8');
     persona.push(personaOf.read(t, 1));
-    for (let c = 0; c < columns.length; c++) {
-      if (graph[c]) {
-        const v = numberField(t, c + 2, 'float4');
-        data[c][n] = Number.isFinite(v) ? v : NaN;
-      } else data[c][n] = columns[c].code(textField(t, c + 2));
+    if (anyGraph) {
+      readFloat4Array(t, 2, graphValues);
+      for (const { q, j } of graphCols) data[j][n] = graphValues[q];
     }
+    for (let f = 0; f < custom.length; f++) data[custom[f].j][n] = custom[f].c.code(textField(t, firstCustom + f));
     n++;
   };
   const onChunk = (rows: number) => {
@@ -181,6 +188,39 @@ export async function loadMemberMatrix(
     }
   }
   return { table: { n, traits: columns.map((c) => c.spec), columns: data }, columns, personIds: ids, currentPersona: persona };
+}
+
+const FLOAT4_OID = 700;
+
+/**
+ * The first `out.length` elements of a one-dimensional real[] field in COPY's binary form (NaN where null, absent
+ * or not finite): ndim, has-nulls flag, element type, then per dimension its size and lower bound, then each
+ * element as its length (-1 for null) and its 4 bytes.
+ */
+function readFloat4Array(t: BinaryTuple, f: number, out: Float64Array): void {
+  out.fill(NaN);
+  const len = t.lengths[f];
+  if (len < 12) return; // null or an empty array
+  const buf = t.buf;
+  let p = t.offsets[f];
+  const ndim = buf.readInt32BE(p);
+  if (ndim === 0) return;
+  if (ndim !== 1 || buf.readInt32BE(p + 8) !== FLOAT4_OID) throw new Error('graph_traits is not a one-dimensional real[]');
+  const size = buf.readInt32BE(p + 12);
+  const lower = buf.readInt32BE(p + 16);
+  p += 20;
+  for (let e = 0; e < size; e++) {
+    const at = e + lower - 1; // graph_traits[1] is position 0
+    const elen = buf.readInt32BE(p);
+    p += 4;
+    if (elen < 0) continue;
+    if (at >= out.length) break;
+    if (at >= 0 && elen === 4) {
+      const v = buf.readFloatBE(p);
+      out[at] = Number.isFinite(v) ? v : NaN;
+    }
+    p += elen;
+  }
 }
 
 /** `src` in the given order (a plain loop: a typed array's from() with a map function costs ~25x as much). */

@@ -148,7 +148,8 @@ function encodeScalar(t: Extract<EncodedTrait, { type: 'numeric' | 'ordinal' | '
 /** Rows encoded together: a block of the matrix stays in cache while every trait writes its columns. */
 const ENCODE_BLOCK = 1024;
 
-type CellWriter = (matrix: Float32Array, d: number, from: number, to: number) => void;
+/** Encodes rows from..to-1 of the table into `out`, row i at out row i - base. */
+type CellWriter = (out: Float32Array, d: number, from: number, to: number, base: number) => void;
 
 /** A categorical trait's writer: table code -> encoder column by category name, looked up in an array for small codes. */
 function categoricalWriter(t: Extract<EncodedTrait, { type: 'categorical' }>, found: ReturnType<typeof getColumn>): CellWriter {
@@ -171,10 +172,10 @@ function categoricalWriter(t: Extract<EncodedTrait, { type: 'categorical' }>, fo
     if (q === undefined) other.set(v, (q = qOf(v)));
     return q;
   };
-  return (matrix, d, from, to) => {
+  return (matrix, d, from, to, first) => {
     for (let i = from; i < to; i++) {
       const q = col ? lookup(col[i]) : -1;
-      const base = i * d + off;
+      const base = (i - first) * d + off;
       if (q >= 0) for (let c = 0; c < m; c++) matrix[base + c] = c === q ? weight : 0;
       else for (let c = 0; c < m; c++) matrix[base + c] = fill[c];
       if (m === 0) matrix[base] = 0; // a trait without categories still holds its one column
@@ -186,9 +187,9 @@ function categoricalWriter(t: Extract<EncodedTrait, { type: 'categorical' }>, fo
 function scalarWriter(t: Extract<EncodedTrait, { type: 'numeric' | 'ordinal' | 'boolean' }>, col: Float64Array | Float32Array | undefined): CellWriter {
   const off = t.offset, log = t.type !== 'boolean' && t.log, centre = t.centre, scale = t.scale, weight = t.weight;
   const missing = encodeScalar(t, NaN);
-  return (matrix, d, from, to) => {
+  return (matrix, d, from, to, first) => {
     if (!col) {
-      for (let i = from; i < to; i++) matrix[i * d + off] = missing;
+      for (let i = from; i < to; i++) matrix[(i - first) * d + off] = missing;
       return;
     }
     for (let i = from; i < to; i++) {
@@ -200,7 +201,7 @@ function scalarWriter(t: Extract<EncodedTrait, { type: 'numeric' | 'ordinal' | '
         if (x === 0) x = KNOWN_AT_CENTRE;
       }
       if (x > CLIP) x = CLIP; else if (x < -CLIP) x = -CLIP;
-      matrix[i * d + off] = x * weight;
+      matrix[(i - first) * d + off] = x * weight;
     }
   };
 }
@@ -215,15 +216,35 @@ export function encodeTable(encoder: Encoder, table: TraitTable, into?: Float32A
   if (into && into.length !== n * d) throw new Error(`encodeTable: the matrix to encode into holds ${into.length} cells, not ${n} x ${d}`);
   // every cell is written, so a matrix of the same shape can be encoded again in place
   const matrix = into ?? allocMatrix(n, d);
-  const writers = encoder.traits.map((t) => {
+  const writers = writersOf(encoder, table);
+  for (let from = 0; from < n; from += ENCODE_BLOCK) {
+    const to = Math.min(n, from + ENCODE_BLOCK);
+    for (const write of writers) write(matrix, d, from, to, 0);
+  }
+  return { matrix, d };
+}
+
+function writersOf(encoder: Encoder, table: TraitTable): CellWriter[] {
+  return encoder.traits.map((t) => {
     const found = getColumn(table, t.key);
     return t.type === 'categorical' ? categoricalWriter(t, found) : scalarWriter(t, found?.col);
   });
-  for (let from = 0; from < n; from += ENCODE_BLOCK) {
-    const to = Math.min(n, from + ENCODE_BLOCK);
-    for (const write of writers) write(matrix, d, from, to);
+}
+
+/**
+ * The encoded rows of a table a block at a time, for a caller that only sums them: `visit(block, from, to)` sees
+ * rows from..to-1 as rows 0..to-from-1 of `block` (reused between calls), without the whole matrix in memory.
+ */
+export function forEachEncodedBlock(encoder: Encoder, table: TraitTable, visit: (block: Float32Array, from: number, to: number) => void): void {
+  const d = encoder.d;
+  const writers = writersOf(encoder, table);
+  const block = new Float32Array(ENCODE_BLOCK * d);
+  for (let from = 0; from < table.n; from += ENCODE_BLOCK) {
+    const to = Math.min(table.n, from + ENCODE_BLOCK);
+    const rows = to - from === ENCODE_BLOCK ? block : block.subarray(0, (to - from) * d);
+    for (const write of writers) write(rows, d, from, to, from);
+    visit(rows, from, to);
   }
-  return { matrix, d };
 }
 
 interface RecordPlan {

@@ -1,6 +1,6 @@
 export * from './types';
 export { selectTraits, type SelectOptions } from './select';
-export { fitEncoder, encodeTable, encodeRecord, reweightEncoder } from './encoder';
+export { fitEncoder, encodeTable, encodeRecord, forEachEncodedBlock, reweightEncoder } from './encoder';
 export { kmeans, type KMeansOptions, type KMeansResult } from './kmeans';
 export { adjustedRandIndex, sampledSilhouette } from './quality';
 export { assignRows, assignRowsSync, assignRecord, matchPersonas } from './assign';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  adjustedRandIndex, assignRecord, assignRows, buildPersonaSet, encodeRecord, encodeTable, fitEncoder, kmeans, reweightEncoder,
+  adjustedRandIndex, assignRecord, assignRows, buildPersonaSet, encodeRecord, encodeTable, fitEncoder, forEachEncodedBlock, kmeans, reweightEncoder,
   matchPersonas, selectTraits, type PersonaModel, type TraitTable,
 } from '@/lib/clustering';
 import { pairwiseDistances, silhouetteFromDistances } from '@/lib/clustering/quality';
@@ -118,6 +118,21 @@ describe('encoder and assignment', () => {
     expect(Array.from(m)).toEqual(Array.from(encodeTable(fitted, table).matrix));
     expect(Array.from(m)).not.toEqual(before);
     expect(() => encodeTable(fitted, table, new Float32Array(10))).toThrow(/holds 10 cells/);
+  });
+
+  it('hands the encoded rows over a block at a time, the same cells as the whole matrix', () => {
+    const enc = fitEncoder(table, keys);
+    const whole = encodeTable(enc, table).matrix;
+    const seen: number[] = [];
+    let next = 0;
+    forEachEncodedBlock(enc, table, (block, from, to) => {
+      expect(from).toBe(next);
+      expect(block.length).toBe((to - from) * enc.d);
+      seen.push(...block);
+      next = to;
+    });
+    expect(next).toBe(table.n);
+    expect(seen).toEqual(Array.from(whole));
   });
 
   it('encodeRecord matches encodeTable for the same person (names or codes)', () => {

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import { parseBuildDraft, parsePersonaModel, type BuildDraft, type BuildQuality, type DraftPersona } from '@/db/json';
 import {
   buildPersonaSet as clusterTable,
-  encodeTable,
+  forEachEncodedBlock,
   matchPersonas,
   selectTraits,
   type PersonaModel,
@@ -225,14 +225,17 @@ export async function fitPersonas(
   let matches = result.model.centroids.map(() => -1);
   if (old.rows.length) {
     const oldIndex = new Map(old.rows.map((r, i) => [r.id, i]));
-    const { matrix } = encodeTable(result.model.encoder, mt.table);
     const sums = old.rows.map(() => new Float64Array(d));
     const counts = old.rows.map(() => 0);
-    mt.currentPersona.forEach((pid, i) => {
-      const j = pid ? oldIndex.get(pid) : undefined;
-      if (j === undefined) return;
-      counts[j]++;
-      for (let t = 0; t < d; t++) sums[j][t] += matrix[i * d + t];
+    const oldOf = mt.currentPersona.map((pid) => (pid ? (oldIndex.get(pid) ?? -1) : -1));
+    // summed a block of encoded rows at a time: the whole matrix is not needed again
+    forEachEncodedBlock(result.model.encoder, mt.table, (block, from, to) => {
+      for (let i = from; i < to; i++) {
+        const j = oldOf[i];
+        if (j < 0) continue;
+        counts[j]++;
+        for (let t = 0, o = (i - from) * d; t < d; t++) sums[j][t] += block[o + t];
+      }
     });
     const presentIdx = old.rows.map((_, j) => j).filter((j) => counts[j] > 0);
     const oldCentres = presentIdx.map((j) => Array.from(sums[j], (v) => v / counts[j]));

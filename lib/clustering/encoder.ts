@@ -144,7 +144,6 @@ function encodeScalar(t: Extract<EncodedTrait, { type: 'numeric' | 'ordinal' | '
   return x * t.weight;
 }
 
-/** Row-major Float32 matrix (shared memory that worker threads and the SIMD kernels read in place). */
 /** Rows encoded together: a block of the matrix stays in cache while every trait writes its columns. */
 const ENCODE_BLOCK = 1024;
 
@@ -183,26 +182,11 @@ function categoricalWriter(t: Extract<EncodedTrait, { type: 'categorical' }>, fo
   };
 }
 
-/** A numeric, ordinal or boolean trait's writer (encodeScalar, with the trait's constants held in locals). */
+/** A numeric, ordinal or boolean trait's writer. */
 function scalarWriter(t: Extract<EncodedTrait, { type: 'numeric' | 'ordinal' | 'boolean' }>, col: Float64Array | Float32Array | undefined): CellWriter {
-  const off = t.offset, log = t.type !== 'boolean' && t.log, centre = t.centre, scale = t.scale, weight = t.weight;
-  const missing = encodeScalar(t, NaN);
+  const off = t.offset;
   return (matrix, d, from, to, first) => {
-    if (!col) {
-      for (let i = from; i < to; i++) matrix[(i - first) * d + off] = missing;
-      return;
-    }
-    for (let i = from; i < to; i++) {
-      const v = col[i];
-      let x: number;
-      if (!Number.isFinite(v)) x = 0;
-      else {
-        x = ((log ? signedLog1p(v) : v) - centre) / scale;
-        if (x === 0) x = KNOWN_AT_CENTRE;
-      }
-      if (x > CLIP) x = CLIP; else if (x < -CLIP) x = -CLIP;
-      matrix[(i - first) * d + off] = x * weight;
-    }
+    for (let i = from; i < to; i++) matrix[(i - first) * d + off] = encodeScalar(t, col ? col[i] : NaN);
   };
 }
 

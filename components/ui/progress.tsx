@@ -29,6 +29,8 @@ function Progress({ className, indicatorClassName, value, max = 100, ...props }:
       {...props}
     >
       <ProgressPrimitive.Indicator
+        // a bar that turns from indeterminate to a value is a new bar: it does not slide from full to its value
+        key={pct === null ? 'indeterminate' : 'value'}
         data-slot="progress-indicator"
         className={cn(
           'h-full w-full flex-1 bg-primary transition-transform duration-300 ease-out',

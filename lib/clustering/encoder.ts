@@ -150,25 +150,17 @@ const ENCODE_BLOCK = 1024;
 /** Encodes rows from..to-1 of the table into `out`, row i at out row i - base. */
 type CellWriter = (out: Float32Array, d: number, from: number, to: number, base: number) => void;
 
-/** A categorical trait's writer: table code -> encoder column by category name, looked up in an array for small codes. */
+/** A categorical trait's writer: table code -> encoder column by category name. */
 function categoricalWriter(t: Extract<EncodedTrait, { type: 'categorical' }>, found: ReturnType<typeof getColumn>): CellWriter {
   const m = t.categories.length, off = t.offset, weight = t.weight;
   const fill = t.shares.map((p) => p * weight);
   const col = found?.col;
   const byName = new Map(t.categories.map((c, q) => [c, q] as const));
-  const qOf = (code: number) => byName.get(categoryName(found!.spec, code)) ?? -1;
-  // codes are small non-negative integers: their columns in an array (-2 = not looked up yet), others in a map
-  const small = new Int32Array(Math.max(64, (found?.spec.categories?.length ?? 0) + 1)).fill(-2);
-  const other = new Map<number, number>();
+  const codeMap = new Map<number, number>();
   const lookup = (v: number): number => {
     if (!Number.isFinite(v)) return -1;
-    if (v >= 0 && v < small.length && Number.isInteger(v)) {
-      let q = small[v];
-      if (q === -2) small[v] = q = qOf(v);
-      return q;
-    }
-    let q = other.get(v);
-    if (q === undefined) other.set(v, (q = qOf(v)));
+    let q = codeMap.get(v);
+    if (q === undefined) codeMap.set(v, (q = byName.get(categoryName(found!.spec, v)) ?? -1));
     return q;
   };
   return (matrix, d, from, to, first) => {

@@ -13,6 +13,8 @@ export interface TraitColumn {
   source: 'graph' | 'custom';
   /** reads the raw value from `p`: a real for graph traits, the JSON scalar as text for custom ones */
   sql: string;
+  /** a graph trait's place in people.graph_traits (0 = graph_traits[1]) */
+  position?: number;
   /** the engine's number: a category's index, 1 / 0 for yes / no, NaN when missing or unreadable */
   code: (raw: unknown) => number;
   /** the value in its own form (category label, boolean, number), null when missing or unreadable */
@@ -46,6 +48,7 @@ export function graphTraitColumn(key: string): TraitColumn | undefined {
     spec,
     source: 'graph',
     sql: `p.graph_traits[${pos + 1}]`,
+    position: pos,
     code: toNumber,
     value: (raw) => {
       const n = toNumber(raw);

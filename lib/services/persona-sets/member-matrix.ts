@@ -116,9 +116,8 @@ export async function loadMemberMatrix(
   const stride = m.stride > 1 ? ` and m.person_id % ${m.stride} = 0` : '';
   // graph traits come as the whole people.graph_traits array, one field, picked apart here: taking each element on
   // the server cost it more than the rest of the read (an array with nulls is walked from its start per element)
-  const graphPos = columns.map((c) => (c.source === 'graph' ? GRAPH_TRAIT_INDEX[c.key] : -1));
-  if (columns.some((c, j) => c.source === 'graph' && graphPos[j] === undefined)) throw new Error('a graph trait without a place in graph_traits');
-  const anyGraph = graphPos.some((q) => q >= 0);
+  const graphCols = columns.flatMap((c, j) => (c.source === 'graph' ? [{ q: c.position!, j }] : []));
+  const anyGraph = graphCols.length > 0;
   const custom = columns.map((c, j) => ({ c, j })).filter(({ c }) => c.source !== 'graph');
   const query = inlineParams(
     `select m.person_id, ${assigned ? 'a.persona_id' : 'null::uuid'}${anyGraph ? ', p.graph_traits' : ''}${custom.map(({ c }) => `, (${c.sql})::text`).join('')}
@@ -128,7 +127,6 @@ export async function loadMemberMatrix(
     [tenant.accountId, -1, m.personaSetId, ...m.params],
   );
   const fields = 2 + (anyGraph ? 1 : 0) + custom.length;
-  const graphCols = graphPos.map((q, j) => ({ q, j })).filter(({ q }) => q >= 0);
   const graphValues = new Float64Array(graphCols.reduce((m, { q }) => Math.max(m, q + 1), 0));
   const firstCustom = 2 + (anyGraph ? 1 : 0);
   let cap = 1 << 16;
